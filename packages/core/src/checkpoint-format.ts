@@ -1,0 +1,228 @@
+// The checkpoint contract: model.json (spec, preprocessing, training state, weightsManifest) plus
+// weights.bin (little-endian float32), as bytes. Files and URLs are the IO handlers' business.
+import { layerNames, type ModelSpec, type Preprocessing } from './model-spec.js';
+
+export const CHECKPOINT_FORMAT = 'mnist-dnn-checkpoint';
+export const CHECKPOINT_FORMAT_VERSION = 1;
+export const MODEL_JSON_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
+
+/** One weight in the TensorFlow.js-style manifest. */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+}
+
+export interface WeightsManifestEntry {
+  paths: string[];
+  weights: WeightSpec[];
+}
+
+/** One line of the per-epoch log. No wall-clock times: the same seed must give the same bytes. */
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  batchAccuracy: number;
+  validationAccuracy: number;
+}
+
+/** Optimizer name, hyperparameters and per-weight slot state (e.g. momentum accumulators). */
+export interface OptimizerState {
+  name: string;
+  learningRate: number;
+  /** Other hyperparameters (momentum, beta1, ...). */
+  params?: Record<string, number>;
+  /** Names of slot weights stored in weights.bin, e.g. "dnn/hidden1/kernel/momentum". */
+  slots?: string[];
+}
+
+/** Where a run stands, so `--resume` can continue it exactly. */
+export interface TrainingState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Optimizer steps completed. */
+  step: number;
+  /** Epochs the run was asked for. */
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** Number of leading training images held out for validation. */
+  validationSize: number;
+  engine: string;
+  backend: string;
+  optimizer: OptimizerState;
+  history: EpochRecord[];
+  /** Test accuracy measured at the end of the run, if any. */
+  testAccuracy?: number;
+}
+
+/** The parsed model.json. */
+export interface ModelJson {
+  format: typeof CHECKPOINT_FORMAT;
+  formatVersion: number;
+  modelSpec: ModelSpec;
+  preprocessing: Preprocessing;
+  labels: string[];
+  training: TrainingState;
+  weightsManifest: WeightsManifestEntry[];
+}
+
+/** A weight tensor by name, row-major; kernels are [fan_in, fan_out]. */
+export interface NamedWeight {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+/** A checkpoint in memory: the IO handlers' one artifact type. */
+export interface Checkpoint {
+  modelJson: ModelJson;
+  weights: Map<string, NamedWeight>;
+}
+
+/** The two files of a checkpoint, as bytes. */
+export interface CheckpointBytes {
+  modelJson: string;
+  weightsBin: Uint8Array;
+}
+
+/** A checkpoint that cannot be read; `source` names the file. */
+export class CheckpointError extends Error {
+  constructor(
+    readonly source: string,
+    detail: string,
+  ) {
+    super(`${source}: ${detail}`);
+    this.name = 'CheckpointError';
+  }
+}
+
+/**
+ * Serializes a checkpoint: the manifest is derived from `weights` (model weights first, in layer order,
+ * then optimizer slots), values written little-endian.
+ * @example const { modelJson, weightsBin } = encodeCheckpoint(checkpoint);
+ */
+export function encodeCheckpoint(checkpoint: Checkpoint): CheckpointBytes {
+  const ordered = orderedWeights(checkpoint);
+  const total = ordered.reduce((n, w) => n + w.values.length, 0);
+  const weightsBin = new Uint8Array(total * 4);
+  const view = new DataView(weightsBin.buffer);
+  let offset = 0;
+  for (const w of ordered) {
+    for (let i = 0; i < w.values.length; i++, offset += 4) view.setFloat32(offset, w.values[i], true);
+  }
+  const modelJson: ModelJson = {
+    ...checkpoint.modelJson,
+    format: CHECKPOINT_FORMAT,
+    formatVersion: CHECKPOINT_FORMAT_VERSION,
+    weightsManifest: [
+      { paths: [WEIGHTS_FILE], weights: ordered.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' })) },
+    ],
+  };
+  return { modelJson: JSON.stringify(modelJson, null, 2) + '\n', weightsBin };
+}
+
+/**
+ * Parses and validates a checkpoint's two files. Throws CheckpointError naming `source` for anything
+ * that is not a complete checkpoint of this format (bad JSON, missing weights, wrong byte length).
+ * @example const ckpt = decodeCheckpoint(text, bytes, 'checkpoints/dnn');
+ */
+export function decodeCheckpoint(modelJsonText: string, weightsBin: Uint8Array, source = 'checkpoint'): Checkpoint {
+  const jsonSource = `${source}/${MODEL_JSON_FILE}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(modelJsonText);
+  } catch {
+    throw new CheckpointError(jsonSource, 'is not valid JSON (torn or corrupt checkpoint?)');
+  }
+  const modelJson = validateModelJson(parsed, jsonSource);
+  const specs = modelJson.weightsManifest.flatMap((entry) => entry.weights);
+  const expectedBytes = specs.reduce((n, s) => n + 4 * product(s.shape), 0);
+  if (weightsBin.byteLength !== expectedBytes) {
+    throw new CheckpointError(
+      `${source}/${WEIGHTS_FILE}`,
+      `has ${weightsBin.byteLength} bytes, the manifest expects ${expectedBytes} (torn or corrupt checkpoint?)`,
+    );
+  }
+  const view = new DataView(weightsBin.buffer, weightsBin.byteOffset, weightsBin.byteLength);
+  const weights = new Map<string, NamedWeight>();
+  let offset = 0;
+  for (const s of specs) {
+    const values = new Float32Array(product(s.shape));
+    for (let i = 0; i < values.length; i++, offset += 4) values[i] = view.getFloat32(offset, true);
+    weights.set(s.name, { name: s.name, shape: [...s.shape], values });
+  }
+  for (const layer of layerNames(modelJson.modelSpec)) {
+    checkWeight(weights, layer.kernel, [layer.fanIn, layer.fanOut], jsonSource);
+    checkWeight(weights, layer.bias, [layer.fanOut], jsonSource);
+  }
+  return { modelJson, weights };
+}
+
+function orderedWeights(checkpoint: Checkpoint): NamedWeight[] {
+  const modelNames = layerNames(checkpoint.modelJson.modelSpec).flatMap((l) => [l.kernel, l.bias]);
+  const rest = [...checkpoint.weights.keys()].filter((n) => !modelNames.includes(n));
+  return [...modelNames, ...rest].map((name) => {
+    const w = checkpoint.weights.get(name);
+    if (!w) throw new CheckpointError('checkpoint', `weight ${name} is missing`);
+    if (w.values.length !== product(w.shape)) {
+      throw new CheckpointError('checkpoint', `weight ${name} has ${w.values.length} values for shape [${w.shape}]`);
+    }
+    return w;
+  });
+}
+
+function validateModelJson(value: unknown, source: string): ModelJson {
+  const fail = (what: string): never => {
+    throw new CheckpointError(source, what);
+  };
+  if (typeof value !== 'object' || value === null) fail('is not a JSON object');
+  const json = value as Partial<ModelJson>;
+  if (json.format !== CHECKPOINT_FORMAT) fail(`is not an ${CHECKPOINT_FORMAT} (format is ${JSON.stringify(json.format)})`);
+  if (json.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
+    fail(`has format version ${json.formatVersion}, this build reads version ${CHECKPOINT_FORMAT_VERSION}`);
+  }
+  const spec = json.modelSpec;
+  if (
+    !spec ||
+    !isPositiveInt(spec.inputSize) ||
+    !isPositiveInt(spec.outputSize) ||
+    !Array.isArray(spec.hiddenUnits) ||
+    !spec.hiddenUnits.every(isPositiveInt)
+  ) {
+    fail('has no valid modelSpec (inputSize, hiddenUnits, outputSize)');
+  }
+  if (!json.preprocessing || !(typeof json.preprocessing.pixelScale === 'number')) fail('has no preprocessing.pixelScale');
+  if (!json.training || !Number.isInteger(json.training.epoch)) fail('has no training state');
+  const manifest = json.weightsManifest;
+  if (
+    !Array.isArray(manifest) ||
+    !manifest.every(
+      (e) =>
+        Array.isArray(e?.weights) &&
+        e.weights.every(
+          (w) => typeof w?.name === 'string' && w.dtype === 'float32' && Array.isArray(w.shape) && w.shape.every(isPositiveInt),
+        ),
+    )
+  ) {
+    fail('has no valid weightsManifest of float32 weights');
+  }
+  return json as ModelJson;
+}
+
+function checkWeight(weights: Map<string, NamedWeight>, name: string, shape: number[], source: string): void {
+  const w = weights.get(name);
+  if (!w) throw new CheckpointError(source, `lacks weight ${name}`);
+  if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i])) {
+    throw new CheckpointError(source, `weight ${name} has shape [${w.shape}], the model spec needs [${shape}]`);
+  }
+}
+
+function isPositiveInt(n: unknown): n is number {
+  return Number.isInteger(n) && (n as number) > 0;
+}
+
+function product(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}

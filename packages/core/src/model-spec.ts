@@ -1,0 +1,59 @@
+// The network's shape: the contract that the trainer, the exporter and the inference SDKs share.
+
+/** Hidden-layer activation functions. */
+export type Activation = 'relu';
+
+/** Weight initializers. `truncated_normal` is the original program's: stddev 2/sqrt(fan_in), cut at 2 stddev. */
+export type Initializer = 'truncated_normal';
+
+/** The multilayer perceptron: input, hidden layers, logits. */
+export interface ModelSpec {
+  inputSize: number;
+  hiddenUnits: number[];
+  activation: Activation;
+  outputSize: number;
+  initializer: Initializer;
+}
+
+/** The chapter's network: 784-300-100-10, ReLU, truncated normal. */
+export const DEFAULT_MODEL_SPEC: ModelSpec = Object.freeze({
+  inputSize: 784,
+  hiddenUnits: [300, 100],
+  activation: 'relu',
+  outputSize: 10,
+  initializer: 'truncated_normal',
+}) as ModelSpec;
+
+/** One dense layer's place in the `dnn` name scope of the original TensorFlow program. */
+export interface DenseLayerNames {
+  scope: string;
+  kernel: string;
+  bias: string;
+  fanIn: number;
+  fanOut: number;
+  /** True for the logits layer, which has no activation. */
+  isOutput: boolean;
+}
+
+/**
+ * The dense layers of a spec with their TensorFlow-style names, in order.
+ * @example layerNames(DEFAULT_MODEL_SPEC)[0].kernel === 'dnn/hidden1/kernel'
+ */
+export function layerNames(spec: ModelSpec): DenseLayerNames[] {
+  const sizes = [spec.inputSize, ...spec.hiddenUnits, spec.outputSize];
+  return sizes.slice(1).map((fanOut, i) => {
+    const isOutput = i === spec.hiddenUnits.length;
+    const scope = isOutput ? 'dnn/outputs' : `dnn/hidden${i + 1}`;
+    return { scope, kernel: `${scope}/kernel`, bias: `${scope}/bias`, fanIn: sizes[i], fanOut, isOutput };
+  });
+}
+
+/** Pixel preprocessing stored with every checkpoint and model: raw byte * pixelScale. */
+export interface Preprocessing {
+  pixelScale: number;
+}
+
+export const MNIST_PREPROCESSING: Preprocessing = Object.freeze({ pixelScale: 1 / 255 });
+
+/** Class labels of MNIST digits. */
+export const DIGIT_LABELS: readonly string[] = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
