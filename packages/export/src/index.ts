@@ -1,1 +1,10 @@
-export {};
+/**
+ * @mnist/export: ONNX for the MNIST SDK. The ONNX protobuf schema (protobufjs), a GraphBuilder with one
+ * typed helper per operator we emit, `exportOnnx` (checkpoint -> inference graph bytes) and `readOnnx`
+ * (bytes -> summary, for tests and `mnist inspect`). Node-side: inference packages never import this.
+ */
+export * from './onnx-proto.js';
+export * from './graph-builder.js';
+export * from './ops.js';
+export * from './onnx-reader.js';
+export * from './export-onnx.js';

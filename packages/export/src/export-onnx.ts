@@ -1,0 +1,112 @@
+// Checkpoint -> ONNX inference graph: X -> dense layers -> logits, probabilities, classes (DESIGN.md "ONNX model").
+import {
+  DEFAULT_OPSET,
+  DIGIT_LABELS,
+  layerNames,
+  METADATA_KEYS,
+  ONNX_CLASSES,
+  ONNX_INPUT,
+  ONNX_LOGITS,
+  ONNX_PRODUCER_NAME,
+  ONNX_PROBABILITIES,
+  type Checkpoint,
+  type ModelSpec,
+} from '@mnist/core';
+import { encodeModel, GraphBuilder, irVersionForOpset, MAX_OPSET, MIN_OPSET } from './graph-builder.js';
+import { argMax, gemm, relu, softmax } from './ops.js';
+
+/** Version written as producer_version. Kept in step with package.json by hand: no JSON import at runtime. */
+export const EXPORT_PRODUCER_VERSION = '0.1.0';
+
+/** The symbolic batch dimension of X and of every output. */
+export const BATCH_DIM = 'batch';
+
+/** Image height and width recorded in the metadata. */
+const IMAGE_SHAPE = [28, 28] as const;
+
+export interface ExportOnnxOptions {
+  /** ai.onnx opset, 13 to 26. Default 17 (IR 8); later opsets get the IR version they need. */
+  opset?: number;
+  /** Path or name of the checkpoint, recorded as metadata. */
+  source?: string;
+  /** Test accuracy measured for this checkpoint, recorded as metadata when given. */
+  testAccuracy?: number;
+}
+
+/**
+ * Builds the inference graph of a checkpoint as the bytes of an .onnx file: input `X` float32
+ * [batch, inputSize] (pixels already scaled), outputs `logits`, `probabilities` (Softmax) and `classes`
+ * (ArgMax, int64). Dense layers are Gemm nodes whose weights are initializers under the checkpoint's names.
+ * @example
+ * const bytes = exportOnnx(checkpoint, { source: 'checkpoints/dnn', testAccuracy: 0.978 });
+ */
+export function exportOnnx(checkpoint: Checkpoint, options: ExportOnnxOptions = {}): Uint8Array {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new RangeError(`opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${opset}`);
+  }
+  if (options.testAccuracy !== undefined && !(options.testAccuracy >= 0 && options.testAccuracy <= 1)) {
+    throw new RangeError(`testAccuracy must be a number from 0 to 1, got ${options.testAccuracy}`);
+  }
+  const { modelJson } = checkpoint;
+  const spec = modelJson.modelSpec;
+  const g = new GraphBuilder({ opset, name: 'dnn', docString: 'MNIST multilayer perceptron: logits, softmax, argmax' });
+
+  let activations = g.input(ONNX_INPUT, 'float32', [BATCH_DIM, spec.inputSize]);
+  for (const layer of layerNames(spec)) {
+    const kernel = weight(checkpoint, layer.kernel, [layer.fanIn, layer.fanOut]);
+    const bias = weight(checkpoint, layer.bias, [layer.fanOut]);
+    g.initializer(layer.kernel, { dtype: 'float32', dims: [layer.fanIn, layer.fanOut], values: kernel });
+    g.initializer(layer.bias, { dtype: 'float32', dims: [layer.fanOut], values: bias });
+    // Gemm fuses X*W + b into one kernel call; the kernel is stored [fan_in, fan_out] so no transpose.
+    const z = gemm(g, activations, layer.kernel, layer.bias, {}, layer.isOutput ? { name: ONNX_LOGITS } : { name: `${layer.scope}/linear` });
+    activations = layer.isOutput ? z : hiddenActivation(g, spec, z, `${layer.scope}/activation`);
+  }
+  const logits = activations;
+  const probabilities = softmax(g, logits, { axis: -1 }, { name: ONNX_PROBABILITIES });
+  const classes = argMax(g, logits, { axis: 1, keepdims: false }, { name: ONNX_CLASSES });
+  g.output(logits, 'float32', [BATCH_DIM, spec.outputSize]);
+  g.output(probabilities, 'float32', [BATCH_DIM, spec.outputSize]);
+  g.output(classes, 'int64', [BATCH_DIM]);
+
+  const metadata: Record<string, string> = {
+    [METADATA_KEYS.preprocessing]: JSON.stringify(modelJson.preprocessing),
+    [METADATA_KEYS.labels]: JSON.stringify(modelJson.labels?.length ? modelJson.labels : DIGIT_LABELS),
+    [METADATA_KEYS.modelSpec]: JSON.stringify(spec),
+    [METADATA_KEYS.imageShape]: JSON.stringify(IMAGE_SHAPE),
+  };
+  if (options.source !== undefined) metadata[METADATA_KEYS.sourceCheckpoint] = options.source;
+  if (options.testAccuracy !== undefined) metadata[METADATA_KEYS.testAccuracy] = String(options.testAccuracy);
+
+  const hidden = spec.hiddenUnits.length ? `${spec.hiddenUnits.join('-')} ${spec.activation}` : 'no hidden layers';
+  return encodeModel(
+    g.build({
+      irVersion: irVersionForOpset(opset),
+      producerName: ONNX_PRODUCER_NAME,
+      producerVersion: EXPORT_PRODUCER_VERSION,
+      docString:
+        `MNIST classifier ${spec.inputSize}-${hidden}-${spec.outputSize}, exported from a ${modelJson.format} ` +
+        `checkpoint after ${modelJson.training?.epoch ?? 0} epochs. Input X: pixels scaled by ` +
+        `${modelJson.preprocessing.pixelScale}. Outputs: logits, probabilities (softmax), classes (argmax).`,
+      metadata,
+    }),
+  );
+}
+
+function hiddenActivation(g: GraphBuilder, spec: ModelSpec, z: string, name: string): string {
+  switch (spec.activation) {
+    case 'relu':
+      return relu(g, z, { name });
+    default:
+      throw new RangeError(`checkpoint: modelSpec.activation ${JSON.stringify(spec.activation)} has no ONNX export`);
+  }
+}
+
+function weight(checkpoint: Checkpoint, name: string, shape: number[]): Float32Array {
+  const w = checkpoint.weights.get(name);
+  if (!w) throw new RangeError(`checkpoint: weight ${name} is missing`);
+  if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i]) || w.values.length !== shape.reduce((a, b) => a * b, 1)) {
+    throw new RangeError(`checkpoint: weight ${name} has shape [${w.shape}], the model spec needs [${shape}]`);
+  }
+  return w.values;
+}
