@@ -11,3 +11,6 @@ export * from './shuffle-batch.js';
 export * from './batch.js';
 export * from './metrics.js';
 export * from './dataset.js';
+export * from './onnx-model-info.js';
+export * from './classifier.js';
+export * from './drawing.js';
