@@ -1,1 +1,18 @@
-export {};
+/**
+ * @mnist/infer-node: MnistClassifier on onnxruntime-node, for servers. The API is @mnist/core's
+ * shared facade (the same as @mnist/infer-web's); this package adds loading from files and the
+ * onnxruntime-node session options.
+ */
+export * from './mnist-classifier.js';
+export * from './node-runtime.js';
+export {
+  IMAGE_PIXELS,
+  ModelLoadError,
+  OnnxFormatError,
+  type Evaluation,
+  type ImageBatch,
+  type LabelBatch,
+  type ModelMetadata,
+  type PredictOptions,
+  type Prediction,
+} from '@mnist/core';
