@@ -1,0 +1,192 @@
+// exportOnnx: the graph of DESIGN.md, run in onnxruntime-node, agrees with a plain-JS forward pass.
+import {
+  CHECKPOINT_FORMAT,
+  DIGIT_LABELS,
+  layerNames,
+  METADATA_KEYS,
+  MNIST_PREPROCESSING,
+  type Checkpoint,
+  type ModelSpec,
+  type NamedWeight,
+} from '@mnist/core';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { exportOnnx } from './export-onnx.js';
+import { readOnnx } from './onnx-reader.js';
+
+const SPEC: ModelSpec = { inputSize: 784, hiddenUnits: [8, 4], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
+
+/** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
+  };
+}
+
+function randomCheckpoint(spec: ModelSpec, seed: number): Checkpoint {
+  const next = random(seed);
+  const weights = new Map<string, NamedWeight>();
+  for (const layer of layerNames(spec)) {
+    const scale = 2 / Math.sqrt(layer.fanIn);
+    const kernel = Float32Array.from({ length: layer.fanIn * layer.fanOut }, () => next() * scale);
+    const bias = Float32Array.from({ length: layer.fanOut }, () => next() * 0.1);
+    weights.set(layer.kernel, { name: layer.kernel, shape: [layer.fanIn, layer.fanOut], values: kernel });
+    weights.set(layer.bias, { name: layer.bias, shape: [layer.fanOut], values: bias });
+  }
+  return {
+    modelJson: {
+      format: CHECKPOINT_FORMAT,
+      formatVersion: 1,
+      modelSpec: spec,
+      preprocessing: MNIST_PREPROCESSING,
+      labels: [...DIGIT_LABELS],
+      training: {
+        epoch: 3, step: 300, epochs: 3, batchSize: 50, seed, validationSize: 5000, engine: 'tfjs', backend: 'cpu',
+        optimizer: { name: 'sgd', learningRate: 0.01 }, history: [],
+      },
+      weightsManifest: [],
+    },
+    weights,
+  };
+}
+
+/** The network's forward pass in float64 JS: logits per row. */
+function forward(ckpt: Checkpoint, x: Float32Array, batch: number): number[][] {
+  const layers = layerNames(ckpt.modelJson.modelSpec);
+  const rows: number[][] = [];
+  for (let r = 0; r < batch; r++) {
+    let a = Array.from(x.subarray(r * layers[0].fanIn, (r + 1) * layers[0].fanIn));
+    for (const layer of layers) {
+      const w = ckpt.weights.get(layer.kernel)!.values;
+      const b = ckpt.weights.get(layer.bias)!.values;
+      const z = Array.from({ length: layer.fanOut }, (_, j) => a.reduce((acc, ai, i) => acc + ai * w[i * layer.fanOut + j], b[j]));
+      a = layer.isOutput ? z : z.map((v) => Math.max(v, 0));
+    }
+    rows.push(a);
+  }
+  return rows;
+}
+
+async function runModel(bytes: Uint8Array, x: Float32Array, batch: number) {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const out = await session.run({ X: new ort.Tensor('float32', x, [batch, 784]) });
+    return {
+      logits: out.logits.data as Float32Array,
+      probabilities: out.probabilities.data as Float32Array,
+      classes: out.classes.data as BigInt64Array,
+      dims: [out.logits.dims, out.probabilities.dims, out.classes.dims],
+    };
+  } finally {
+    await session.release();
+  }
+}
+
+describe('exportOnnx', () => {
+  const ckpt = randomCheckpoint(SPEC, 42);
+  const batch = 7;
+  const next = random(7);
+  const x = Float32Array.from({ length: batch * 784 }, () => (next() + 1) / 2);
+
+  for (const opset of [17, 21]) {
+    it(`opset ${opset}: logits match a plain-JS forward pass, probabilities sum to 1, classes are the argmax`, async () => {
+      const result = await runModel(exportOnnx(ckpt, { opset }), x, batch);
+      expect(result.dims).toEqual([[batch, 10], [batch, 10], [batch]]);
+      const expected = forward(ckpt, x, batch);
+      for (let r = 0; r < batch; r++) {
+        const logits = Array.from(result.logits.subarray(r * 10, r * 10 + 10));
+        logits.forEach((v, k) => expect(Math.abs(v - expected[r][k]), `row ${r} logit ${k}`).toBeLessThan(1e-5));
+        const probs = result.probabilities.subarray(r * 10, r * 10 + 10);
+        expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+        expect(Number(result.classes[r])).toBe(logits.indexOf(Math.max(...logits)));
+      }
+      // The classes must differ across rows somewhere, or the argmax check proves little.
+      expect(new Set(result.classes).size).toBeGreaterThan(1);
+    });
+  }
+
+  it('writes the names, versions, initializers and metadata of DESIGN.md', () => {
+    const s = readOnnx(exportOnnx(ckpt, { source: 'checkpoints/dnn', testAccuracy: 0.9781 }), 'model.onnx');
+    expect(s.irVersion).toBe(8);
+    expect(s.opset).toBe(17);
+    expect(s.producerName).toBe('mnist-onnx-sdk');
+    expect(s.producerVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(s.docString).toContain('784-8-4 relu-10');
+    expect(s.inputs).toEqual([{ name: 'X', elemType: 1, dtype: 'float32', dims: ['batch', 784] }]);
+    expect(s.outputs).toEqual([
+      { name: 'logits', elemType: 1, dtype: 'float32', dims: ['batch', 10] },
+      { name: 'probabilities', elemType: 1, dtype: 'float32', dims: ['batch', 10] },
+      { name: 'classes', elemType: 7, dtype: 'int64', dims: ['batch'] },
+    ]);
+    expect(s.initializers.map((t) => t.name)).toEqual(layerNames(SPEC).flatMap((l) => [l.kernel, l.bias]));
+    const kernel = s.initializers.find((t) => t.name === 'dnn/hidden2/kernel')!;
+    expect(kernel.dims).toEqual([8, 4]);
+    expect(kernel.values).toEqual(ckpt.weights.get('dnn/hidden2/kernel')!.values);
+    expect(s.nodes.map((n) => n.opType)).toEqual(['Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax', 'ArgMax']);
+    expect(JSON.parse(s.metadata[METADATA_KEYS.preprocessing])).toEqual({ pixelScale: 1 / 255 });
+    expect(JSON.parse(s.metadata[METADATA_KEYS.labels])).toEqual([...DIGIT_LABELS]);
+    expect(JSON.parse(s.metadata[METADATA_KEYS.modelSpec])).toEqual(SPEC);
+    expect(JSON.parse(s.metadata[METADATA_KEYS.imageShape])).toEqual([28, 28]);
+    expect(s.metadata[METADATA_KEYS.sourceCheckpoint]).toBe('checkpoints/dnn');
+    expect(s.metadata[METADATA_KEYS.testAccuracy]).toBe('0.9781');
+  });
+
+  it('leaves test accuracy out when unknown and picks the IR version of later opsets', () => {
+    expect(readOnnx(exportOnnx(ckpt), 'm').metadata).not.toHaveProperty(METADATA_KEYS.testAccuracy);
+    expect(readOnnx(exportOnnx(ckpt, { opset: 21 }), 'm').irVersion).toBe(10);
+    expect(readOnnx(exportOnnx(ckpt, { opset: 19 }), 'm').irVersion).toBe(9);
+  });
+
+  it('refuses opsets outside 13..26 and a checkpoint whose weights do not fit its spec', () => {
+    expect(() => exportOnnx(ckpt, { opset: 12 })).toThrow(/^opset must be an integer from 13 to 26, got 12$/);
+    expect(() => exportOnnx(ckpt, { opset: 27 })).toThrow(RangeError);
+    const broken = randomCheckpoint(SPEC, 1);
+    broken.weights.delete('dnn/outputs/bias');
+    expect(() => exportOnnx(broken)).toThrow(/weight dnn\/outputs\/bias is missing/);
+  });
+});
+
+/** A Python interpreter that can `import onnx`: $MNIST_PYTHON, `python3` on PATH, or Debian's own. */
+function pythonWithOnnx(): string | undefined {
+  // A pyenv or venv python3 may shadow the Debian interpreter that python3-onnx installs into.
+  const candidates = [process.env.MNIST_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
+  return candidates.find((python) => spawnSync(python, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
+}
+
+describe('the independent ONNX checker', () => {
+  it('passes onnx.checker.check_model(model, full_check=True) for the default export', (ctx) => {
+    const python = pythonWithOnnx();
+    if (!python) {
+      const reason = 'python3 with the onnx package is not installed (Debian: apt-get install -y python3-onnx)';
+      if (process.env.MNIST_REQUIRE_SYSTEM_DEPS === '1') throw new Error(`${reason}; MNIST_REQUIRE_SYSTEM_DEPS=1 requires it`);
+      console.warn(`skipped: ${reason}`);
+      ctx.skip(reason);
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'mnist-export-'));
+    try {
+      const file = join(dir, 'model.onnx');
+      writeFileSync(file, exportOnnx(randomCheckpoint(SPEC, 5), { source: 'checkpoints/dnn', testAccuracy: 0.97 }));
+      const script = [
+        'import sys, onnx',
+        'm = onnx.load(sys.argv[1])',
+        'onnx.checker.check_model(m, full_check=True)',
+        'print("ok", onnx.__version__, m.ir_version, m.opset_import[0].version)',
+      ].join('\n');
+      const result = spawnSync(python, ['-c', script, file], { encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/^ok \S+ 8 17\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
