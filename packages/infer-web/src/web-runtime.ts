@@ -1,0 +1,129 @@
+// The InferenceRuntime of @mnist/core on onnxruntime-web (WebAssembly), in browsers and in Node.
+// onnxruntime-web's wasm settings are global and fixed once its backend has started, so they are
+// applied here, once, and a later conflicting request is an error instead of being silently ignored.
+import {
+  IMAGE_PIXELS,
+  ModelLoadError,
+  ONNX_INPUT,
+  type ClassifierOutputName,
+  type InferenceRuntime,
+  type RuntimeOutputs,
+  type RuntimeSession,
+  type RuntimeValueInfo,
+} from '@mnist/core';
+import { InferenceSession, Tensor, env } from 'onnxruntime-web';
+
+/** How onnxruntime-web runs the model. These settings are per page (or process), fixed by the first load. */
+export interface WebClassifierOptions {
+  /**
+   * WebAssembly threads. Default: onnxruntime-web's choice (several when the page is cross-origin
+   * isolated, else 1). 1 never starts workers.
+   */
+  numThreads?: number;
+  /** Where the ort-wasm-*.wasm/.mjs files are served from (URL prefix or per-file paths), for bundlers that do not copy them. */
+  wasmPaths?: string | { wasm?: string; mjs?: string };
+  /** Run inference in a web worker so the page's main thread stays responsive. Default false. */
+  proxy?: boolean;
+}
+
+type WasmSettings = Required<Pick<WebClassifierOptions, 'proxy'>> & Pick<WebClassifierOptions, 'numThreads' | 'wasmPaths'>;
+
+let applied: WasmSettings | undefined;
+
+/**
+ * Applies the wasm settings on the first call; later calls must agree with them.
+ * @example configureWasm({ numThreads: 1 });
+ */
+export function configureWasm(options: WebClassifierOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  const { numThreads, wasmPaths, proxy = false } = options;
+  if (numThreads !== undefined && (!Number.isInteger(numThreads) || numThreads < 0)) {
+    throw new RangeError(`options.numThreads must be a non-negative integer (0 = onnxruntime-web's choice), got ${numThreads}`);
+  }
+  if (wasmPaths !== undefined && typeof wasmPaths !== 'string' && (typeof wasmPaths !== 'object' || wasmPaths === null)) {
+    throw new TypeError('options.wasmPaths must be a URL prefix string or an object {wasm?, mjs?}');
+  }
+  if (typeof proxy !== 'boolean') throw new TypeError(`options.proxy must be a boolean, got ${String(proxy)}`);
+  if (applied) {
+    const conflicts: string[] = [];
+    if (numThreads !== undefined && numThreads !== (applied.numThreads ?? numThreads)) conflicts.push(`numThreads ${applied.numThreads}`);
+    if (wasmPaths !== undefined && JSON.stringify(wasmPaths) !== JSON.stringify(applied.wasmPaths)) {
+      conflicts.push(`wasmPaths ${JSON.stringify(applied.wasmPaths)}`);
+    }
+    if (proxy !== applied.proxy) conflicts.push(`proxy ${applied.proxy}`);
+    if (conflicts.length > 0) {
+      throw new Error(
+        `onnxruntime-web already started with ${conflicts.join(', ')}; its wasm settings cannot change after the first model is loaded (reload the page or start a new process)`,
+      );
+    }
+    return;
+  }
+  if (numThreads !== undefined) env.wasm.numThreads = numThreads;
+  if (wasmPaths !== undefined) env.wasm.wasmPaths = wasmPaths;
+  env.wasm.proxy = proxy;
+  applied = { numThreads, wasmPaths, proxy };
+}
+
+/**
+ * The facade's runtime on onnxruntime-web's wasm execution provider.
+ * @example const runtime = webRuntime({ numThreads: 1 });
+ */
+export function webRuntime(options: WebClassifierOptions = {}): InferenceRuntime {
+  configureWasm(options);
+  return {
+    name: 'onnxruntime-web',
+    async createSession(model: Uint8Array, source: string): Promise<RuntimeSession> {
+      let session: InferenceSession;
+      try {
+        session = await InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+      } catch (error) {
+        throw new ModelLoadError(`${source}: onnxruntime-web could not load the model: ${firstLine(error)}`);
+      }
+      return new WebSession(session);
+    },
+  };
+}
+
+/**
+ * Threads the wasm backend actually uses, once a model is loaded (1 when the page is not
+ * cross-origin isolated, whatever was asked).
+ * @example wasmThreads() // 1
+ */
+export function wasmThreads(): number | undefined {
+  return env.wasm.numThreads;
+}
+
+class WebSession implements RuntimeSession {
+  readonly inputs: readonly RuntimeValueInfo[];
+  readonly outputs: readonly RuntimeValueInfo[];
+
+  constructor(private readonly session: InferenceSession) {
+    this.inputs = session.inputMetadata.map(valueInfo);
+    this.outputs = session.outputMetadata.map(valueInfo);
+  }
+
+  async run(x: Float32Array, batchSize: number, outputs: readonly ClassifierOutputName[]): Promise<RuntimeOutputs> {
+    const feeds = { [ONNX_INPUT]: new Tensor('float32', x, [batchSize, IMAGE_PIXELS]) };
+    const result = await this.session.run(feeds, outputs);
+    const out: RuntimeOutputs = {};
+    for (const name of outputs) {
+      const data = result[name]?.data;
+      if (name === 'classes') out.classes = data as BigInt64Array;
+      else out[name] = data as Float32Array;
+    }
+    return out;
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+function valueInfo(meta: InferenceSession.ValueMetadata): RuntimeValueInfo {
+  return meta.isTensor ? { name: meta.name, type: meta.type, shape: meta.shape } : { name: meta.name, type: 'non-tensor', shape: [] };
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0].trim();
+}
