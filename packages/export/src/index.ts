@@ -8,3 +8,4 @@ export * from './graph-builder.js';
 export * from './ops.js';
 export * from './onnx-reader.js';
 export * from './export-onnx.js';
+export * from './training-graph.js';

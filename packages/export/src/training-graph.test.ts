@@ -1,0 +1,277 @@
+// The training graph run in onnxruntime-node against a plain-JS SGD of the same network, step by step.
+import { DEFAULT_MODEL_SPEC, layerNames, Rng, type ModelSpec } from '@mnist/core';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { readOnnx } from './onnx-reader.js';
+import {
+  buildLogitsGraph,
+  buildTrainingGraph,
+  TRAINING_GRAPH_NAMES,
+  trainingWeightNames,
+  updatedWeightName,
+  type TrainingGraphOptions,
+} from './training-graph.js';
+
+const SMALL_SPEC: ModelSpec = { inputSize: 24, hiddenUnits: [16, 12], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
+const SCALE = 1 / 255;
+
+type Weights = Map<string, Float32Array>;
+
+function initialWeights(spec: ModelSpec, seed: number): Weights {
+  const rng = new Rng(seed);
+  const weights: Weights = new Map();
+  for (const l of layerNames(spec)) {
+    // Uniform in ±2/sqrt(fan_in): the initializer's spread without its sampler, which is not under test.
+    weights.set(l.kernel, Float32Array.from({ length: l.fanIn * l.fanOut }, () => ((rng.float() * 2 - 1) * 2) / Math.sqrt(l.fanIn)));
+    weights.set(l.bias, Float32Array.from({ length: l.fanOut }, () => (rng.float() - 0.5) * 0.1));
+  }
+  return weights;
+}
+
+function randomBytes(n: number, rng: Rng, max = 256): Uint8Array {
+  return Uint8Array.from({ length: n }, () => rng.int(max));
+}
+
+/** One SGD step in plain JS: float32 storage, float64 sums. Returns the loss before the update. */
+function referenceStep(spec: ModelSpec, w: Weights, x: Uint8Array, y: Uint8Array, lr: number): number {
+  const layers = layerNames(spec);
+  const n = y.length;
+  const scale = Math.fround(SCALE);
+  const acts: Float32Array[] = [Float32Array.from(x, (b) => b * scale)];
+  for (const l of layers) {
+    const a = acts[acts.length - 1];
+    const k = w.get(l.kernel)!;
+    const b = w.get(l.bias)!;
+    const z = new Float32Array(n * l.fanOut);
+    for (let r = 0; r < n; r++) {
+      for (let j = 0; j < l.fanOut; j++) {
+        let s = 0;
+        for (let i = 0; i < l.fanIn; i++) s += a[r * l.fanIn + i] * k[i * l.fanOut + j];
+        z[r * l.fanOut + j] = l.isOutput ? s + b[j] : Math.max(s + b[j], 0);
+      }
+    }
+    acts.push(z);
+  }
+  const logits = acts[acts.length - 1];
+  const c = spec.outputSize;
+  let dz = new Float32Array(n * c);
+  let loss = 0;
+  for (let r = 0; r < n; r++) {
+    const row = logits.subarray(r * c, r * c + c);
+    const max = Math.max(...row);
+    const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
+    loss += max + Math.log(sum) - row[y[r]];
+    for (let j = 0; j < c; j++) dz[r * c + j] = (Math.exp(row[j] - max) / sum - (j === y[r] ? 1 : 0)) / n;
+  }
+  for (let li = layers.length - 1; li >= 0; li--) {
+    const l = layers[li];
+    const a = acts[li];
+    const k = w.get(l.kernel)!;
+    const b = w.get(l.bias)!;
+    const below = new Float32Array(n * l.fanIn);
+    if (li > 0) {
+      for (let r = 0; r < n; r++) {
+        for (let i = 0; i < l.fanIn; i++) {
+          if (a[r * l.fanIn + i] <= 0) continue;
+          let s = 0;
+          for (let j = 0; j < l.fanOut; j++) s += dz[r * l.fanOut + j] * k[i * l.fanOut + j];
+          below[r * l.fanIn + i] = s;
+        }
+      }
+    }
+    for (let i = 0; i < l.fanIn; i++) {
+      for (let j = 0; j < l.fanOut; j++) {
+        let s = 0;
+        for (let r = 0; r < n; r++) s += a[r * l.fanIn + i] * dz[r * l.fanOut + j];
+        k[i * l.fanOut + j] -= lr * s;
+      }
+    }
+    for (let j = 0; j < l.fanOut; j++) {
+      let s = 0;
+      for (let r = 0; r < n; r++) s += dz[r * l.fanOut + j];
+      b[j] -= lr * s;
+    }
+    dz = below;
+  }
+  return loss / n;
+}
+
+async function open(bytes: Uint8Array): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+}
+
+/** Runs one block of `steps` batches of `batch` rows; replaces the weights in place; returns the losses. */
+async function runBlock(
+  session: ort.InferenceSession,
+  spec: ModelSpec,
+  w: Weights,
+  images: Uint8Array,
+  labels: Uint8Array,
+  steps: number,
+  batch: number,
+): Promise<Float32Array> {
+  const feeds: Record<string, ort.Tensor> = {
+    [TRAINING_GRAPH_NAMES.images]: new ort.Tensor('uint8', images, [steps, batch, spec.inputSize]),
+    [TRAINING_GRAPH_NAMES.labels]: new ort.Tensor('uint8', labels, [steps, batch]),
+  };
+  const layers = layerNames(spec);
+  for (const l of layers) {
+    feeds[l.kernel] = new ort.Tensor('float32', w.get(l.kernel)!.slice(), [l.fanIn, l.fanOut]);
+    feeds[l.bias] = new ort.Tensor('float32', w.get(l.bias)!.slice(), [l.fanOut]);
+  }
+  const out = await session.run(feeds);
+  for (const name of trainingWeightNames(spec)) w.set(name, Float32Array.from(out[updatedWeightName(name)].data as Float32Array));
+  return out[TRAINING_GRAPH_NAMES.losses].data as Float32Array;
+}
+
+function maxAbsDifference(a: Weights, b: Weights): number {
+  let worst = 0;
+  for (const [name, values] of a) {
+    const other = b.get(name)!;
+    for (let i = 0; i < values.length; i++) worst = Math.max(worst, Math.abs(values[i] - other[i]));
+  }
+  return worst;
+}
+
+function cloneWeights(w: Weights): Weights {
+  return new Map([...w].map(([k, v]) => [k, v.slice()]));
+}
+
+describe('buildTrainingGraph', () => {
+  const variants: [string, Partial<TrainingGraphOptions>][] = [
+    ['Loop, Gemm products (default)', {}],
+    ['Loop, MatMul products', { gradientProducts: 'matmul' }],
+    ['Loop, fused kernel update', { fusedKernelUpdate: true }],
+    ['unrolled, fixed shapes', { block: 'unrolled', stepsPerRun: 4, batchSize: 9 }],
+    ['Loop at opset 21', { opset: 21 }],
+  ];
+  for (const [label, extra] of variants) {
+    it(`${label}: per-step losses and weights follow plain-JS SGD`, async () => {
+      const rng = new Rng(7);
+      const lr = 0.2;
+      const session = await open(buildTrainingGraph(SMALL_SPEC, { learningRate: lr, optimizer: 'sgd', ...extra }));
+      const w = initialWeights(SMALL_SPEC, 1);
+      const reference = cloneWeights(w);
+      try {
+        for (let block = 0; block < 10; block++) {
+          const steps = 4;
+          const batch = 9;
+          const images = randomBytes(steps * batch * SMALL_SPEC.inputSize, rng);
+          const labels = randomBytes(steps * batch, rng, 10);
+          const losses = await runBlock(session, SMALL_SPEC, w, images, labels, steps, batch);
+          expect(losses.length).toBe(steps);
+          for (let s = 0; s < steps; s++) {
+            const rows = (k: Uint8Array, width: number) => k.subarray(s * batch * width, (s + 1) * batch * width);
+            const expected = referenceStep(SMALL_SPEC, reference, rows(images, SMALL_SPEC.inputSize), rows(labels, 1), lr);
+            expect(Math.abs(losses[s] - expected), `block ${block} step ${s}`).toBeLessThan(1e-5);
+          }
+        }
+        expect(maxAbsDifference(w, reference)).toBeLessThan(2e-5);
+      } finally {
+        await session.release();
+      }
+    });
+  }
+
+  it('one session serves batches of B and B + 1 rows and any block length, for a few hundred steps', async () => {
+    const rng = new Rng(11);
+    const lr = 0.1;
+    const session = await open(buildTrainingGraph(SMALL_SPEC, { learningRate: lr, optimizer: 'sgd' }));
+    const w = initialWeights(SMALL_SPEC, 2);
+    const reference = cloneWeights(w);
+    // Learnable data: the label is a function of the pixels, so the loss must fall.
+    const labelOf = (x: Uint8Array) => (x[0] + x[1] + x[2]) % 10;
+    const losses: number[] = [];
+    try {
+      for (let block = 0; block < 60; block++) {
+        const steps = 1 + (block % 7);
+        const batch = block % 2 === 0 ? 21 : 20;
+        const images = randomBytes(steps * batch * SMALL_SPEC.inputSize, rng, 4).map((v) => v * 80);
+        const labels = Uint8Array.from({ length: steps * batch }, (_, r) =>
+          labelOf(images.subarray(r * SMALL_SPEC.inputSize, (r + 1) * SMALL_SPEC.inputSize)),
+        );
+        const got = await runBlock(session, SMALL_SPEC, w, images, labels, steps, batch);
+        for (let s = 0; s < steps; s++) {
+          const x = images.subarray(s * batch * SMALL_SPEC.inputSize, (s + 1) * batch * SMALL_SPEC.inputSize);
+          const expected = referenceStep(SMALL_SPEC, reference, x, labels.subarray(s * batch, (s + 1) * batch), lr);
+          expect(Math.abs(got[s] - expected), `block ${block} step ${s}`).toBeLessThan(1e-5);
+          losses.push(got[s]);
+        }
+      }
+      expect(losses.length).toBeGreaterThan(200);
+      expect(maxAbsDifference(w, reference)).toBeLessThan(1e-4);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('the 784-300-100-10 network: three steps of batch 50 follow plain-JS SGD', async () => {
+    const spec = DEFAULT_MODEL_SPEC;
+    const rng = new Rng(3);
+    const session = await open(buildTrainingGraph(spec, { learningRate: 0.01, optimizer: 'sgd', batchSize: 50, stepsPerRun: 3 }));
+    const w = initialWeights(spec, 5);
+    const reference = cloneWeights(w);
+    try {
+      const images = randomBytes(3 * 50 * 784, rng);
+      const labels = randomBytes(3 * 50, rng, 10);
+      const losses = await runBlock(session, spec, w, images, labels, 3, 50);
+      for (let s = 0; s < 3; s++) {
+        const expected = referenceStep(spec, reference, images.subarray(s * 50 * 784, (s + 1) * 50 * 784), labels.subarray(s * 50, (s + 1) * 50), 0.01);
+        expect(Math.abs(losses[s] - expected), `step ${s}`).toBeLessThan(1e-5);
+      }
+      expect(maxAbsDifference(w, reference)).toBeLessThan(1e-5);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('declares uint8 images and labels, the weights by checkpoint name, and their updated outputs', () => {
+    const summary = readOnnx(buildTrainingGraph(SMALL_SPEC, { learningRate: 0.01, optimizer: 'sgd', batchSize: 50 }));
+    expect(summary.inputs.map((i) => i.name)).toEqual(['images', 'labels', ...trainingWeightNames(SMALL_SPEC)]);
+    expect(summary.outputs.map((o) => o.name)).toEqual([...trainingWeightNames(SMALL_SPEC).map(updatedWeightName), 'losses']);
+  });
+
+  it('refuses other optimizers, bad learning rates, and an unrolled block without a length', () => {
+    const base = { learningRate: 0.01, optimizer: 'sgd' } as const;
+    expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, optimizer: 'adam' as 'sgd' })).toThrow(/optimizer must be 'sgd'/);
+    expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, learningRate: 0 })).toThrow(RangeError);
+    expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, block: 'unrolled' })).toThrow(/stepsPerRun is required/);
+    expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, batchSize: 0 })).toThrow(/batchSize/);
+    expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, opset: 12 })).toThrow(/opset/);
+  });
+});
+
+describe('buildLogitsGraph', () => {
+  it('computes the forward pass of raw bytes with the weights given as inputs', async () => {
+    const rng = new Rng(9);
+    const w = initialWeights(SMALL_SPEC, 4);
+    const count = 7;
+    const images = randomBytes(count * SMALL_SPEC.inputSize, rng);
+    const session = await open(buildLogitsGraph(SMALL_SPEC));
+    try {
+      const feeds: Record<string, ort.Tensor> = { [TRAINING_GRAPH_NAMES.logitsImages]: new ort.Tensor('uint8', images, [count, SMALL_SPEC.inputSize]) };
+      for (const l of layerNames(SMALL_SPEC)) {
+        feeds[l.kernel] = new ort.Tensor('float32', w.get(l.kernel)!, [l.fanIn, l.fanOut]);
+        feeds[l.bias] = new ort.Tensor('float32', w.get(l.bias)!, [l.fanOut]);
+      }
+      const logits = (await session.run(feeds))[TRAINING_GRAPH_NAMES.logits].data as Float32Array;
+      expect(logits.length).toBe(count * 10);
+      let a = Float32Array.from(images, (b) => b * Math.fround(SCALE));
+      for (const l of layerNames(SMALL_SPEC)) {
+        const k = w.get(l.kernel)!;
+        const b = w.get(l.bias)!;
+        const z = new Float32Array(count * l.fanOut);
+        for (let r = 0; r < count; r++)
+          for (let j = 0; j < l.fanOut; j++) {
+            let s = b[j];
+            for (let i = 0; i < l.fanIn; i++) s += a[r * l.fanIn + i] * k[i * l.fanOut + j];
+            z[r * l.fanOut + j] = l.isOutput ? s : Math.max(s, 0);
+          }
+        a = z;
+      }
+      a.forEach((v, i) => expect(Math.abs(logits[i] - v), `logit ${i}`).toBeLessThan(1e-5));
+    } finally {
+      await session.release();
+    }
+  });
+});
