@@ -1,0 +1,109 @@
+// The demo page: loads the ONNX model with @mnist/infer-web, classifies what is drawn on the pad,
+// and shows the prediction, the ten probabilities, the model's metadata and the runtime's threads.
+import { MnistClassifier, wasmThreads } from '@mnist/infer-web';
+import { attachDrawingPad } from './drawing-pad.js';
+import { createProbabilityBars } from './probability-bars.js';
+import { runtimeChoice } from './runtime-choice.js';
+import { pageHook } from './test-hook.js';
+
+const element = <T extends HTMLElement>(selector: string): T => {
+  const found = document.querySelector<T>(selector);
+  if (!found) throw new Error(`the page lacks ${selector}`);
+  return found;
+};
+
+const pad = element<HTMLCanvasElement>('#pad');
+const prediction = element<HTMLOutputElement>('#prediction');
+const modelInput = element<HTMLCanvasElement>('#model-input');
+const errorBox = element<HTMLParagraphElement>('#error');
+const runtimeInfo = element<HTMLParagraphElement>('#runtime-info');
+
+const choice = runtimeChoice(window);
+let classifier: MnistClassifier | undefined;
+const loading = MnistClassifier.load(choice.modelUrl, { numThreads: choice.numThreads, wasmPaths: choice.wasmPaths });
+const hook = pageHook(loading, () => classifier);
+window.__mnist = hook;
+
+const bars = createProbabilityBars(element('#probabilities'), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+const drawing = attachDrawingPad(pad, () => schedulePrediction());
+element<HTMLButtonElement>('#clear').addEventListener('click', () => {
+  drawing.clear();
+  prediction.textContent = '–';
+  bars.reset();
+  modelInput.getContext('2d')?.clearRect(0, 0, 28, 28);
+});
+
+// One prediction in flight at a time; strokes that arrive meanwhile are folded into one more run.
+let running = false;
+let pending = false;
+function schedulePrediction(): void {
+  if (!classifier || !drawing.hasInk) return;
+  if (running) {
+    pending = true;
+    return;
+  }
+  running = true;
+  requestAnimationFrame(() => void predictDrawing());
+}
+
+async function predictDrawing(): Promise<void> {
+  try {
+    if (classifier && drawing.hasInk) {
+      const result = await classifier.predictImage(drawing.imageData());
+      prediction.textContent = result.label;
+      errorBox.hidden = true;
+      bars.show(result.probabilities);
+      showModelInput(result.pixels);
+    }
+  } catch (error) {
+    showError(`Could not classify the drawing: ${message(error)}`);
+  } finally {
+    running = false;
+    if (pending) {
+      pending = false;
+      schedulePrediction();
+    }
+  }
+}
+
+function showModelInput(pixels: Uint8Array): void {
+  const context = modelInput.getContext('2d');
+  if (!context) return;
+  const image = context.createImageData(28, 28);
+  pixels.forEach((value, i) => image.data.set([value, value, value, 255], i * 4));
+  context.putImageData(image, 0, 0);
+}
+
+function showError(text: string): void {
+  errorBox.textContent = text;
+  errorBox.hidden = false;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+loading.then(
+  (loaded) => {
+    classifier = loaded;
+    const { metadata } = loaded;
+    const threads = wasmThreads() ?? choice.numThreads;
+    hook.classifier = loaded;
+    hook.runtime = { ...choice, threads };
+    element('#model-source').textContent = `${choice.modelUrl}${metadata.modelSpec ? ` · ${[784, ...metadata.modelSpec.hiddenUnits, 10].join('-')} MLP` : ''}`;
+    element('#model-accuracy').textContent = metadata.testAccuracy === undefined ? 'not recorded' : `${(metadata.testAccuracy * 100).toFixed(2)}%`;
+    element('#model-format').textContent = `opset ${metadata.opset}, IR ${metadata.irVersion}, by ${metadata.producer.name} ${metadata.producer.version}`;
+    runtimeInfo.textContent =
+      `onnxruntime-web (WebAssembly) · ${threads} ${threads === 1 ? 'thread' : 'threads'} · ` +
+      (choice.crossOriginIsolated
+        ? 'cross-origin isolated'
+        : 'not cross-origin isolated, so one thread (serve with COOP: same-origin and COEP: require-corp for more)');
+    runtimeInfo.dataset.threads = String(threads);
+    document.body.dataset.state = 'ready';
+  },
+  (error: unknown) => {
+    showError(`Could not load the model from ${choice.modelUrl}: ${message(error)}`);
+    runtimeInfo.textContent = 'No model loaded.';
+    document.body.dataset.state = 'error';
+  },
+);

@@ -1,0 +1,39 @@
+// Test fixture: Debian's Chromium driven by playwright-core, or a clear reason why the browser tests
+// cannot run (a failure instead of a skip when MNIST_REQUIRE_SYSTEM_DEPS=1, as in CI).
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's chromium package installs here; MNIST_CHROMIUM overrides it. */
+export const CHROMIUM_PATH = process.env.MNIST_CHROMIUM || '/usr/bin/chromium';
+
+/** The flags of DESIGN.md: no sandbox (containers), no GPU, nothing reaching the network on its own. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/**
+ * Undefined when Chromium is there; else why the browser tests are skipped. Throws instead when
+ * MNIST_REQUIRE_SYSTEM_DEPS=1.
+ * @example const skipReason = chromiumSkipReason();
+ */
+export function chromiumSkipReason(): string | undefined {
+  if (existsSync(CHROMIUM_PATH)) return undefined;
+  const reason = `Chromium is not installed at ${CHROMIUM_PATH} (Debian: apt-get install -y chromium; or set MNIST_CHROMIUM)`;
+  if (process.env.MNIST_REQUIRE_SYSTEM_DEPS === '1') throw new Error(`${reason}; MNIST_REQUIRE_SYSTEM_DEPS=1 requires it`);
+  console.warn(`skipped: the demo's browser tests: ${reason}`);
+  return reason;
+}
+
+/**
+ * Starts headless Chromium with a fresh profile.
+ * @example const browser = await launchChromium(); try { ... } finally { await browser.close(); }
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}

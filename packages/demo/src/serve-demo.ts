@@ -1,0 +1,143 @@
+// A small static server for the built demo page and one model at /model.onnx, with the MIME types
+// ONNX Runtime Web needs and, by default, the cross-origin isolation headers that enable wasm threads.
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { buildDemo } from './build-demo.js';
+
+/** Content types by extension; .wasm must be application/wasm for streaming compilation. */
+export const DEMO_MIME_TYPES: Readonly<Record<string, string>> = Object.freeze({
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+});
+
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, hence wasm threads). */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+});
+
+export interface ServeDemoOptions {
+  /** Path of the .onnx file served at /model.onnx. */
+  model: string;
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Send COOP/COEP so the page may use several wasm threads. Default true. */
+  isolation?: boolean;
+  /** A built page directory; default: `await buildDemo()`. */
+  dir?: string;
+}
+
+export interface DemoServer {
+  /** The page's URL, e.g. http://127.0.0.1:5173/ */
+  url: string;
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the demo page (built first if needed) and `model` at /model.onnx.
+ * @example
+ * const server = await serveDemo({ model: 'checkpoints/dnn/model.onnx', port: 5173 });
+ * console.log(`open ${server.url}`); // later: await server.close();
+ */
+export async function serveDemo(options: ServeDemoOptions): Promise<DemoServer> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  const { model, port = 0, host = '127.0.0.1', isolation = true } = options;
+  if (typeof model !== 'string' || model === '') throw new TypeError('options.model must be the path of an .onnx file');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`options.port must be an integer from 0 to 65535, got ${port}`);
+  if (typeof host !== 'string' || host === '') throw new TypeError('options.host must be a host name or address');
+  if (typeof isolation !== 'boolean') throw new TypeError(`options.isolation must be a boolean, got ${String(isolation)}`);
+  checkModelFile(model);
+  const root = resolve(options.dir ?? (await buildDemo()));
+  if (!isFile(join(root, 'index.html'))) throw new Error(`${root}: expected a built demo page (index.html), found none`);
+
+  const server = createServer((request, response) => handle(request, response, { root, model, isolation }));
+  await new Promise<void>((done, fail) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      fail(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is already in use (try another --port, or 0 for any)`) : error),
+    );
+    server.listen(port, host, done);
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}/`,
+    close: () =>
+      new Promise<void>((done, fail) => {
+        server.close((error) => (error ? fail(error) : done()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function handle(request: IncomingMessage, response: ServerResponse, site: { root: string; model: string; isolation: boolean }): void {
+  if (site.isolation) for (const [name, value] of Object.entries(ISOLATION_HEADERS)) response.setHeader(name, value);
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+    return;
+  }
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('bad request path\n');
+    return;
+  }
+  const file = path === '/model.onnx' ? site.model : pageFile(site.root, path);
+  if (!file || !isFile(file)) {
+    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`not found: ${path}\n`);
+    return;
+  }
+  response.writeHead(200, {
+    'Content-Type': DEMO_MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': statSync(file).size,
+    // Hashed assets never change; the page, the model and the ort runtime are checked on every load.
+    'Cache-Control': path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  if (request.method === 'HEAD') {
+    response.end();
+    return;
+  }
+  createReadStream(file)
+    .on('error', () => response.destroy())
+    .pipe(response);
+}
+
+// A file inside the page directory, or undefined for paths that try to leave it.
+function pageFile(root: string, urlPath: string): string | undefined {
+  const relativePath = normalize(urlPath.endsWith('/') ? `${urlPath}index.html` : urlPath).replace(/^[/\\]+/, '');
+  const file = resolve(root, relativePath);
+  return file === root || file.startsWith(root + sep) ? file : undefined;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function checkModelFile(model: string): void {
+  let isModelFile: boolean;
+  try {
+    isModelFile = statSync(model).isFile();
+  } catch {
+    throw new Error(`${model}: no such model file (export one with: mnist export --onnx)`);
+  }
+  if (!isModelFile) throw new Error(`${model}: is a directory, expected an .onnx file`);
+}
