@@ -1,0 +1,102 @@
+// The training-engine contract: the arithmetic of a step (forward, backward, optimizer update) behind
+// a small interface, so one training loop drives every engine (tfjs today, onnx next), and the
+// registry that picks an engine by name or by priority.
+import type { ModelSpec, NamedWeight } from '@mnist/core';
+import { PriorityRegistry } from './registry.js';
+
+/** The optimizer a run asks for. Engines refuse the ones they do not implement (clear message). */
+export interface OptimizerConfig {
+  name: 'sgd';
+  learningRate: number;
+}
+
+/** What an engine needs to be created. */
+export interface EngineOptions {
+  spec: ModelSpec;
+  optimizer: OptimizerConfig;
+  /** Force one of the engine's backends/runtimes (e.g. `wasm`); default: the engine picks. */
+  backend?: string;
+}
+
+/** One epoch's data: bytes as stored, the epoch's batches as index arrays into them. */
+export interface EpochData {
+  /** `[count, inputSize]` pixel bytes, row-major. */
+  images: Uint8Array;
+  /** `[count]` class labels. */
+  labels: Uint8Array;
+  /** Mini-batches (from `shuffleBatch`), run in order, one optimizer step each. */
+  batches: Int32Array[];
+  /** Pixel byte -> float factor (1/255). */
+  pixelScale: number;
+}
+
+/** What an epoch reports. */
+export interface EpochStats {
+  /** Mean of the per-step losses (each taken before its step's update), accumulated in float64. */
+  meanLoss: number;
+  /** Loss of the last batch before its update. */
+  lastBatchLoss: number;
+  /** Accuracy on the last batch AFTER the epoch's updates, as the original program measured it. */
+  lastBatchAccuracy: number;
+  steps: number;
+}
+
+/**
+ * An engine: model weights and optimizer state live inside it between calls. Implementations must
+ * be deterministic: the same weights and batches on the same backend give the same bits.
+ */
+export interface TrainingEngine {
+  /** Engine name: `tfjs`, `onnx`, ... */
+  readonly name: string;
+  /** The backend/runtime it runs on: `wasm`, `cpu`, `tensorflow`, `onnxruntime-node`, ... */
+  readonly backend: string;
+  /** One line on how the backend was chosen, e.g. `backend wasm (tensorflow refused: ...)`. */
+  readonly selection: string;
+  /** Sets model weights (names of `layerNames(spec)`) and, when present, optimizer slots. */
+  loadWeights(weights: Map<string, NamedWeight>): Promise<void>;
+  /** Model weights and optimizer slots, copied out. */
+  readWeights(): Promise<Map<string, NamedWeight>>;
+  /** Runs one optimizer step per batch, in order. */
+  runEpoch(data: EpochData, onBatch?: (done: number, total: number) => void): Promise<EpochStats>;
+  /** Logits `[count, outputSize]` of `count` images given as bytes (evaluated in chunks). */
+  predictLogits(images: Uint8Array, count: number, pixelScale: number): Promise<Float32Array>;
+  /** Frees the engine's memory; the engine is unusable afterwards. */
+  dispose(): void;
+}
+
+/** Creates an engine, or throws with the reason it cannot run here. */
+export type EngineFactory = (options: EngineOptions) => Promise<TrainingEngine>;
+
+const engines = new PriorityRegistry<TrainingEngine, EngineOptions>('engine');
+
+/**
+ * Registers a training engine under `name`; with engine `auto` the highest priority that loads wins.
+ * @example registerEngine('tfjs', 10, createTfjsEngine);
+ */
+export function registerEngine(name: string, priority: number, factory: EngineFactory): void {
+  engines.register({ name, priority, init: factory });
+}
+
+/** Registered engine names, highest priority first. */
+export function engineNames(): string[] {
+  return engines.names();
+}
+
+/** A created engine and the one-line account of how it was chosen. */
+export interface EngineChoice {
+  engine: TrainingEngine;
+  /** e.g. `engine tfjs on backend wasm (tensorflow refused: Cannot find package '@tensorflow/tfjs-node')`. */
+  message: string;
+}
+
+/**
+ * Creates the requested engine (or, for `undefined`/`'auto'`, the highest-priority one that can be
+ * created here), collecting each refusal so the message says what was picked and why not the others.
+ * Throws RangeError for an unknown name, ResolutionError when none can be created.
+ * @example const { engine, message } = await createEngine('auto', { spec, optimizer: { name: 'sgd', learningRate: 0.01 } });
+ */
+export async function createEngine(requested: string | undefined, options: EngineOptions): Promise<EngineChoice> {
+  const picked = await engines.resolve(requested, options);
+  const refusals = picked.refused.map((r) => `; engine ${r.name} refused: ${r.reason}`).join('');
+  return { engine: picked.value, message: `engine ${picked.name} on ${picked.value.selection}${refusals}` };
+}

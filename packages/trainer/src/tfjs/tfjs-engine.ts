@@ -1,0 +1,172 @@
+// The `tfjs` training engine: the low-level TensorFlow program ported to TensorFlow.js (variables,
+// the dnn graph, sparse softmax cross-entropy, `tf.train.sgd(lr).minimize`) behind TrainingEngine.
+import * as tf from '@tensorflow/tfjs-core';
+import { gatherBatch, layerNames, type Batch, type ModelSpec, type NamedWeight } from '@mnist/core';
+import type { EngineOptions, EpochData, EpochStats, TrainingEngine } from '../engine.js';
+import { useTfjsBackend } from './backends.js';
+import { dnn } from './dnn.js';
+import { inTopKAccuracy, sparseSoftmaxCrossEntropy } from './loss.js';
+
+/** Rows per forward pass when predicting many images (bounds the float copy of the input). */
+const PREDICT_CHUNK = 2000;
+/** Steps between yields to the event loop, so progress output and signals get a turn. */
+const YIELD_EVERY = 100;
+
+/**
+ * The tfjs engine. tfjs has one active backend per process, so one live TfjsEngine at a time
+ * (its variables carry the original names, which tfjs requires to be unique).
+ * @example const engine = await TfjsEngine.create({ spec, optimizer: { name: 'sgd', learningRate: 0.01 }, backend: 'wasm' });
+ */
+export class TfjsEngine implements TrainingEngine {
+  readonly name = 'tfjs';
+  private disposed = false;
+  private readonly batchBuffers = new Map<number, Batch>();
+
+  private constructor(
+    readonly backend: string,
+    readonly selection: string,
+    private readonly spec: ModelSpec,
+    private readonly variables: Map<string, tf.Variable>,
+    private readonly optimizer: tf.Optimizer,
+  ) {}
+
+  /** Picks the backend (see `useTfjsBackend`), creates the variables (zeros until `loadWeights`). */
+  static async create(options: EngineOptions): Promise<TfjsEngine> {
+    const { spec, optimizer } = options;
+    if (optimizer.name !== 'sgd') throw new RangeError(`the tfjs engine implements optimizer sgd, not ${JSON.stringify(optimizer.name)}`);
+    if (!(optimizer.learningRate > 0) || !Number.isFinite(optimizer.learningRate)) {
+      throw new RangeError(`learningRate must be a positive finite number, got ${optimizer.learningRate}`);
+    }
+    const backend = await useTfjsBackend(options.backend);
+    const variables = new Map<string, tf.Variable>();
+    try {
+      for (const layer of layerNames(spec)) {
+        for (const [name, shape] of [
+          [layer.kernel, [layer.fanIn, layer.fanOut]],
+          [layer.bias, [layer.fanOut]],
+        ] as const) {
+          if (tf.engine().registeredVariables[name]) {
+            throw new Error(`a tfjs variable named ${name} already exists: dispose the previous tfjs engine first`);
+          }
+          variables.set(name, tf.variable(tf.zeros([...shape]), true, name));
+        }
+      }
+    } catch (e) {
+      for (const v of variables.values()) v.dispose();
+      throw e;
+    }
+    return new TfjsEngine(backend.name, backend.message, spec, variables, tf.train.sgd(optimizer.learningRate));
+  }
+
+  async loadWeights(weights: Map<string, NamedWeight>): Promise<void> {
+    this.checkAlive();
+    for (const name of weights.keys()) {
+      if (!this.variables.has(name)) throw new RangeError(`weights has ${name}, which the tfjs engine (sgd, no optimizer slots) does not hold`);
+    }
+    for (const [name, v] of this.variables) {
+      const w = weights.get(name);
+      if (!w) throw new RangeError(`weights lacks ${name}`);
+      if (w.shape.length !== v.shape.length || w.shape.some((d, i) => d !== v.shape[i]) || w.values.length !== v.size) {
+        throw new RangeError(`weights ${name} has shape [${w.shape}], the model needs [${v.shape}]`);
+      }
+      tf.tidy(() => v.assign(tf.tensor(w.values, v.shape, 'float32')));
+    }
+  }
+
+  async readWeights(): Promise<Map<string, NamedWeight>> {
+    this.checkAlive();
+    const out = new Map<string, NamedWeight>();
+    for (const [name, v] of this.variables) {
+      out.set(name, { name, shape: [...v.shape], values: Float32Array.from((await v.data()) as Float32Array) });
+    }
+    return out;
+  }
+
+  async runEpoch(data: EpochData, onBatch?: (done: number, total: number) => void): Promise<EpochStats> {
+    this.checkAlive();
+    const { images, labels, batches, pixelScale } = data;
+    if (batches.length === 0) throw new RangeError('batches must hold at least one batch');
+    const varList = [...this.variables.values()];
+    let totalLoss = 0;
+    let lastBatchLoss = NaN;
+    for (let s = 0; s < batches.length; s++) {
+      const { x, y } = this.gather(images, labels, batches[s], pixelScale);
+      const loss = tf.tidy(() => {
+        const X = tf.tensor2d(x, [batches[s].length, this.spec.inputSize]);
+        const Y = tf.tensor1d(y, 'int32');
+        return this.optimizer.minimize(() => sparseSoftmaxCrossEntropy(Y, dnn(X, this.spec, this.variables)), true, varList) as tf.Scalar;
+      });
+      lastBatchLoss = loss.dataSync()[0];
+      loss.dispose();
+      totalLoss += lastBatchLoss;
+      onBatch?.(s + 1, batches.length);
+      if ((s + 1) % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    // As the original program: accuracy of the last batch, measured after the epoch's updates.
+    const last = batches[batches.length - 1];
+    const { x, y } = this.gather(images, labels, last, pixelScale);
+    const [logits, Y] = tf.tidy(() => {
+      const Yt = tf.tensor1d(y, 'int32');
+      return [dnn(tf.tensor2d(x, [last.length, this.spec.inputSize]), this.spec, this.variables), Yt] as const;
+    });
+    let lastBatchAccuracy: number;
+    try {
+      lastBatchAccuracy = await inTopKAccuracy(logits, Y);
+    } finally {
+      logits.dispose();
+      Y.dispose();
+    }
+    return { meanLoss: totalLoss / batches.length, lastBatchLoss, lastBatchAccuracy, steps: batches.length };
+  }
+
+  async predictLogits(images: Uint8Array, count: number, pixelScale: number): Promise<Float32Array> {
+    this.checkAlive();
+    const pixels = this.spec.inputSize;
+    if (!Number.isInteger(count) || count < 0 || images.length < count * pixels) {
+      throw new RangeError(`images must hold count = ${count} images of ${pixels} bytes, got ${images.length} bytes`);
+    }
+    const out = new Float32Array(count * this.spec.outputSize);
+    for (let start = 0; start < count; start += PREDICT_CHUNK) {
+      const n = Math.min(PREDICT_CHUNK, count - start);
+      const x = new Float32Array(n * pixels);
+      const src = images.subarray(start * pixels, (start + n) * pixels);
+      for (let i = 0; i < x.length; i++) x[i] = src[i] * pixelScale;
+      const logits = tf.tidy(() => dnn(tf.tensor2d(x, [n, pixels]), this.spec, this.variables));
+      try {
+        out.set((await logits.data()) as Float32Array, start * this.spec.outputSize);
+      } finally {
+        logits.dispose();
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.variables.values()) v.dispose();
+    this.optimizer.dispose();
+  }
+
+  private gather(images: Uint8Array, labels: Uint8Array, indices: Int32Array, pixelScale: number): Batch {
+    // array_split batches differ by at most one row: one reusable buffer per size.
+    let buffer = this.batchBuffers.get(indices.length);
+    if (!buffer) {
+      buffer = { x: new Float32Array(indices.length * this.spec.inputSize), y: new Int32Array(indices.length) };
+      this.batchBuffers.set(indices.length, buffer);
+    }
+    return gatherBatch(images, labels, indices, this.spec.inputSize, pixelScale, buffer);
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('this tfjs engine was disposed; create a new one');
+  }
+}
+
+/**
+ * Creates the tfjs engine (the EngineFactory registered as `tfjs`).
+ * @example const engine = await createTfjsEngine({ spec: DEFAULT_MODEL_SPEC, optimizer: { name: 'sgd', learningRate: 0.01 } });
+ */
+export function createTfjsEngine(options: EngineOptions): Promise<TfjsEngine> {
+  return TfjsEngine.create(options);
+}
