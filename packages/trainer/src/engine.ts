@@ -100,3 +100,6 @@ export async function createEngine(requested: string | undefined, options: Engin
   const refusals = picked.refused.map((r) => `; engine ${r.name} refused: ${r.reason}`).join('');
   return { engine: picked.value, message: `engine ${picked.name} on ${picked.value.selection}${refusals}` };
 }
+
+// The engines this package ships. Modules are imported on first use only; `onnx` (issue 5) joins here.
+registerEngine('tfjs', 10, async (options) => (await import('./tfjs/tfjs-engine.js')).createTfjsEngine(options));

@@ -1,0 +1,110 @@
+// Restoring a checkpoint for inference with the tfjs forward pass: the original program's
+// `saver.restore` followed by `logits.eval` to predict and score (the CLI's eval and predict).
+import { argmaxRows, inTopK, layerNames, type Checkpoint, type NamedWeight, type MnistDataset } from '@mnist/core';
+import { loadCheckpoint } from './checkpoint-io.js';
+import { readDataset } from './data/index.js';
+import { TfjsEngine } from './tfjs/tfjs-engine.js';
+
+/** A checkpoint's network, ready to classify images given as bytes. */
+export interface RestoredClassifier {
+  /** The tfjs backend it runs on. */
+  readonly backend: string;
+  /** One line on how the backend was chosen. */
+  readonly selection: string;
+  /** Logits `[count, classes]` of `count` images of `inputSize` bytes each. */
+  predictLogits(images: Uint8Array, count: number): Promise<Float32Array>;
+  /** The top-1 class of each image. */
+  predictClasses(images: Uint8Array, count: number): Promise<Int32Array>;
+  dispose(): void;
+}
+
+/**
+ * Loads a checkpoint's model weights into a tfjs forward pass (optimizer slots are ignored).
+ * Pixels are scaled by the checkpoint's own preprocessing.
+ * @example const c = await restoreClassifier(await loadCheckpoint('checkpoints/dnn')); const classes = await c.predictClasses(bytes, 20);
+ */
+export async function restoreClassifier(checkpoint: Checkpoint, options: { backend?: string } = {}): Promise<RestoredClassifier> {
+  const { modelSpec: spec, preprocessing, training } = checkpoint.modelJson;
+  const engine = await TfjsEngine.create({
+    spec,
+    optimizer: { name: 'sgd', learningRate: training.optimizer?.learningRate > 0 ? training.optimizer.learningRate : 0.01 },
+    backend: options.backend,
+  });
+  try {
+    const model = new Map<string, NamedWeight>();
+    for (const layer of layerNames(spec)) {
+      for (const name of [layer.kernel, layer.bias]) model.set(name, checkpoint.weights.get(name)!);
+    }
+    await engine.loadWeights(model);
+  } catch (e) {
+    engine.dispose();
+    throw e;
+  }
+  const classes = spec.outputSize;
+  return {
+    backend: engine.backend,
+    selection: engine.selection,
+    predictLogits: (images, count) => engine.predictLogits(images, count, preprocessing.pixelScale),
+    predictClasses: async (images, count) => argmaxRows(await engine.predictLogits(images, count, preprocessing.pixelScale), classes),
+    dispose: () => engine.dispose(),
+  };
+}
+
+/**
+ * Scores a checkpoint on the test set (10000 MNIST images, or `dataDir`'s test files): the fraction
+ * whose label is the top-1 class.
+ * @example const { accuracy, n } = await evaluateCheckpoint('checkpoints/dnn');
+ */
+export async function evaluateCheckpoint(
+  checkpointDir: string,
+  options: { dataDir?: string; backend?: string } = {},
+): Promise<{ accuracy: number; n: number }> {
+  const checkpoint = await loadCheckpoint(checkpointDir);
+  const { test } = await readMatchingDataset(checkpoint, options.dataDir);
+  const classifier = await restoreClassifier(checkpoint, options);
+  try {
+    const logits = await classifier.predictLogits(test.images, test.count);
+    const hits = inTopK(logits, test.labels, checkpoint.modelJson.modelSpec.outputSize, 1);
+    let correct = 0;
+    for (const h of hits) correct += h;
+    return { accuracy: test.count ? correct / test.count : 0, n: test.count };
+  } finally {
+    classifier.dispose();
+  }
+}
+
+/**
+ * Predicted and actual classes of the first `first` (default 20) test images, as the original
+ * program printed them.
+ * @example const { predictions, labels } = await predictCheckpoint('checkpoints/dnn', { first: 20 });
+ */
+export async function predictCheckpoint(
+  checkpointDir: string,
+  options: { first?: number; dataDir?: string; backend?: string } = {},
+): Promise<{ predictions: number[]; labels: number[] }> {
+  const first = options.first ?? 20;
+  const checkpoint = await loadCheckpoint(checkpointDir);
+  const { test } = await readMatchingDataset(checkpoint, options.dataDir);
+  if (!Number.isInteger(first) || first < 1 || first > test.count) {
+    throw new RangeError(`first must be an integer in [1, ${test.count}] (the test set size), got ${first}`);
+  }
+  const classifier = await restoreClassifier(checkpoint, options);
+  try {
+    const classes = await classifier.predictClasses(test.images, first);
+    return { predictions: Array.from(classes), labels: Array.from(test.labels.subarray(0, first)) };
+  } finally {
+    classifier.dispose();
+  }
+}
+
+async function readMatchingDataset(checkpoint: Checkpoint, dataDir: string | undefined): Promise<MnistDataset> {
+  const dataset = await readDataset(dataDir);
+  const pixels = dataset.test.height * dataset.test.width;
+  const inputSize = checkpoint.modelJson.modelSpec.inputSize;
+  if (pixels !== inputSize) {
+    throw new RangeError(
+      `${dataDir ?? 'the MNIST data'} has ${dataset.test.height}x${dataset.test.width} images, the checkpoint's model takes ${inputSize} pixels`,
+    );
+  }
+  return dataset;
+}
