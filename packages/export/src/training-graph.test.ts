@@ -139,9 +139,9 @@ function cloneWeights(w: Weights): Weights {
 
 describe('buildTrainingGraph', () => {
   const variants: [string, Partial<TrainingGraphOptions>][] = [
-    ['Loop, Gemm products (default)', {}],
+    ['Loop, Gemm products, fused kernel update (default)', {}],
     ['Loop, MatMul products', { gradientProducts: 'matmul' }],
-    ['Loop, fused kernel update', { fusedKernelUpdate: true }],
+    ['Loop, separate dW then W - lr * dW', { fusedKernelUpdate: false }],
     ['unrolled, fixed shapes', { block: 'unrolled', stepsPerRun: 4, batchSize: 9 }],
     ['Loop at opset 21', { opset: 21 }],
   ];
