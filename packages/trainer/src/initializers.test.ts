@@ -1,0 +1,53 @@
+// The initial weights: truncated normal statistics, zero biases, determinism.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL_SPEC, Rng } from '@mnist/core';
+import { initialWeights, TRUNCATED_NORMAL_STD_FACTOR, truncatedNormal } from './initializers.js';
+
+describe('initialWeights', () => {
+  const weights = initialWeights(DEFAULT_MODEL_SPEC, 42);
+
+  it('draws each kernel from a normal with stddev 2/sqrt(fan_in) truncated at two stddevs', () => {
+    const kernel = weights.get('dnn/hidden1/kernel')!;
+    expect(kernel.shape).toEqual([784, 300]);
+    const stddev = 2 / Math.sqrt(784);
+    const v = kernel.values;
+    let sum = 0;
+    let max = 0;
+    for (const x of v) {
+      sum += x;
+      max = Math.max(max, Math.abs(x));
+    }
+    const mean = sum / v.length;
+    let sq = 0;
+    for (const x of v) sq += (x - mean) ** 2;
+    const std = Math.sqrt(sq / v.length);
+    expect(max).toBeLessThanOrEqual(2 * stddev);
+    expect(max).toBeGreaterThan(1.95 * stddev); // the tails are really cut at 2, not earlier
+    expect(Math.abs(mean)).toBeLessThan(0.01 * stddev);
+    expect(std / stddev).toBeCloseTo(TRUNCATED_NORMAL_STD_FACTOR, 2);
+  });
+
+  it('uses the layer fan-in for each kernel and zeros every bias', () => {
+    expect(weights.get('dnn/hidden2/kernel')!.shape).toEqual([300, 100]);
+    expect(weights.get('dnn/outputs/kernel')!.shape).toEqual([100, 10]);
+    const out = weights.get('dnn/outputs/kernel')!.values;
+    expect(Math.max(...out.map(Math.abs))).toBeLessThanOrEqual(2 * (2 / Math.sqrt(100)));
+    for (const name of ['dnn/hidden1/bias', 'dnn/hidden2/bias', 'dnn/outputs/bias']) {
+      expect(weights.get(name)!.values.every((x) => x === 0)).toBe(true);
+    }
+  });
+
+  it('is a pure function of the seed', () => {
+    const again = initialWeights(DEFAULT_MODEL_SPEC, 42).get('dnn/hidden2/kernel')!.values;
+    const other = initialWeights(DEFAULT_MODEL_SPEC, 43).get('dnn/hidden2/kernel')!.values;
+    expect(Buffer.from(again.buffer)).toEqual(Buffer.from(weights.get('dnn/hidden2/kernel')!.values.buffer));
+    expect(Buffer.from(other.buffer)).not.toEqual(Buffer.from(again.buffer));
+  });
+
+  it('matches the truncated normal standard deviation factor', () => {
+    const v = truncatedNormal(new Float32Array(200_000), 1, new Rng(5));
+    const std = Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
+    expect(std).toBeCloseTo(TRUNCATED_NORMAL_STD_FACTOR, 2);
+    expect(() => truncatedNormal(new Float32Array(1), 0, new Rng(1))).toThrow(RangeError);
+  });
+});
