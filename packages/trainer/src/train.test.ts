@@ -1,0 +1,107 @@
+// The training loop on a tiny generated IDX dataset: reproducibility, resume, refusals.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '@mnist/core';
+import { loadCheckpoint } from './checkpoint-io.js';
+import { train, type TrainOptions } from './train.js';
+
+let root: string;
+let dataDir: string;
+
+// IDX: magic (0, 0, dtype 0x08 = uint8, rank), big-endian uint32 dimensions, then the bytes.
+function idx(dims: number[], data: Uint8Array): Uint8Array {
+  const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+  header.setUint8(2, 0x08);
+  header.setUint8(3, dims.length);
+  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
+  return Buffer.concat([new Uint8Array(header.buffer), data]);
+}
+
+// 6x6 images whose label is the row third (0, 1, 2) of a bright pixel: small, fast, learnable.
+async function writeDataset(dir: string, prefix: string, count: number, seed: number) {
+  const rng = new Rng(seed);
+  const images = new Uint8Array(count * 36);
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    for (let p = 0; p < 36; p++) images[i * 36 + p] = rng.int(60);
+    const hot = rng.int(36);
+    images[i * 36 + hot] = 255;
+    labels[i] = Math.floor(hot / 12);
+  }
+  await writeFile(join(dir, `${prefix}-images-idx3-ubyte`), idx([count, 6, 6], images));
+  await writeFile(join(dir, `${prefix}-labels-idx1-ubyte`), idx([count], labels));
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'trainer-loop-'));
+  dataDir = join(root, 'data');
+  await mkdir(dataDir);
+  await writeDataset(dataDir, 'train', 700, 1);
+  await writeDataset(dataDir, 't10k', 200, 2);
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function options(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
+  return { dataDir, out: join(root, out), epochs: 2, batchSize: 20, learningRate: 0.1, hiddenUnits: [16, 8], validationSize: 100, seed: 7, ...extra };
+}
+
+async function files(out: string) {
+  const dir = join(root, out);
+  return { json: await readFile(join(dir, 'model.json'), 'utf8'), bin: await readFile(join(dir, 'weights.bin')) };
+}
+
+describe('train', () => {
+  it('logs each epoch like the original program and saves the full training state', async () => {
+    const lines: string[] = [];
+    const epochs: number[] = [];
+    const result = await train(options('a', { onLog: (l) => lines.push(l), onEpoch: (r) => epochs.push(r.epoch) }));
+    expect(result).toMatchObject({ epochs: 2, checkpoint: join(root, 'a'), engine: 'tfjs' });
+    expect(result.testAccuracy).toBeGreaterThan(0.4); // three classes: chance is 1/3
+    expect(lines[0]).toMatch(/^engine tfjs on backend /);
+    expect(lines[1]).toMatch(/^0 Batch accuracy: [\d.]+ Val accuracy: [\d.]+ Loss: \d+\.\d{4} \(\d+\.\d s\)$/);
+    expect(epochs).toEqual([0, 1]);
+    const { modelJson } = await loadCheckpoint(join(root, 'a'));
+    expect(modelJson.training).toMatchObject({
+      epoch: 2, step: 2 * 30, epochs: 2, batchSize: 20, seed: 7, validationSize: 100, engine: 'tfjs',
+      optimizer: { name: 'sgd', learningRate: 0.1 }, testAccuracy: result.testAccuracy,
+    });
+    expect(modelJson.training.history.map((h) => h.epoch)).toEqual([0, 1]);
+    expect(modelJson.modelSpec).toMatchObject({ inputSize: 36, hiddenUnits: [16, 8], outputSize: 10 });
+  });
+
+  it('gives byte-identical checkpoints for the same seed, and different ones for another seed', async () => {
+    await train(options('b'));
+    const a = await files('a');
+    const b = await files('b');
+    expect(b.json).toBe(a.json);
+    expect(b.bin.equals(a.bin)).toBe(true);
+    await train(options('c', { seed: 8 }));
+    expect((await files('c')).bin.equals(a.bin)).toBe(false);
+  });
+
+  it('resumes an interrupted run to the very same bytes as an uninterrupted one', async () => {
+    await train(options('d', { epochs: 1 }));
+    const lines: string[] = [];
+    const result = await train(options('d', { epochs: 2, resume: true, onLog: (l) => lines.push(l) }));
+    expect(lines[0]).toBe(`Resuming ${join(root, 'd')} after epoch 1 of 2`);
+    expect(result.epochs).toBe(2);
+    const a = await files('a');
+    const d = await files('d');
+    expect(d.json).toBe(a.json);
+    expect(d.bin.equals(a.bin)).toBe(true);
+  });
+
+  it('refuses to overwrite a checkpoint, to resume nothing, or to resume with other settings', async () => {
+    await expect(train(options('a'))).rejects.toThrow(`${join(root, 'a')} already holds a checkpoint; pass --resume to continue it, or choose another --out`);
+    await expect(train(options('none', { resume: true }))).rejects.toThrow(/holds no checkpoint to resume/);
+    await expect(train(options('a', { resume: true, batchSize: 10, learningRate: 0.2 }))).rejects.toThrow(
+      `cannot resume ${join(root, 'a')}: it was trained with --batch-size 20 (now 10), --learning-rate 0.1 (now 0.2); pass the same settings or choose another --out`,
+    );
+    await expect(train(options('x', { epochs: 0 }))).rejects.toThrow('epochs must be an integer >= 1, got 0');
+    await expect(train(options('x', { trainLimit: 10_000 }))).rejects.toThrow('trainLimit must be at most 600');
+  });
+});
