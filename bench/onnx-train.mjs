@@ -1,0 +1,115 @@
+// Speed of the onnx training engine on the full MNIST job: ms per step, s per epoch, peak memory, per config.
+//
+// Usage: node bench/onnx-train.mjs [--epochs 3] [--configs node:1:100,node:2:100,web:1:100] [--data DIR] [--json]
+//   a config is runtime:threads:stepsPerRun. Each config runs in its own process so that its peak RSS is
+//   its own. Needs the packages built (`npx tsc -b packages/trainer`). Timing covers runEpoch only, as the
+//   PyTorch peer times its training loop; accuracy is measured after the last epoch.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BATCH_SIZE = 50;
+const VALIDATION_SIZE = 5000;
+const SEED = 42;
+const FULL_JOB_EPOCHS = 30;
+
+const argv = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+
+if (flag('child')) {
+  const result = await runConfig(JSON.parse(flag('child')));
+  process.send(result);
+} else {
+  const epochs = Number(flag('epochs', '3'));
+  const configs = flag('configs', 'node:1:100,node:2:100,node:1:25,node:1:400,web:1:100')
+    .split(',')
+    .map((text) => {
+      const [runtime, threads, stepsPerRun] = text.split(':');
+      return { runtime, threads: Number(threads), stepsPerRun: Number(stepsPerRun), epochs, data: flag('data') };
+    });
+  const results = [];
+  for (const config of configs) {
+    const result = await inChild(config);
+    results.push(result);
+    console.error(
+      `onnx ${config.runtime.padEnd(4)} threads ${config.threads} K=${String(config.stepsPerRun).padEnd(3)}  ` +
+        `${result.msPerStep.toFixed(3)} ms/step (best epoch ${result.bestMsPerStep.toFixed(3)})  ` +
+        `${result.secondsPerEpoch.toFixed(3)} s/epoch  ${Math.round(result.stepsPerSecond)} steps/s  ` +
+        `30 epochs ~${result.projectedFullJobSeconds.toFixed(1)} s  val acc ${result.validationAccuracy.toFixed(4)}  ` +
+        `peak RSS ${result.peakRssMb} MB`,
+    );
+  }
+  if (argv.includes('--json')) console.log(JSON.stringify({ engine: 'onnx', results }));
+}
+
+function inChild(config) {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result;
+    child.on('message', (m) => (result = m));
+    child.on('error', reject);
+    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`config ${JSON.stringify(config)} exited with ${code}`))));
+  });
+}
+
+async function runConfig({ runtime, threads, stepsPerRun, epochs, data }) {
+  const { DEFAULT_MODEL_SPEC, MNIST_PREPROCESSING, Rng, deriveSeed, inTopK, shuffleBatch } = await import('@mnist/core');
+  const { readDataset } = await import('../packages/trainer/dist/data/index.js');
+  const { initialWeights } = await import('../packages/trainer/dist/initializers.js');
+  const { createOnnxEngine } = await import('../packages/trainer/dist/onnx/index.js');
+  const { train, test } = await readDataset(data);
+  const inputSize = DEFAULT_MODEL_SPEC.inputSize;
+  const trainImages = train.images.subarray(VALIDATION_SIZE * inputSize);
+  const trainLabels = train.labels.subarray(VALIDATION_SIZE);
+  const count = trainLabels.length;
+  const scale = MNIST_PREPROCESSING.pixelScale;
+
+  const engine = await createOnnxEngine({
+    spec: DEFAULT_MODEL_SPEC,
+    optimizer: { name: 'sgd', learningRate: 0.01 },
+    backend: runtime,
+    threads,
+    stepsPerRun,
+  });
+  await engine.loadWeights(initialWeights(DEFAULT_MODEL_SPEC, SEED));
+  const seconds = [];
+  let steps = 0;
+  let meanLoss = NaN;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const batches = shuffleBatch(count, BATCH_SIZE, new Rng(deriveSeed(SEED, 1, epoch)));
+    const start = performance.now();
+    const stats = await engine.runEpoch({ images: trainImages, labels: trainLabels, batches, pixelScale: scale });
+    seconds.push((performance.now() - start) / 1000);
+    steps = stats.steps;
+    meanLoss = stats.meanLoss;
+  }
+  const accuracyOf = async (images, labels) => {
+    const logits = await engine.predictLogits(images, labels.length, scale);
+    return inTopK(logits, labels, DEFAULT_MODEL_SPEC.outputSize).reduce((a, b) => a + b, 0) / labels.length;
+  };
+  const validationAccuracy = await accuracyOf(train.images.subarray(0, VALIDATION_SIZE * inputSize), train.labels.subarray(0, VALIDATION_SIZE));
+  const testAccuracy = await accuracyOf(test.images, test.labels);
+  engine.dispose();
+  // The first epoch includes session creation and warm-up; the steady state is what 30 epochs cost.
+  const steady = seconds.length > 1 ? seconds.slice(1) : seconds;
+  const secondsPerEpoch = steady.reduce((a, b) => a + b, 0) / steady.length;
+  return {
+    runtime,
+    threads,
+    stepsPerRun,
+    selection: engine.selection,
+    epochs,
+    epochSeconds: seconds.map((s) => +s.toFixed(3)),
+    secondsPerEpoch: +secondsPerEpoch.toFixed(4),
+    msPerStep: (secondsPerEpoch * 1000) / steps,
+    bestMsPerStep: (Math.min(...steady) * 1000) / steps,
+    stepsPerSecond: steps / secondsPerEpoch,
+    projectedFullJobSeconds: seconds[0] + secondsPerEpoch * (FULL_JOB_EPOCHS - 1),
+    meanLoss,
+    validationAccuracy,
+    testAccuracy,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
