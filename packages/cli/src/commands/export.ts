@@ -6,7 +6,6 @@ import { Option, type Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { CliError } from '../errors.js';
 import { checkpointOption, DEFAULT_CHECKPOINT_DIR, jsonOption, positiveInteger, requireDirectory } from '../options.js';
-import { writeFileAtomic } from '../write-file-atomic.js';
 
 interface ExportFlags {
   onnx?: boolean;
@@ -33,7 +32,7 @@ export function configure(command: Command, io: CliIo): void {
 }
 
 async function exportModel(flags: ExportFlags): Promise<{ model: string; opset: number; bytes: number }> {
-  const [{ loadCheckpoint }, { exportOnnx }] = await Promise.all([import('@mnist/trainer'), import('@mnist/export')]);
+  const [{ loadCheckpoint, writeFileAtomic }, { exportOnnx }] = await Promise.all([import('@mnist/trainer'), import('@mnist/export')]);
   const out = flags.out ?? join(flags.checkpoint, 'model.onnx');
   if (flags.out !== undefined) requireDirectory('--out', dirname(out));
   const checkpoint = await loadCheckpoint(flags.checkpoint);
@@ -42,6 +41,7 @@ async function exportModel(flags: ExportFlags): Promise<{ model: string; opset: 
     source: flags.checkpoint,
     testAccuracy: checkpoint.modelJson.training.testAccuracy,
   });
-  writeFileAtomic(out, bytes);
+  // The trainer's crash-safe write: temp file beside `out`, fsync, rename.
+  await writeFileAtomic(out, bytes);
   return { model: out, opset: flags.opset ?? DEFAULT_OPSET, bytes: bytes.byteLength };
 }
