@@ -15,6 +15,7 @@ const element = <T extends HTMLElement>(selector: string): T => {
 const pad = element<HTMLCanvasElement>('#pad');
 const prediction = element<HTMLOutputElement>('#prediction');
 const modelInput = element<HTMLCanvasElement>('#model-input');
+const modelInputFigure = element<HTMLElement>('.model-input');
 const errorBox = element<HTMLParagraphElement>('#error');
 const runtimeInfo = element<HTMLParagraphElement>('#runtime-info');
 
@@ -30,7 +31,7 @@ element<HTMLButtonElement>('#clear').addEventListener('click', () => {
   drawing.clear();
   prediction.textContent = '–';
   bars.reset();
-  modelInput.getContext('2d')?.clearRect(0, 0, 28, 28);
+  modelInputFigure.classList.add('empty');
 });
 
 // One prediction in flight at a time; strokes that arrive meanwhile are folded into one more run.
@@ -54,6 +55,7 @@ async function predictDrawing(): Promise<void> {
       errorBox.hidden = true;
       bars.show(result.probabilities);
       showModelInput(result.pixels);
+      modelInputFigure.classList.remove('empty');
     }
   } catch (error) {
     showError(`Could not classify the drawing: ${message(error)}`);
@@ -102,7 +104,8 @@ loading.then(
     document.body.dataset.state = 'ready';
   },
   (error: unknown) => {
-    showError(`Could not load the model from ${choice.modelUrl}: ${message(error)}`);
+    // The SDK's message names the URL and what was wrong with it.
+    showError(`Could not load the model: ${message(error)}. Serve one with "mnist demo --model FILE", or name another with ?model=URL.`);
     runtimeInfo.textContent = 'No model loaded.';
     document.body.dataset.state = 'error';
   },

@@ -130,9 +130,18 @@ describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
       expect(bars.indexOf(Math.max(...bars))).toBe(Number(one));
       expect(one).toBe('1');
       expect(await page.isHidden('#error')).toBe(true);
+      // The 28x28 image the model saw: ink near the center column, as a "1" in MNIST.
+      const seen = await page.$eval('#model-input', (canvas) => [...(canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data]);
+      const inkColumns = new Set<number>();
+      for (let i = 0; i < 784; i++) if (seen[i * 4] > 128) inkColumns.add(i % 28);
+      expect(Math.min(...inkColumns)).toBeGreaterThanOrEqual(9);
+      expect(Math.max(...inkColumns)).toBeLessThanOrEqual(18);
+      expect(await page.getAttribute('.model-input', 'class')).toBe('model-input');
 
       await page.click('#clear');
       expect(await page.textContent('#prediction')).toBe('–');
+      expect(await page.getAttribute('.model-input', 'class')).toBe('model-input empty');
+      expect(await page.$$eval('#probabilities .bar', (elements) => elements.map((e) => (e as HTMLElement).style.width))).toEqual(Array(10).fill('0%'));
       // A "7": a top bar, then a long diagonal down to the left.
       await stroke([[0.25, 0.2], [0.75, 0.2], [0.42, 0.85]]);
       await expect.poll(() => page.textContent('#prediction')).toMatch(/^[0-9]$/);
@@ -173,7 +182,8 @@ describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
     try {
       expect(await page.getAttribute('body', 'data-state')).toBe('error');
       expect(await page.textContent('#error')).toBe(
-        `Could not load the model from ${isolated.url}absent.onnx: ${isolated.url}absent.onnx: could not load model from URL: HTTP 404 Not Found`,
+        `Could not load the model: ${isolated.url}absent.onnx: could not load model from URL: HTTP 404 Not Found. ` +
+          'Serve one with "mnist demo --model FILE", or name another with ?model=URL.',
       );
       expect(await page.isVisible('#error')).toBe(true);
       expect(await page.textContent('#runtime-info')).toBe('No model loaded.');
@@ -186,7 +196,7 @@ describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
     const { page, errors } = await open(garbage.url);
     try {
       expect(await page.getAttribute('body', 'data-state')).toBe('error');
-      expect(await page.textContent('#error')).toMatch(new RegExp(`^Could not load the model from ${garbage.url}model\\.onnx: .*is not an ONNX model`));
+      expect(await page.textContent('#error')).toMatch(new RegExp(`^Could not load the model: ${garbage.url}model\\.onnx: is not an ONNX model`));
       expect(errors).toEqual([]);
     } finally {
       await page.close();
