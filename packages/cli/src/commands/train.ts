@@ -31,6 +31,7 @@ interface TrainFlags {
   json?: boolean;
 }
 
+/** Adds the flags and action of `mnist train` to `command`. */
 export function configure(command: Command, io: CliIo): void {
   command
     .addOption(dataOption())
