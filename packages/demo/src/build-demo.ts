@@ -34,8 +34,13 @@ export async function buildDemo(options: BuildDemoOptions = {}): Promise<string>
     await build({ configFile: join(DEMO_PACKAGE_DIR, 'vite.config.ts'), build: { outDir: staging, emptyOutDir: true } });
     writeFileSync(join(staging, BUILD_STAMP), `${JSON.stringify({ inputs }, null, 2)}\n`);
     const old = `${outDir}.old-${process.pid}`;
-    if (existsSync(outDir)) renameSync(outDir, old);
-    renameSync(staging, outDir);
+    try {
+      if (existsSync(outDir)) renameSync(outDir, old);
+      renameSync(staging, outDir);
+    } catch (error) {
+      // Another process swapped in the same build meanwhile: theirs is as good as ours.
+      if (readStamp(outDir) !== inputs) throw error;
+    }
     rmSync(old, { recursive: true, force: true });
   } finally {
     rmSync(staging, { recursive: true, force: true });
