@@ -181,6 +181,20 @@ describe('onnx engine', () => {
     node.logits.forEach((v, i) => expect(Math.abs(v - web.logits[i])).toBeLessThan(1e-4));
   });
 
+  it('is deterministic: the same weights and batches give the same bits, whatever the block length', async () => {
+    const runs = [];
+    for (const stepsPerRun of [7, 7, 100]) {
+      const e = await engine('node', SPEC, stepsPerRun);
+      await e.loadWeights(initialWeights(SPEC, 12));
+      const stats = await e.runEpoch({ images, labels, batches: shuffleBatch(COUNT, 50, new Rng(3)), pixelScale: SCALE });
+      runs.push({ losses: stats.losses, weights: await e.readWeights() });
+    }
+    for (const other of runs.slice(1)) {
+      expect(other.losses).toEqual(runs[0].losses);
+      for (const [name, w] of runs[0].weights) expect(other.weights.get(name)!.values, name).toEqual(w.values);
+    }
+  });
+
   it('predictLogits gives the forward pass of raw bytes in chunks, with the current weights', async () => {
     const e = await engine('node');
     const w = initialWeights(SPEC, 3);
