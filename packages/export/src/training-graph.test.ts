@@ -238,6 +238,7 @@ describe('buildTrainingGraph', () => {
     expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, block: 'unrolled' })).toThrow(/stepsPerRun is required/);
     expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, batchSize: 0 })).toThrow(/batchSize/);
     expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, opset: 12 })).toThrow(/opset/);
+    expect(() => buildTrainingGraph({ ...SMALL_SPEC, activation: 'tanh' as 'relu' }, base)).toThrow(/activation must be 'relu'/);
   });
 });
 

@@ -40,7 +40,10 @@ export const TRAINING_GRAPH_NAMES = Object.freeze({
   logits: ONNX_LOGITS,
 });
 
-/** The name of the graph output that holds weight `name` after the block's updates. */
+/**
+ * The name of the graph output that holds weight `name` after the block's updates.
+ * @example updatedWeightName('dnn/hidden1/kernel') // 'dnn/hidden1/kernel/updated'
+ */
 export function updatedWeightName(name: string): string {
   return `${name}/updated`;
 }
@@ -70,7 +73,10 @@ export interface TrainingGraphOptions {
   fusedKernelUpdate?: boolean;
 }
 
-/** Names of the model's weights in graph order: kernel then bias of each layer. */
+/**
+ * Names of the model's weights in graph order: kernel then bias of each layer.
+ * @example trainingWeightNames(DEFAULT_MODEL_SPEC)[1] // 'dnn/hidden1/bias'
+ */
 export function trainingWeightNames(spec: ModelSpec): string[] {
   return layerNames(spec).flatMap((layer) => [layer.kernel, layer.bias]);
 }
@@ -87,6 +93,7 @@ export function trainingWeightNames(spec: ModelSpec): string[] {
  */
 export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOptions): Uint8Array {
   const opset = checkedOpset(options.opset);
+  checkActivation(spec);
   if (options.optimizer !== 'sgd') {
     throw new RangeError(`options.optimizer must be 'sgd' (the only optimizer the onnx engine has), got ${String(options.optimizer)}`);
   }
@@ -180,6 +187,7 @@ export interface LogitsGraphOptions {
  */
 export function buildLogitsGraph(spec: ModelSpec, options: LogitsGraphOptions = {}): Uint8Array {
   const opset = checkedOpset(options.opset);
+  checkActivation(spec);
   const pixelScale = options.pixelScale ?? MNIST_PREPROCESSING.pixelScale;
   if (!Number.isFinite(pixelScale)) throw new RangeError(`options.pixelScale must be a finite number, got ${pixelScale}`);
   const layers = layerNames(spec);
@@ -288,6 +296,11 @@ function checkedOpset(opset: number | undefined): number {
     throw new RangeError(`options.opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${value}`);
   }
   return value;
+}
+
+function checkActivation(spec: ModelSpec): void {
+  // The backward pass below is ReLU's; another activation needs its own gradient here.
+  if (spec.activation !== 'relu') throw new RangeError(`spec.activation must be 'relu', got ${JSON.stringify(spec.activation)}`);
 }
 
 function checkOptionalSize(value: number | undefined, argument: string): void {
