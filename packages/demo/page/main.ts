@@ -35,6 +35,7 @@ element<HTMLButtonElement>('#clear').addEventListener('click', () => {
 });
 
 // One prediction in flight at a time; strokes that arrive meanwhile are folded into one more run.
+// The pad's data-predicting attribute says whether the shown prediction is final (tests wait on it).
 let running = false;
 let pending = false;
 function schedulePrediction(): void {
@@ -44,6 +45,7 @@ function schedulePrediction(): void {
     return;
   }
   running = true;
+  pad.dataset.predicting = 'true';
   requestAnimationFrame(() => void predictDrawing());
 }
 
@@ -65,6 +67,7 @@ async function predictDrawing(): Promise<void> {
       pending = false;
       schedulePrediction();
     }
+    if (!running) pad.dataset.predicting = 'false';
   }
 }
 
