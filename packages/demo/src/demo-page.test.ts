@@ -64,7 +64,7 @@ describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
 
   // A fresh page that records console errors, uncaught exceptions and the wasm responses.
   async function open(url: string): Promise<{ page: Page; errors: string[]; wasmTypes: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 820, height: 640 } });
+    const page = await browser.newPage({ viewport: { width: 820, height: 640 }, hasTouch: true });
     const errors: string[] = [];
     const wasmTypes: string[] = [];
     page.on('console', (message) => {
@@ -115,20 +115,41 @@ describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
     }
   });
 
-  it('predicts a digit drawn with the mouse, draws ten probability bars, and clears', async () => {
+  it('predicts digits drawn by touch and with the mouse, draws ten probability bars, and clears', async () => {
     const { page, errors } = await open(isolated.url);
     try {
-      const stroke = async (points: Array<[number, number]>) => {
+      const at = async (points: Array<[number, number]>) => {
         const pad = (await page.locator('#pad').boundingBox())!;
-        await page.mouse.move(pad.x + points[0][0] * pad.width, pad.y + points[0][1] * pad.height);
-        await page.mouse.down();
-        for (const [x, y] of points.slice(1)) await page.mouse.move(pad.x + x * pad.width, pad.y + y * pad.height, { steps: 8 });
-        await page.mouse.up();
-        // Predictions run live during the stroke; wait for the one of the finished drawing.
-        await page.waitForSelector('#pad[data-predicting="false"]');
+        return points.map(([x, y]) => ({ x: pad.x + x * pad.width, y: pad.y + y * pad.height }));
       };
-      // A "1": one slightly slanted vertical stroke.
-      await stroke([[0.52, 0.15], [0.48, 0.85]]);
+      // Predictions run live during a stroke; wait for the one of the finished drawing.
+      const settled = () => page.waitForSelector('#pad[data-predicting="false"]');
+      const mouseStroke = async (points: Array<[number, number]>) => {
+        const [first, ...rest] = await at(points);
+        await page.mouse.move(first.x, first.y);
+        await page.mouse.down();
+        for (const { x, y } of rest) await page.mouse.move(x, y, { steps: 8 });
+        await page.mouse.up();
+        await settled();
+      };
+      // A finger: real touch events from the browser's input pipeline, which it turns into pointer events.
+      const touchStroke = async (points: Array<[number, number]>) => {
+        const cdp = await page.context().newCDPSession(page);
+        const path = await at(points);
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [path[0]] });
+        for (let i = 1; i < path.length; i++) {
+          for (let step = 1; step <= 8; step++) {
+            const x = path[i - 1].x + ((path[i].x - path[i - 1].x) * step) / 8;
+            const y = path[i - 1].y + ((path[i].y - path[i - 1].y) * step) / 8;
+            await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }] });
+          }
+        }
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+        await cdp.detach();
+        await settled();
+      };
+      // A "1" by touch: one slightly slanted vertical stroke.
+      await touchStroke([[0.52, 0.15], [0.48, 0.85]]);
       const one = await page.textContent('#prediction');
       const bars = await page.$$eval('#probabilities .bar', (elements) => elements.map((e) => Number(e.getAttribute('aria-valuenow'))));
       expect(bars).toHaveLength(10);
@@ -148,8 +169,8 @@ describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
       expect(await page.textContent('#prediction')).toBe('–');
       expect(await page.getAttribute('.model-input', 'class')).toBe('model-input empty');
       expect(await page.$$eval('#probabilities .bar', (elements) => elements.map((e) => (e as HTMLElement).style.width))).toEqual(Array(10).fill('0%'));
-      // A "7": a top bar, then a long diagonal down to the left.
-      await stroke([[0.25, 0.2], [0.75, 0.2], [0.42, 0.85]]);
+      // A "7" with the mouse: a top bar, then a long diagonal down to the left.
+      await mouseStroke([[0.25, 0.2], [0.75, 0.2], [0.42, 0.85]]);
       expect(await page.textContent('#prediction')).toBe('7');
       expect(await page.$$eval('#probabilities .bar-row.top', (rows) => rows.map((r) => (r as HTMLElement).dataset.label))).toEqual(['7']);
       mkdirSync(ARTIFACTS, { recursive: true });
