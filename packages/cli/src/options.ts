@@ -1,7 +1,7 @@
 // Shared flag definitions and value parsers: every command builds its flags from these, so a flag
 // means the same thing, with the same validation and message, everywhere.
 import { statSync } from 'node:fs';
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { CliError, UsageError } from './errors.js';
 
 /**
@@ -100,3 +100,17 @@ export const backendOption = (): Option =>
 
 /** `--verbose`: stack traces on failure. */
 export const verboseOption = (): Option => new Option('--verbose', 'show stack traces on failure');
+
+/**
+ * `--runtime` picks ONNX Runtime for `--model`, `--backend` picks TensorFlow.js for `--checkpoint`:
+ * a flag given for the other source is refused rather than silently ignored.
+ * @example checkSourceFlags(cmd, flags.model !== undefined);
+ */
+export function checkSourceFlags(command: Command, usesModel: boolean): void {
+  if (usesModel && command.getOptionValueSource('backend') === 'cli') {
+    throw new CliError('--backend applies to --checkpoint (TensorFlow.js); with --model choose --runtime node|web');
+  }
+  if (!usesModel && command.getOptionValueSource('runtime') === 'cli') {
+    throw new CliError('--runtime applies to --model FILE.onnx; with --checkpoint choose --backend');
+  }
+}

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { CliError } from '../errors.js';
 import { loadClassifier } from '../load-classifier.js';
-import { backendOption, checkpointOption, dataOption, jsonOption, modelOption, requireDirectory, runtimeOption, type Runtime } from '../options.js';
+import { backendOption, checkSourceFlags, checkpointOption, dataOption, jsonOption, modelOption, requireDirectory, runtimeOption, type Runtime } from '../options.js';
 import { loadTestSet } from '../test-set.js';
 
 interface EvalFlags {
@@ -27,6 +27,7 @@ export function configure(command: Command, io: CliIo): void {
     .addOption(jsonOption())
     .action(async (_options: unknown, cmd: Command) => {
       const flags = cmd.opts<EvalFlags>();
+      checkSourceFlags(cmd, flags.model !== undefined);
       const result = await evaluate(flags);
       printResult(io, flags.json, result, `Test accuracy: ${result.accuracy.toFixed(4)} (${result.n} images)`);
     });

@@ -10,6 +10,7 @@ import { loadClassifier, type Classifier } from '../load-classifier.js';
 import {
   backendOption,
   checkpointOption,
+  checkSourceFlags,
   dataOption,
   jsonOption,
   modelOption,
@@ -50,6 +51,7 @@ export function configure(command: Command, io: CliIo): void {
     .addOption(jsonOption())
     .action(async (images: string[], _options: unknown, cmd: Command) => {
       const flags = cmd.opts<PredictFlags>();
+      checkSourceFlags(cmd, flags.model !== undefined || images.length > 0);
       if (images.length > 0) await predictFiles(images, flags, io);
       else await predictTestImages(flags, io);
     });
