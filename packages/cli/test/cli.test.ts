@@ -183,6 +183,10 @@ describe('end to end: train, predict, export, eval, inspect', () => {
     expect(summary.inputs.map((i) => i.name)).toEqual(['X']);
     expect(summary.outputs.map((o) => o.name)).toEqual(['logits', 'probabilities', 'classes']);
     expect(Number(summary.metadata['mnist.test_accuracy'])).toBeCloseTo(trained.testAccuracy as number, 6);
+    expectOneLineError(mnist('export', '--onnx', '--checkpoint', checkpoint, '--opset', '99'), /opset must be an integer from 13 to 26, got 99/);
+    expectOneLineError(mnist('export', '--onnx', '--checkpoint', checkpoint, '--out', join(work, 'nowhere', 'm.onnx')), /--out: directory ".*nowhere" does not exist/);
+    const opset21 = join(work, 'opset21.onnx');
+    expect(lastJson(mnist('export', '--onnx', '--checkpoint', checkpoint, '--out', opset21, '--opset', '21', '--json').stdout)).toMatchObject({ model: opset21, opset: 21 });
     const human = mnist('inspect', model);
     expect(human.stdout).toMatch(/IR version: 8/);
     expect(human.stdout).toMatch(/mnist\.test_accuracy: /);
