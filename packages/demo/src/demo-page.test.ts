@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx } from '@mnist/export';
 import { MnistClassifier as NodeClassifier } from '@mnist/infer-node';
@@ -27,6 +27,8 @@ interface PageHookPrediction {
 describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
   let dir: string;
   let browser: Browser;
+  // One context for all pages: the 14 MB wasm runtime and its compiled code are cached between them.
+  let context: BrowserContext;
   let isolated: DemoServer;
   let plain: DemoServer;
   let garbage: DemoServer;
@@ -53,6 +55,7 @@ describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
       serveDemo({ model: join(dir, 'garbage.onnx'), dir: page }),
     ]);
     browser = await launching;
+    context = await browser.newContext({ viewport: { width: 820, height: 640 }, hasTouch: true });
   });
 
   afterAll(async () => {
@@ -64,7 +67,7 @@ describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
 
   // A fresh page that records console errors, uncaught exceptions and the wasm responses.
   async function open(url: string): Promise<{ page: Page; errors: string[]; wasmTypes: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 820, height: 640 }, hasTouch: true });
+    const page = await context.newPage();
     const errors: string[] = [];
     const wasmTypes: string[] = [];
     page.on('console', (message) => {
@@ -72,7 +75,7 @@ describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
     });
     page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
     page.on('response', (response) => {
-      if (response.url().endsWith('.wasm')) wasmTypes.push(`${response.status()} ${response.headers()['content-type']}`);
+      if (response.url().endsWith('.wasm')) wasmTypes.push(`${response.status()} ${response.headers()['content-type'] ?? ''}`);
     });
     await page.goto(url);
     await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 30_000 });

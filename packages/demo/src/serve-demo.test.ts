@@ -33,10 +33,10 @@ afterAll(async () => {
 });
 
 // Raw requests: fetch would normalize the ../ escapes this test needs to send.
-function get(url: string, path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function get(url: string, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method }, (res) => {
+    const req = request({ hostname, port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -74,6 +74,21 @@ describe('serveDemo', () => {
     expect(response.headers['content-type']).toBe('application/octet-stream');
     expect(response.headers['cache-control']).toBe('no-cache');
     expect([...response.body]).toEqual([8, 8, 18, 3]);
+  });
+
+  it('revalidates with an ETag: 304 while the file is unchanged, 200 once it changes', async () => {
+    const first = await get(isolated.url, '/model.onnx');
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
+    const again = await get(isolated.url, '/model.onnx', 'GET', { 'If-None-Match': etag });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    expect(again.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    writeFileSync(model, new Uint8Array([8, 8, 18, 3, 0]));
+    const changed = await get(isolated.url, '/model.onnx', 'GET', { 'If-None-Match': etag });
+    expect(changed.status).toBe(200);
+    expect(changed.body.length).toBe(5);
+    writeFileSync(model, new Uint8Array([8, 8, 18, 3]));
   });
 
   it('sends COOP/COEP when isolation is on, and not when it is off', async () => {
