@@ -6,7 +6,7 @@
 // Needs Chromium (Debian: apt-get install -y chromium; MNIST_CHROMIUM=/path overrides /usr/bin/chromium).
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { DEFAULT_MODEL_SPEC, DIGIT_LABELS, MNIST_PREPROCESSING, layerNames } from '@mnist/core';
@@ -106,4 +106,5 @@ try {
 }
 console.log(`Browser inference: @mnist/infer-web (onnxruntime-web wasm) in Chromium ${browser.version()}, 784-300-100-10, random weights`);
 console.table(rows);
+console.log(`Machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine skews these numbers).`);
 console.log('Timer resolution: about 5 us when cross-origin isolated, 100 us otherwise (browsers coarsen performance.now()).');
