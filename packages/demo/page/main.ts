@@ -25,7 +25,8 @@ const loading = MnistClassifier.load(choice.modelUrl, { numThreads: choice.numTh
 const hook = pageHook(loading, () => classifier);
 window.__mnist = hook;
 
-const bars = createProbabilityBars(element('#probabilities'), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+// Digits until the model says otherwise (a Fashion-MNIST export carries its own labels).
+let bars = createProbabilityBars(element('#probabilities'), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 const drawing = attachDrawingPad(pad, () => schedulePrediction());
 element<HTMLButtonElement>('#clear').addEventListener('click', () => {
   drawing.clear();
@@ -94,6 +95,7 @@ loading.then(
     const { metadata } = loaded;
     const threads = wasmThreads() ?? choice.numThreads;
     hook.classifier = loaded;
+    bars = createProbabilityBars(element('#probabilities'), metadata.labels);
     hook.runtime = { ...choice, threads };
     element('#model-source').textContent = `${choice.modelUrl}${metadata.modelSpec ? ` · ${[784, ...metadata.modelSpec.hiddenUnits, 10].join('-')} MLP` : ''}`;
     element('#model-accuracy').textContent = metadata.testAccuracy === undefined ? 'not recorded' : `${(metadata.testAccuracy * 100).toFixed(2)}%`;
