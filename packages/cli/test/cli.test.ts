@@ -41,8 +41,10 @@ function expectOneLineError(r: Run, message: RegExp): void {
   expect(r.stderr).not.toMatch(/^\s+at /m);
 }
 
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trimEnd().split('\n');
+/** The JSON object on the last stdout line of a successful run. */
+function lastJson(r: Run): Record<string, unknown> {
+  expect(r.code, r.stderr).toBe(0);
+  const lines = r.stdout.trimEnd().split('\n');
   return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
 }
 
@@ -145,10 +147,12 @@ describe('end to end: train, predict, export, eval, inspect', () => {
   beforeAll(() => {
     const r = mnist('train', '--epochs', '1', '--train-limit', '3000', '--out', checkpoint, '--json');
     expect(r.code, r.stderr).toBe(0);
-    trained = lastJson(r.stdout);
+    trained = lastJson(r);
     // Logs went to stderr; stdout holds only the result.
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/Total time: [\d.]+ s/);
+    // Every test below may run alone (vitest -t): each needs the exported model too.
+    lastJson(mnist('export', '--onnx', '--checkpoint', checkpoint, '--json'));
   }, 120_000);
 
   it('train --json reports the run', () => {
@@ -162,7 +166,7 @@ describe('end to end: train, predict, export, eval, inspect', () => {
   it('predict --checkpoint lists the true labels of the first 20 test images', () => {
     const r = mnist('predict', '--checkpoint', checkpoint, '--first', '20', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const { predictions, labels } = lastJson(r.stdout) as { predictions: number[]; labels: number[] };
+    const { predictions, labels } = lastJson(r) as { predictions: number[]; labels: number[] };
     expect(labels).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9, 0, 6, 9, 0, 1, 5, 9, 7, 3, 4]);
     expect(predictions).toHaveLength(20);
     expect(predictions.filter((p, i) => p === labels[i]).length).toBeGreaterThanOrEqual(10);
@@ -173,11 +177,11 @@ describe('end to end: train, predict, export, eval, inspect', () => {
   it('export --onnx writes the model atomically and inspect reads it back', () => {
     const r = mnist('export', '--onnx', '--checkpoint', checkpoint, '--json');
     expect(r.code, r.stderr).toBe(0);
-    expect(lastJson(r.stdout)).toEqual({ model, opset: 17, bytes: readFileSync(model).length });
+    expect(lastJson(r)).toEqual({ model, opset: 17, bytes: readFileSync(model).length });
     expect(readdirSync(checkpoint).filter((f) => f.startsWith('.'))).toEqual([]);
     const info = mnist('inspect', model, '--json');
     expect(info.code, info.stderr).toBe(0);
-    const summary = lastJson(info.stdout) as { opset: number; irVersion: number; inputs: { name: string }[]; outputs: { name: string }[]; metadata: Record<string, string> };
+    const summary = lastJson(info) as { opset: number; irVersion: number; inputs: { name: string }[]; outputs: { name: string }[]; metadata: Record<string, string> };
     expect(summary.opset).toBe(17);
     expect(summary.irVersion).toBe(8);
     expect(summary.inputs.map((i) => i.name)).toEqual(['X']);
@@ -186,35 +190,37 @@ describe('end to end: train, predict, export, eval, inspect', () => {
     expectOneLineError(mnist('export', '--onnx', '--checkpoint', checkpoint, '--opset', '99'), /opset must be an integer from 13 to 26, got 99/);
     expectOneLineError(mnist('export', '--onnx', '--checkpoint', checkpoint, '--out', join(work, 'nowhere', 'm.onnx')), /--out: directory ".*nowhere" does not exist/);
     const opset21 = join(work, 'opset21.onnx');
-    expect(lastJson(mnist('export', '--onnx', '--checkpoint', checkpoint, '--out', opset21, '--opset', '21', '--json').stdout)).toMatchObject({ model: opset21, opset: 21 });
+    expect(lastJson(mnist('export', '--onnx', '--checkpoint', checkpoint, '--out', opset21, '--opset', '21', '--json'))).toMatchObject({ model: opset21, opset: 21 });
     const human = mnist('inspect', model);
     expect(human.stdout).toMatch(/IR version: 8/);
     expect(human.stdout).toMatch(/mnist\.test_accuracy: /);
   });
 
-  it('eval gives the same accuracy from the checkpoint and from the ONNX model', () => {
-    const fromCheckpoint = lastJson(mnist('eval', '--checkpoint', checkpoint, '--json').stdout);
-    const fromNode = lastJson(mnist('eval', '--model', model, '--runtime', 'node', '--json').stdout);
+  it('eval gives the same accuracy from the checkpoint and from the ONNX model on both runtimes', () => {
+    const fromCheckpoint = lastJson(mnist('eval', '--checkpoint', checkpoint, '--json'));
+    const fromNode = lastJson(mnist('eval', '--model', model, '--runtime', 'node', '--json'));
     expect(fromCheckpoint.n).toBe(10000);
+    const fromWeb = lastJson(mnist('eval', '--model', model, '--runtime', 'web', '--json'));
     expect(fromNode).toEqual(fromCheckpoint);
+    expect(fromWeb).toEqual(fromCheckpoint);
     expect(fromCheckpoint.accuracy).toBeCloseTo(trained.testAccuracy as number, 10);
   });
 
   it('eval and predict read any IDX dataset given with --data', () => {
     const small = join(work, 'small-data');
     writeIdxDataset(small, 7);
-    const fromModel = lastJson(mnist('eval', '--model', model, '--data', small, '--json').stdout);
-    const fromCheckpoint = lastJson(mnist('eval', '--checkpoint', checkpoint, '--data', small, '--json').stdout);
+    const fromModel = lastJson(mnist('eval', '--model', model, '--data', small, '--json'));
+    const fromCheckpoint = lastJson(mnist('eval', '--checkpoint', checkpoint, '--data', small, '--json'));
     expect(fromModel.n).toBe(7);
     expect(fromModel).toEqual(fromCheckpoint);
-    const predicted = lastJson(mnist('predict', '--model', model, '--data', small, '--first', '7', '--json').stdout);
+    const predicted = lastJson(mnist('predict', '--model', model, '--data', small, '--first', '7', '--json'));
     expect(predicted.labels).toEqual([7, 2, 1, 0, 4, 1, 4]);
     expectOneLineError(mnist('predict', '--model', model, '--data', small, '--first', '8'), /--first must be at most 7/);
   });
 
   it('predict --model gives the same answers as predict --checkpoint', () => {
-    const a = lastJson(mnist('predict', '--checkpoint', checkpoint, '--first', '50', '--json').stdout);
-    const b = lastJson(mnist('predict', '--model', model, '--first', '50', '--json').stdout);
+    const a = lastJson(mnist('predict', '--checkpoint', checkpoint, '--first', '50', '--json'));
+    const b = lastJson(mnist('predict', '--model', model, '--first', '50', '--json'));
     expect(b).toEqual(a);
   });
 
@@ -223,7 +229,7 @@ describe('end to end: train, predict, export, eval, inspect', () => {
     writeFileSync(digit, pngOfTestImage(0));
     const r = mnist('predict', '--model', model, digit, '--json');
     expect(r.code, r.stderr).toBe(0);
-    const { predictions } = lastJson(r.stdout) as { predictions: { file: string; class: number; probability: number }[] };
+    const { predictions } = lastJson(r) as { predictions: { file: string; class: number; probability: number }[] };
     expect(predictions).toHaveLength(1);
     expect(predictions[0].file).toBe(digit);
     expect(predictions[0].class).toBe(7);
