@@ -1,7 +1,7 @@
 // End-to-end tests of the compiled `mnist` executable, run as a child process the way users run it:
 // exit codes, stdout/stderr separation, one-line errors, and train -> predict -> export -> eval.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -96,9 +96,11 @@ describe('bad flags', () => {
     expectOneLineError(mnist(...args), message);
   });
 
-  it('refuses an unknown --backend with one line', () => {
-    const r = mnist('train', '--backend', 'gpu', '--epochs', '1', '--train-limit', '100', '--out', join(work, 'never'));
-    expectOneLineError(r, /gpu/);
+  it('refuses an unknown --backend or --engine with one line listing the choices, writing nothing', () => {
+    const out = join(work, 'never');
+    expectOneLineError(mnist('train', '--backend', 'gpu', '--out', out), /unknown backend "gpu"; choose one of: .*wasm.*cpu/);
+    expectOneLineError(mnist('train', '--engine', 'bogus', '--out', out), /unknown engine "bogus"; choose one of: .*tfjs/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('names a missing --data directory', () => {
