@@ -1,1 +1,8 @@
-export {};
+/**
+ * @mnist/serve: a reference HTTP server for MNIST ONNX models on @mnist/infer-node (`mnist serve`).
+ * POST /v1/predict takes JSON pixels or a PNG/JPEG digit; GET /v1/model; GET /healthz.
+ */
+export * from './create-server.js';
+export * from './start-server.js';
+export { HttpError } from './http-error.js';
+export { PredictBatcher, type PredictBatcherOptions } from './predict-batcher.js';
