@@ -98,8 +98,11 @@ export interface EngineChoice {
 export async function createEngine(requested: string | undefined, options: EngineOptions): Promise<EngineChoice> {
   const picked = await engines.resolve(requested, options);
   const refusals = picked.refused.map((r) => `; engine ${r.name} refused: ${r.reason}`).join('');
-  return { engine: picked.value, message: `engine ${picked.name} on ${picked.value.selection}${refusals}` };
+  const why = requested === undefined || requested === 'auto' ? ' (auto: the fastest engine that loads)' : '';
+  return { engine: picked.value, message: `engine ${picked.name}${why} on ${picked.value.selection}${refusals}` };
 }
 
-// The engines this package ships. Modules are imported on first use only; `onnx` (issue 5) joins here.
+// The engines this package ships, by speed: `auto` tries the fastest first. Modules are imported on
+// first use only, so a machine without onnxruntime still trains with tfjs.
+registerEngine('onnx', 20, async (options) => (await import('./onnx/onnx-engine.js')).createOnnxEngine(options));
 registerEngine('tfjs', 10, async (options) => (await import('./tfjs/tfjs-engine.js')).createTfjsEngine(options));

@@ -45,7 +45,7 @@ export interface TrainOptions {
   hiddenUnits?: number[];
   /** Default 42: the same seed, data and backend give a byte-identical checkpoint. */
   seed?: number;
-  /** `tfjs` (default), or `auto` for the highest-priority engine that loads. */
+  /** `auto` (default: the fastest engine that loads), `onnx` or `tfjs`. */
   engine?: string;
   /** Force an engine backend (`tensorflow`, `wasm`, `cpu` for tfjs); default: the first that loads. */
   backend?: string;
@@ -135,7 +135,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       weights = initialWeights(spec, settings.seed);
     }
 
-    const choice = await createEngine(options.engine ?? 'tfjs', { spec, optimizer, backend: options.backend });
+    const choice = await createEngine(options.engine ?? 'auto', { spec, optimizer, backend: options.backend });
     engine = choice.engine;
     log(choice.message);
     await engine.loadWeights(weights);
