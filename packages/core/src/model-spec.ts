@@ -1,10 +1,27 @@
 // The network's shape: the contract that the trainer, the exporter and the inference SDKs share.
 
-/** Hidden-layer activation functions. */
-export type Activation = 'relu';
+/** Hidden-layer activation functions (chapter 11; their constants are in ACTIVATION_PARAMS). */
+export type Activation = 'relu' | 'leaky_relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid';
 
-/** Weight initializers. `truncated_normal` is the original program's: stddev 2/sqrt(fan_in), cut at 2 stddev. */
-export type Initializer = 'truncated_normal';
+export const ACTIVATIONS: readonly Activation[] = Object.freeze(['relu', 'leaky_relu', 'elu', 'selu', 'tanh', 'sigmoid']);
+
+/** Fixed constants of the activations, shared by every engine and the exporter so they agree. */
+export const ACTIVATION_PARAMS = Object.freeze({
+  /** tf.nn.leaky_relu's default slope. */
+  leakyReluAlpha: 0.2,
+  eluAlpha: 1,
+  seluAlpha: 1.6732632423543772,
+  seluScale: 1.0507009873554805,
+});
+
+/**
+ * Weight initializers. `truncated_normal` is the original program's: stddev 2/sqrt(fan_in), cut at
+ * 2 stddev; `he` is variance scaling 2/fan_in (truncated normal, as tf.variance_scaling_initializer);
+ * `glorot` is Glorot/Xavier uniform, limit sqrt(6/(fan_in+fan_out)).
+ */
+export type Initializer = 'truncated_normal' | 'he' | 'glorot';
+
+export const INITIALIZERS: readonly Initializer[] = Object.freeze(['truncated_normal', 'he', 'glorot']);
 
 /** The multilayer perceptron: input, hidden layers, logits. */
 export interface ModelSpec {

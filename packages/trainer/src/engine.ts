@@ -4,16 +4,37 @@
 import type { ModelSpec, NamedWeight } from '@mnist/core';
 import { PriorityRegistry } from './registry.js';
 
-/** The optimizer a run asks for. Engines refuse the ones they do not implement (clear message). */
+/** Optimizers, with TensorFlow 1's semantics and defaults (tf.train.*Optimizer). */
+export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';
+
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = Object.freeze(['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']);
+
+/**
+ * The optimizer a run asks for. Engines refuse the ones they do not implement (clear message).
+ * Unset hyperparameters take TensorFlow's defaults: momentum 0.9 (momentum, nesterov); adagrad
+ * initialAccumulatorValue 0.1; rmsprop decay 0.9, momentum 0, epsilon 1e-10; adam beta1 0.9,
+ * beta2 0.999, epsilon 1e-8. Slot state lives in the checkpoint as `<weight>/<Slot>` weights.
+ */
 export interface OptimizerConfig {
-  name: 'sgd';
+  name: OptimizerName;
   learningRate: number;
+  momentum?: number;
+  initialAccumulatorValue?: number;
+  decay?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
 }
 
 /** What an engine needs to be created. */
 export interface EngineOptions {
   spec: ModelSpec;
   optimizer: OptimizerConfig;
+  /**
+   * Dropout rate on hidden-layer outputs during training (0 = none). Masks are not drawn inside the
+   * engines: the loop passes them per batch (EpochData.dropoutMasks) so every engine sees the same.
+   */
+  dropoutRate?: number;
   /** Force one of the engine's backends/runtimes (e.g. `wasm`); default: the engine picks. */
   backend?: string;
 }

@@ -33,9 +33,12 @@ export function neuronLayer(
  * @example const logits = dnn(X, DEFAULT_MODEL_SPEC, variables); // [batch, 10]
  */
 export function dnn(X: tf.Tensor2D, spec: ModelSpec, variables: DnnVariables): tf.Tensor2D {
+  if (spec.activation !== 'relu') {
+    throw new RangeError(`spec.activation ${spec.activation} is not implemented by the tfjs engine yet; use relu`);
+  }
   let h = X;
   for (const [i, layer] of layerNames(spec).entries()) {
-    h = neuronLayer(h, layer.fanOut, layer.scope, layer.isOutput ? null : spec.activation, variables, { inputIsData: i === 0 });
+    h = neuronLayer(h, layer.fanOut, layer.scope, layer.isOutput ? null : 'relu', variables, { inputIsData: i === 0 });
   }
   return h;
 }
