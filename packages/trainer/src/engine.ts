@@ -49,6 +49,11 @@ export interface EpochData {
   batches: Int32Array[];
   /** Pixel byte -> float factor (1/255). */
   pixelScale: number;
+  /**
+   * Dropout keep-masks (when EngineOptions.dropoutRate > 0), one per batch: for each hidden layer in
+   * order, the [batchRows × units] mask (1 keep, 0 drop), concatenated. See `dropoutMasks`.
+   */
+  dropoutMasks?: Uint8Array[];
 }
 
 /** What an epoch reports. */
