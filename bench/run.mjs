@@ -1,0 +1,156 @@
+// `npm run bench`: every benchmark of the SDK, each next to its peer from the same run (these
+// machines are shared and noisy, so ratios matter, not absolute times).
+//
+// Usage: node bench/run.mjs [--quick] [--only training,tfjs,inference,browser,serve]
+//   --quick trains 3 epochs instead of the full default job (30 epochs, batch 50, 55000 images).
+// The Python peer is Debian's python3-torch with libopenblas0-pthread; without it those rows say
+// why they were skipped.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
+const wants = (section) => !only || only.includes(section);
+const epochs = quick ? 3 : 30;
+// Debian's interpreter: that is where python3-torch installs, whatever `python3` is on PATH.
+const python = process.env.MNIST_PYTHON ?? '/usr/bin/python3';
+
+const { ensureMnist } = await import('../packages/trainer/dist/index.js');
+const dataDir = await ensureMnist();
+const work = await mkdtemp(join(tmpdir(), 'mnist-bench-'));
+
+console.log(`mnist-onnx-sdk benchmarks, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadavg()[0].toFixed(2)}`);
+
+function runJson(command, args, { env, cwd } = {}) {
+  const child = spawnSync(command, args, { cwd: cwd ?? root, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (child.status !== 0) {
+    const why = (child.stderr || child.error?.message || '').trim().split('\n').pop();
+    return { error: `${command} ${args[0]} exited ${child.status}: ${why}` };
+  }
+  const last = child.stdout.trim().split('\n').pop();
+  return JSON.parse(last);
+}
+
+function torchMissing() {
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  return probe.status === 0 ? null : `${python} cannot import torch (Debian: apt-get install -y python3-torch libopenblas0-pthread)`;
+}
+
+// The peer runs without this workplace's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE pins, which slow a
+// current OpenBLAS: the peer gets its best case.
+const unpinned = Object.fromEntries(Object.entries({ ...process.env }).filter(([k]) => !k.startsWith('OPENBLAS_')));
+function runPeer(script, args) {
+  const child = spawnSync(python, [join(root, 'bench', script), dataDir, ...args], { cwd: join(root, 'bench'), env: unpinned, encoding: 'utf8' });
+  if (child.status !== 0) return { error: child.stderr.trim().split('\n').pop() };
+  return JSON.parse(child.stdout.trim().split('\n').pop());
+}
+
+const table = (rows, columns) => {
+  const widths = columns.map(([title, key]) => Math.max(title.length, ...rows.map((r) => String(r[key] ?? '').length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  console.log(line(columns.map(([title]) => title)));
+  for (const row of rows) console.log(line(columns.map(([, key]) => row[key] ?? '')));
+};
+const fixed = (n, digits) => (typeof n === 'number' ? n.toFixed(digits) : '');
+
+let trainedModel;
+
+if (wants('training')) {
+  console.log(`\n== Training: the full default job (${epochs} epochs, batch 50, 55000 images), ours vs PyTorch ==`);
+  const ours = runJson(process.execPath, [join(root, 'bench/train-job.mjs'), '--epochs', String(epochs), '--keep']);
+  const rows = [];
+  if (ours.error) rows.push({ name: 'mnist train (auto engine)', note: ours.error });
+  else {
+    rows.push({ name: `mnist train (${ours.engine} on ${ours.backend})`, ...ours });
+    trainedModel = join(work, 'model.onnx');
+    execFileSync(process.execPath, [join(root, 'packages/cli/bin/mnist.js'), 'export', '--onnx', '--checkpoint', ours.keep, '--out', trainedModel], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const missing = torchMissing();
+  const peers = [];
+  for (const threads of [1, 2]) {
+    if (missing) {
+      rows.push({ name: `PyTorch, ${threads} thread(s)`, note: `skipped: ${missing}` });
+      continue;
+    }
+    const peer = runPeer('pytorch_peer.py', ['--threads', String(threads), '--epochs', String(epochs)]);
+    if (peer.error) rows.push({ name: `PyTorch, ${threads} thread(s)`, note: peer.error });
+    else {
+      peers.push(peer);
+      rows.push({ name: `PyTorch ${peer.torch}, ${threads} thread(s)`, ...peer });
+    }
+  }
+  table(
+    rows.map((r) => ({
+      ...r,
+      seconds: fixed(r.seconds, 1),
+      secondsPerEpoch: fixed(r.secondsPerEpoch, 3),
+      stepsPerSecond: fixed(r.stepsPerSecond, 0),
+      testAccuracy: fixed(r.testAccuracy, 4),
+      peakRssMb: fixed(r.peakRssMb, 0),
+    })),
+    [['run', 'name'], ['seconds', 'seconds'], ['s/epoch', 'secondsPerEpoch'], ['steps/s', 'stepsPerSecond'], ['test acc', 'testAccuracy'], ['peak MB', 'peakRssMb'], ['note', 'note']],
+  );
+  if (!ours.error && peers.length) {
+    const best = peers.reduce((a, b) => (a.seconds < b.seconds ? a : b));
+    console.log(
+      `ratio: ours / PyTorch's best (${best.threads} thread(s)) = ${(ours.seconds / best.seconds).toFixed(3)} (target <= 0.5); ` +
+        `accuracy ours - PyTorch = ${(ours.testAccuracy - best.testAccuracy).toFixed(4)} (target >= -0.002); ` +
+        `our peak memory ${ours.peakRssMb.toFixed(0)} MB (target <= 400)`,
+    );
+  }
+  console.log('(ours: the whole train() call, data loading, per-epoch validation and checkpoints included; PyTorch: its training loop only)');
+}
+
+if (wants('tfjs')) {
+  console.log('\n== Training: the tfjs engine per backend ==');
+  spawnSync(process.execPath, [join(root, 'bench/tfjs-train.mjs'), '--steps', quick ? '50' : '200', ...(quick ? ['--no-epoch'] : [])], { stdio: 'inherit', cwd: root });
+}
+
+if (wants('inference')) {
+  console.log('\n== Inference: 10000-image batch and single-image latency, ours vs PyTorch ==');
+  const bench = join(root, 'packages/infer-node/bench/inference-bench.mjs');
+  const rows = [];
+  for (const [runtime, threads] of [['node', 1], ['node', 2], ['web', 1], ['web', 2]]) {
+    const r = runJson(process.execPath, [bench, runtime, String(threads), ...(trainedModel ? [trainedModel] : [])]);
+    rows.push({
+      name: `onnxruntime-${runtime}, ${threads} thread(s)`,
+      batchMs: r.batch10000?.medianMs,
+      imagesPerSecond: r.batch10000?.imagesPerSecond,
+      singleP50Ms: r.singleImage?.p50Ms,
+      singleP99Ms: r.singleImage?.p99Ms,
+      note: r.error,
+    });
+  }
+  const missing = torchMissing();
+  for (const threads of [1, 2]) {
+    const r = missing ? { error: `skipped: ${missing}` } : runPeer('pytorch_infer.py', ['--threads', String(threads)]);
+    rows.push({ name: `PyTorch, ${threads} thread(s)`, ...r, note: r.error });
+  }
+  table(
+    rows.map((r) => ({
+      ...r,
+      batchMs: fixed(r.batchMs, 1),
+      imagesPerSecond: fixed(r.imagesPerSecond, 0),
+      singleP50Ms: fixed(r.singleP50Ms, 4),
+      singleP99Ms: fixed(r.singleP99Ms, 4),
+    })),
+    [['runtime', 'name'], ['10000 images ms', 'batchMs'], ['images/s', 'imagesPerSecond'], ['1 image p50 ms', 'singleP50Ms'], ['p99 ms', 'singleP99Ms'], ['note', 'note']],
+  );
+  console.log('targets: onnxruntime-node batch at least as fast as PyTorch\'s, single-image p50 <= 0.15 ms');
+}
+
+if (wants('browser')) {
+  console.log('\n== Inference in Chromium (@mnist/infer-web), threads on and off ==');
+  spawnSync(process.execPath, [join(root, 'bench/browser-infer.mjs'), ...(trainedModel ? [trainedModel] : [])], { stdio: 'inherit', cwd: root });
+}
+
+if (wants('serve') && existsSync(join(root, 'bench/serve-load.mjs'))) {
+  console.log('\n== mnist serve under load (loopback) ==');
+  spawnSync(process.execPath, [join(root, 'bench/serve-load.mjs'), ...(trainedModel ? [trainedModel] : [])], { stdio: 'inherit', cwd: root });
+}
