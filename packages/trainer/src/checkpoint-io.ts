@@ -81,7 +81,8 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
 
 /**
  * Takes the exclusive run lock of a checkpoint directory (`<dir>.lock`, created with O_EXCL, holding
- * the owner's pid and host). A lock whose process is dead (same host) is stale and replaced. Resolves
+ * the owner's pid and host). A lock whose process is dead (same host) is stale and replaced. Once the
+ * lock is held, a save that a dead trainer left half-swapped is completed, so `dir` exists. Resolves
  * to the release function; throws when another live trainer holds the lock.
  * @example const release = await acquireRunLock('checkpoints/dnn'); try { train() } finally { await release() }
  */
@@ -98,6 +99,14 @@ export async function acquireRunLock(dir: string): Promise<() => Promise<void>> 
         await handle.sync();
       } finally {
         await handle.close();
+      }
+      // Holding the lock, no live trainer writes `dir`: finish a save a killed trainer left between
+      // its two renames, so `dir` exists again for whoever checks it before loading (e.g. --resume).
+      try {
+        await completeInterruptedSave(target);
+      } catch (e) {
+        await unlink(lockPath).catch(() => undefined);
+        throw e;
       }
       let released = false;
       return async () => {
@@ -200,6 +209,27 @@ async function recoverCheckpoint(displayDir: string, target: string): Promise<Ch
     }
   }
   throw new CheckpointError(displayDir, 'does not exist (no checkpoint saved there; train first, or check the path)');
+}
+
+// `dir` is missing and a dead process left an `.old-` dir (case 2 of the file comment): rename the
+// complete candidate (its `.tmp-` twin, else the `.old-` dir itself) back to `dir`. Never touches the
+// siblings of a live process, whose save may still be running.
+async function completeInterruptedSave(target: string): Promise<void> {
+  if ((await dirIdentity(target)) !== undefined) return;
+  const siblings = await listSiblings(target);
+  for (const old of siblings.filter((s) => s.kind === 'old' && s.pid !== process.pid && !isProcessAlive(s.pid))) {
+    const twin = siblings.find((s) => s.kind === 'tmp' && s.token === old.token);
+    for (const candidate of twin ? [twin, old] : [old]) {
+      try {
+        await readCheckpointDir(candidate.path, target);
+      } catch {
+        continue;
+      }
+      await rename(candidate.path, target);
+      await fsyncDirectory(dirname(target));
+      return;
+    }
+  }
 }
 
 interface Sibling {
