@@ -1,10 +1,13 @@
 // exportOnnx: the graph of DESIGN.md, run in onnxruntime-node, agrees with a plain-JS forward pass.
 import {
+  ACTIVATION_PARAMS,
+  ACTIVATIONS,
   CHECKPOINT_FORMAT,
   DIGIT_LABELS,
   layerNames,
   METADATA_KEYS,
   MNIST_PREPROCESSING,
+  type Activation,
   type Checkpoint,
   type ModelSpec,
   type NamedWeight,
@@ -59,6 +62,20 @@ function randomCheckpoint(spec: ModelSpec, seed: number): Checkpoint {
   };
 }
 
+/** The hidden activations of tf.nn, in float64 JS, with the constants of ACTIVATION_PARAMS. */
+function activate(activation: Activation, z: number): number {
+  const p = ACTIVATION_PARAMS;
+  const expm1 = (v: number) => Math.exp(v) - 1;
+  return {
+    relu: () => Math.max(z, 0),
+    leaky_relu: () => (z > 0 ? z : p.leakyReluAlpha * z),
+    elu: () => (z > 0 ? z : p.eluAlpha * expm1(z)),
+    selu: () => p.seluScale * (z > 0 ? z : p.seluAlpha * expm1(z)),
+    tanh: () => Math.tanh(z),
+    sigmoid: () => 1 / (1 + Math.exp(-z)),
+  }[activation]();
+}
+
 /** The network's forward pass in float64 JS: logits per row. */
 function forward(ckpt: Checkpoint, x: Float32Array, batch: number): number[][] {
   const layers = layerNames(ckpt.modelJson.modelSpec);
@@ -69,7 +86,7 @@ function forward(ckpt: Checkpoint, x: Float32Array, batch: number): number[][] {
       const w = ckpt.weights.get(layer.kernel)!.values;
       const b = ckpt.weights.get(layer.bias)!.values;
       const z = Array.from({ length: layer.fanOut }, (_, j) => a.reduce((acc, ai, i) => acc + ai * w[i * layer.fanOut + j], b[j]));
-      a = layer.isOutput ? z : z.map((v) => Math.max(v, 0));
+      a = layer.isOutput ? z : z.map((v) => activate(ckpt.modelJson.modelSpec.activation, v));
     }
     rows.push(a);
   }
@@ -111,6 +128,21 @@ describe('exportOnnx', () => {
       }
       // The classes must differ across rows somewhere, or the argmax check proves little.
       expect(new Set(result.classes).size).toBeGreaterThan(1);
+    });
+  }
+
+  for (const activation of ACTIVATIONS) {
+    it(`${activation}: the graph has its own op and its logits match the JS forward pass in onnxruntime-node`, async () => {
+      const spec = { ...SPEC, activation };
+      const c = randomCheckpoint(spec, 5);
+      const bytes = exportOnnx(c);
+      const opType = { relu: 'Relu', leaky_relu: 'LeakyRelu', elu: 'Elu', selu: 'Selu', tanh: 'Tanh', sigmoid: 'Sigmoid' }[activation];
+      expect(readOnnx(bytes).nodes.filter((n) => n.opType === opType)).toHaveLength(spec.hiddenUnits.length);
+      const result = await runModel(bytes, x, batch);
+      const expected = forward(c, x, batch);
+      for (let r = 0; r < batch; r++) {
+        for (let k = 0; k < 10; k++) expect(Math.abs(result.logits[r * 10 + k] - expected[r][k]), `row ${r} logit ${k}`).toBeLessThan(1e-5);
+      }
     });
   }
 

@@ -13,7 +13,8 @@ import {
   type ModelSpec,
 } from '@mnist/core';
 import { encodeModel, GraphBuilder, irVersionForOpset, MAX_OPSET, MIN_OPSET } from './graph-builder.js';
-import { argMax, gemm, relu, softmax } from './ops.js';
+import { activationNode } from './activation-grads.js';
+import { argMax, gemm, softmax } from './ops.js';
 
 /** Version written as producer_version. Kept in step with package.json by hand: no JSON import at runtime. */
 export const EXPORT_PRODUCER_VERSION = '0.1.0';
@@ -94,11 +95,11 @@ export function exportOnnx(checkpoint: Checkpoint, options: ExportOnnxOptions = 
 }
 
 function hiddenActivation(g: GraphBuilder, spec: ModelSpec, z: string, name: string): string {
-  switch (spec.activation) {
-    case 'relu':
-      return relu(g, z, { name });
-    default:
-      throw new RangeError(`checkpoint: modelSpec.activation ${JSON.stringify(spec.activation)} has no ONNX export`);
+  // The checkpoint's activation as its own ONNX op (Relu, LeakyRelu, Elu, Selu, Tanh, Sigmoid).
+  try {
+    return activationNode(g, spec.activation, z, { name });
+  } catch {
+    throw new RangeError(`checkpoint: modelSpec.activation ${JSON.stringify(spec.activation)} has no ONNX export`);
   }
 }
 

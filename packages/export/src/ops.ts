@@ -10,6 +10,7 @@ export const OpType = Object.freeze({
   Concat: 'Concat',
   Constant: 'Constant',
   Div: 'Div',
+  Elu: 'Elu',
   Equal: 'Equal',
   Exp: 'Exp',
   Gather: 'Gather',
@@ -17,6 +18,7 @@ export const OpType = Object.freeze({
   Greater: 'Greater',
   Identity: 'Identity',
   Log: 'Log',
+  LeakyRelu: 'LeakyRelu',
   LogSoftmax: 'LogSoftmax',
   Loop: 'Loop',
   MatMul: 'MatMul',
@@ -28,12 +30,15 @@ export const OpType = Object.freeze({
   ReduceSum: 'ReduceSum',
   Relu: 'Relu',
   Reshape: 'Reshape',
+  Selu: 'Selu',
+  Sigmoid: 'Sigmoid',
   Shape: 'Shape',
   Slice: 'Slice',
   Softmax: 'Softmax',
   Sqrt: 'Sqrt',
   Squeeze: 'Squeeze',
   Sub: 'Sub',
+  Tanh: 'Tanh',
   Transpose: 'Transpose',
   Unsqueeze: 'Unsqueeze',
   Where: 'Where',
@@ -99,6 +104,31 @@ export function sqrt(g: GraphBuilder, x: string, out?: OutputName): string {
 /** max(x, 0). @example const hidden1 = relu(g, z1); */
 export function relu(g: GraphBuilder, x: string, out?: OutputName): string {
   return single(g, OpType.Relu, [x], out);
+}
+
+/** x > 0 ? x : alpha * x. @example const h = leakyRelu(g, z, { alpha: 0.2 }); */
+export function leakyRelu(g: GraphBuilder, x: string, attrs: { alpha: number }, out?: OutputName): string {
+  return single(g, OpType.LeakyRelu, [x], out, { alpha: attr.float(attrs.alpha) });
+}
+
+/** x > 0 ? x : alpha * (e^x - 1). @example const h = elu(g, z, { alpha: 1 }); */
+export function elu(g: GraphBuilder, x: string, attrs: { alpha: number }, out?: OutputName): string {
+  return single(g, OpType.Elu, [x], out, { alpha: attr.float(attrs.alpha) });
+}
+
+/** gamma * (x > 0 ? x : alpha * (e^x - 1)). @example const h = selu(g, z, { alpha: 1.6733, gamma: 1.0507 }); */
+export function selu(g: GraphBuilder, x: string, attrs: { alpha: number; gamma: number }, out?: OutputName): string {
+  return single(g, OpType.Selu, [x], out, { alpha: attr.float(attrs.alpha), gamma: attr.float(attrs.gamma) });
+}
+
+/** Hyperbolic tangent. @example const h = tanh(g, z); */
+export function tanh(g: GraphBuilder, x: string, out?: OutputName): string {
+  return single(g, OpType.Tanh, [x], out);
+}
+
+/** 1 / (1 + e^-x). @example const h = sigmoid(g, z); */
+export function sigmoid(g: GraphBuilder, x: string, out?: OutputName): string {
+  return single(g, OpType.Sigmoid, [x], out);
 }
 
 /** x, under another name (e.g. to expose a value as a second graph output). @example identity(g, x, { name: 'y' }) */

@@ -6,7 +6,9 @@ import { readOnnx } from './onnx-reader.js';
 import {
   buildLogitsGraph,
   buildTrainingGraph,
+  dropoutMaskName,
   TRAINING_GRAPH_NAMES,
+  trainingState,
   trainingWeightNames,
   updatedWeightName,
   type TrainingGraphOptions,
@@ -231,14 +233,27 @@ describe('buildTrainingGraph', () => {
     expect(summary.outputs.map((o) => o.name)).toEqual([...trainingWeightNames(SMALL_SPEC).map(updatedWeightName), 'losses']);
   });
 
-  it('refuses other optimizers, bad learning rates, and an unrolled block without a length', () => {
+  it('with adam and dropout: slots and powers in and out by checkpoint name, one mask per hidden layer', () => {
+    const adam = { name: 'adam', momentum: 0, initialAccumulatorValue: 0.1, decay: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
+    const options = { learningRate: 0.001, optimizer: adam, dropoutRate: 0.5 };
+    const state = trainingState(SMALL_SPEC, options).map((t) => t.name);
+    expect(state.slice(0, 6)).toEqual(trainingWeightNames(SMALL_SPEC));
+    expect(state.slice(6, 8)).toEqual(['dnn/hidden1/kernel/Adam', 'dnn/hidden1/kernel/Adam_1']);
+    expect(state.slice(-2)).toEqual(['beta1_power', 'beta2_power']);
+    const summary = readOnnx(buildTrainingGraph(SMALL_SPEC, options));
+    expect(summary.inputs.map((i) => i.name)).toEqual(['images', 'labels', ...state, dropoutMaskName('dnn/hidden1'), dropoutMaskName('dnn/hidden2')]);
+    expect(summary.outputs.map((o) => o.name)).toEqual([...state.map(updatedWeightName), 'losses']);
+  });
+
+  it('refuses unknown optimizers, bad learning rates, dropout rates, and an unrolled block without a length', () => {
     const base = { learningRate: 0.01, optimizer: 'sgd' } as const;
-    expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, optimizer: 'adam' as 'sgd' })).toThrow(/optimizer must be 'sgd'/);
+    expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, optimizer: 'adamw' as 'sgd' })).toThrow(/options.optimizer must be/);
+    expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, dropoutRate: 1 })).toThrow(/dropoutRate/);
     expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, learningRate: 0 })).toThrow(RangeError);
     expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, block: 'unrolled' })).toThrow(/stepsPerRun is required/);
     expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, batchSize: 0 })).toThrow(/batchSize/);
     expect(() => buildTrainingGraph(SMALL_SPEC, { ...base, opset: 12 })).toThrow(/opset/);
-    expect(() => buildTrainingGraph({ ...SMALL_SPEC, activation: 'tanh' as 'relu' }, base)).toThrow(/activation must be 'relu'/);
+    expect(() => buildTrainingGraph({ ...SMALL_SPEC, activation: 'swish' as 'relu' }, base)).toThrow(/activation must be one of/);
   });
 });
 

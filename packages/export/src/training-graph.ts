@@ -1,5 +1,6 @@
-// Training as an ONNX graph: forward pass, backward pass and SGD update of the MLP over a block of batches.
-import { DEFAULT_OPSET, layerNames, MNIST_PREPROCESSING, ONNX_LOGITS, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
+// Training as an ONNX graph: forward pass, backward pass and optimizer update of the MLP over a block of batches.
+import { ACTIVATIONS, DEFAULT_OPSET, layerNames, MNIST_PREPROCESSING, ONNX_LOGITS, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
+import { activationGradConstants, activationGradient, activationNode, type ActivationGradConstants } from './activation-grads.js';
 import { encodeModel, GraphBuilder, irVersionForOpset, MAX_OPSET, MIN_OPSET } from './graph-builder.js';
 import {
   cast,
@@ -17,14 +18,21 @@ import {
   oneHot,
   reduceMean,
   reduceSum,
-  relu,
   reshape,
   shape,
   softmax,
   sub,
   transpose,
-  where,
 } from './ops.js';
+import {
+  adamStepSize,
+  optimizerConstants,
+  optimizerState,
+  optimizerUpdate,
+  slotKinds,
+  type OptimizerConstants,
+  type TrainingOptimizer,
+} from './training-optimizers.js';
 
 /** Graph inputs and outputs of the training and logits graphs (weights keep their checkpoint names). */
 export const TRAINING_GRAPH_NAMES = Object.freeze({
@@ -41,6 +49,17 @@ export const TRAINING_GRAPH_NAMES = Object.freeze({
 });
 
 /**
+ * The name of the uint8 [steps, batch, units] dropout keep-mask input of hidden layer `scope`.
+ * @example dropoutMaskName('dnn/hidden1') // 'dnn/hidden1/dropout_mask'
+ */
+export function dropoutMaskName(scope: string): string {
+  return `${scope}/dropout_mask`;
+}
+
+/** An optimizer's hyperparameters besides the learning rate (which is TrainingGraphOptions.learningRate). */
+export type OptimizerHyperparameters = Omit<TrainingOptimizer, 'learningRate'>;
+
+/**
  * The name of the graph output that holds weight `name` after the block's updates.
  * @example updatedWeightName('dnn/hidden1/kernel') // 'dnn/hidden1/kernel/updated'
  */
@@ -55,7 +74,16 @@ export interface TrainingGraphOptions {
   /** Batches per run; omit for a symbolic `steps` dimension. Required when `block` is 'unrolled'. */
   stepsPerRun?: number;
   learningRate: number;
-  optimizer: 'sgd';
+  /**
+   * 'sgd', or an optimizer with every hyperparameter resolved. Its slots (names of `optimizerState`)
+   * are graph inputs and `updatedWeightName(slot)` outputs beside the weights.
+   */
+  optimizer: 'sgd' | OptimizerHyperparameters;
+  /**
+   * Inverted dropout on every hidden layer's output (0 = none, the default): h · mask / (1 - rate), the
+   * masks given as `dropoutMaskName(scope)` inputs. The gradient flows through the same mask and scale.
+   */
+  dropoutRate?: number;
   /** Multiplies every raw pixel byte inside the graph. Default MNIST's 1/255. */
   pixelScale?: number;
   /** ai.onnx opset, 13 to 26. Default 17. */
@@ -81,12 +109,34 @@ export function trainingWeightNames(spec: ModelSpec): string[] {
   return layerNames(spec).flatMap((layer) => [layer.kernel, layer.bias]);
 }
 
+/** A tensor the training graph carries from step to step: a weight or an optimizer slot. */
+export interface TrainingStateTensor {
+  name: string;
+  shape: number[];
+  /** Where a run without it in its checkpoint starts (slots only; weights come from the initializer). */
+  initial?: number;
+}
+
+/**
+ * The weights then the optimizer slots of the training graph, in graph order, with their shapes.
+ * @example trainingState(spec, { learningRate: 0.01, optimizer: 'sgd' }).length // 2 per layer
+ */
+export function trainingState(spec: ModelSpec, options: Pick<TrainingGraphOptions, 'learningRate' | 'optimizer'>): TrainingStateTensor[] {
+  const weights: TrainingStateTensor[] = layerNames(spec).flatMap((l) => [
+    { name: l.kernel, shape: [l.fanIn, l.fanOut] },
+    { name: l.bias, shape: [l.fanOut] },
+  ]);
+  return [...weights, ...optimizerState(spec, resolvedOptimizer(options))];
+}
+
 /**
  * Builds the ONNX training graph of `spec`. Inputs: `images` uint8 [steps, batch, inputSize], `labels` uint8
- * [steps, batch], and every weight under its checkpoint name (float32, kernels [fan_in, fan_out]). Outputs:
- * each weight after the block as `updatedWeightName(name)`, and `losses` float32 [steps]. Each step is the
+ * [steps, batch], every weight and optimizer slot under its checkpoint name (float32, kernels [fan_in,
+ * fan_out]; see `trainingState`), and with dropout each hidden layer's `dropoutMaskName(scope)`. Outputs:
+ * each of them after the block as `updatedWeightName(name)`, and `losses` float32 [steps]. Each step is the
  * original program's: logits of the batch, loss = mean(logsumexp(logits) - logits[y]), gradient of the
- * logits (softmax - onehot) / batch, back through the ReLUs where their output is positive, W -= lr * dW.
+ * logits (softmax - onehot) / batch, back through the activations (and dropout masks), then the
+ * optimizer's TF1 update. SGD with the fused kernel update is the fast path.
  * @example
  * const bytes = buildTrainingGraph(DEFAULT_MODEL_SPEC, { learningRate: 0.01, optimizer: 'sgd' });
  * const session = await ort.InferenceSession.create(bytes);
@@ -94,11 +144,13 @@ export function trainingWeightNames(spec: ModelSpec): string[] {
 export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOptions): Uint8Array {
   const opset = checkedOpset(options.opset);
   checkActivation(spec);
-  if (options.optimizer !== 'sgd') {
-    throw new RangeError(`options.optimizer must be 'sgd' (the only optimizer the onnx engine has), got ${String(options.optimizer)}`);
-  }
   if (!(Number.isFinite(options.learningRate) && options.learningRate > 0)) {
     throw new RangeError(`options.learningRate must be a positive number, got ${options.learningRate}`);
+  }
+  const optimizer = resolvedOptimizer(options);
+  const dropoutRate = options.dropoutRate ?? 0;
+  if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) {
+    throw new RangeError(`options.dropoutRate must be in [0, 1), got ${dropoutRate}`);
   }
   const pixelScale = options.pixelScale ?? MNIST_PREPROCESSING.pixelScale;
   if (!Number.isFinite(pixelScale)) throw new RangeError(`options.pixelScale must be a finite number, got ${pixelScale}`);
@@ -117,57 +169,72 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
   const batch = options.batchSize ?? 'batch';
   const steps = options.stepsPerRun ?? 'steps';
   const layers = layerNames(spec);
-  const g = new GraphBuilder({ opset, name: 'dnn_training', docString: 'SGD steps of the MNIST multilayer perceptron' });
+  const g = new GraphBuilder({ opset, name: 'dnn_training', docString: `${optimizer.name} steps of the MNIST multilayer perceptron` });
   const images = g.input(TRAINING_GRAPH_NAMES.images, 'uint8', [steps, batch, spec.inputSize]);
   const labels = g.input(TRAINING_GRAPH_NAMES.labels, 'uint8', [steps, batch]);
-  const weights = layers.flatMap((layer) => [
-    g.input(layer.kernel, 'float32', [layer.fanIn, layer.fanOut]),
-    g.input(layer.bias, 'float32', [layer.fanOut]),
-  ]);
+  const stateTensors = trainingState(spec, options);
+  const shapes = new Map(stateTensors.map((t) => [t.name, t.shape]));
+  const state = stateTensors.map((t) => g.input(t.name, 'float32', t.shape));
+  const masks =
+    dropoutRate > 0
+      ? layers.filter((l) => !l.isOutput).map((l) => g.input(dropoutMaskName(l.scope), 'uint8', [steps, batch, l.fanOut]))
+      : [];
   const consts: StepConstants = {
     pixelScale: g.scalar(pixelScale, 'pixel_scale'),
-    learningRate: g.scalar(options.learningRate, 'learning_rate'),
-    zero: g.scalar(0, 'zero'),
     depth: g.int64s([spec.outputSize], 'classes_depth'),
     offOn: g.constant('one_hot_values', { dtype: 'float32', dims: [2], values: [0, 1] }),
     // Read from the labels' shape once per run, outside the steps, so one session serves any batch size.
     batchSize: cast(g, gather(g, shape(g, labels), g.constant('batch_axis', { dtype: 'int64', dims: [], values: [1] })), { to: 'float32' }),
+    activation: activationGradConstants(g, spec.activation),
+    optimizer: optimizerConstants(g, optimizer),
+    keepScale: dropoutRate > 0 ? g.scalar(1 / (1 - dropoutRate), 'dropout_keep_scale') : undefined,
   };
-  const step: StepForm = { products, fused: options.fusedKernelUpdate ?? true, learningRate: options.learningRate };
-  const weightOut = trainingWeightNames(spec).map(updatedWeightName);
+  const step: StepForm = {
+    spec,
+    layers,
+    optimizer,
+    products,
+    // The fused Gemm update is plain SGD's only.
+    fused: optimizer.name === 'sgd' && (options.fusedKernelUpdate ?? true),
+  };
+  const stateOut = stateTensors.map((t) => updatedWeightName(t.name));
 
   if (block === 'loop') {
-    // Loop state: the weights; scan output: each step's loss. The body reads the block by iteration number.
-    const body = g.subgraph('sgd_step');
+    // Loop state: weights and slots; scan output: each step's loss. The body reads the block by iteration number.
+    const body = g.subgraph(`${optimizer.name}_step`);
     const iteration = body.input('step_index', 'int64', []);
     const condition = body.input('condition_in', 'bool', []);
-    const carried = weights.map((w) => body.input(`${w}/in_loop`, 'float32', weightShape(layers, w)));
+    const carried = state.map((w) => body.input(`${w}/in_loop`, 'float32', shapes.get(w) as number[]));
     const x = gather(body, images, iteration, { axis: 0 });
     const y = gather(body, labels, iteration, { axis: 0 });
-    const { loss, updated } = sgdStep(body, layers, consts, step, x, y, carried);
+    const stepMasks = masks.map((m) => gather(body, m, iteration, { axis: 0 }));
+    const { loss, updated } = trainingStep(body, step, consts, x, y, stepMasks, carried);
     body.output(identity(body, condition, { name: 'condition_out' }), 'bool', []);
-    updated.forEach((w, i) => body.output(w, 'float32', weightShape(layers, weights[i])));
+    updated.forEach((w, i) => body.output(w, 'float32', shapes.get(state[i]) as number[]));
     body.output(loss, 'float32', []);
     const tripCount = gather(g, shape(g, images), g.constant('steps_axis', { dtype: 'int64', dims: [], values: [0] }), { axis: 0 });
-    loop(g, tripCount, '', weights, body.graph(), 1, [...weightOut, TRAINING_GRAPH_NAMES.losses]);
+    loop(g, tripCount, '', state, body.graph(), 1, [...stateOut, TRAINING_GRAPH_NAMES.losses]);
   } else {
-    let current = weights;
+    let current = state;
     const losses: string[] = [];
-    for (let k = 0; k < (options.stepsPerRun as number); k++) {
+    const count = options.stepsPerRun as number;
+    for (let k = 0; k < count; k++) {
       const index = g.constant(`step_${k}`, { dtype: 'int64', dims: [], values: [k] });
-      const { loss, updated } = sgdStep(g, layers, consts, step, gather(g, images, index), gather(g, labels, index), current, k === (options.stepsPerRun as number) - 1 ? weightOut : undefined);
+      const stepMasks = masks.map((m) => gather(g, m, index));
+      const { loss, updated } = trainingStep(g, step, consts, gather(g, images, index), gather(g, labels, index), stepMasks, current, k === count - 1 ? stateOut : undefined);
       losses.push(reshape(g, loss, [1]));
       current = updated;
     }
     concat(g, losses, { axis: 0 }, { name: TRAINING_GRAPH_NAMES.losses });
   }
-  weightOut.forEach((name, i) => g.output(name, 'float32', weightShape(layers, weights[i])));
+  stateOut.forEach((name, i) => g.output(name, 'float32', shapes.get(state[i]) as number[]));
   g.output(TRAINING_GRAPH_NAMES.losses, 'float32', [steps]);
+  const dropout = dropoutRate > 0 ? `, dropout ${dropoutRate}` : '';
   return encodeModel(
     g.build({
       irVersion: irVersionForOpset(opset),
       producerName: ONNX_PRODUCER_NAME,
-      docString: `SGD training steps of ${layers.map((l) => l.fanIn).join('-')}-${spec.outputSize}, learning rate ${options.learningRate}`,
+      docString: `${optimizer.name} training steps of ${layers.map((l) => l.fanIn).join('-')}-${spec.outputSize} ${spec.activation}, learning rate ${options.learningRate}${dropout}`,
     }),
   );
 }
@@ -198,7 +265,7 @@ export function buildLogitsGraph(spec: ModelSpec, options: LogitsGraphOptions = 
     g.input(layer.kernel, 'float32', [layer.fanIn, layer.fanOut]);
     g.input(layer.bias, 'float32', [layer.fanOut]);
     const z = gemm(g, activations, layer.kernel, layer.bias, {}, layer.isOutput ? { name: TRAINING_GRAPH_NAMES.logits } : undefined);
-    activations = layer.isOutput ? z : relu(g, z);
+    activations = layer.isOutput ? z : activationNode(g, spec.activation, z);
   }
   g.output(activations, 'float32', ['count', spec.outputSize]);
   return encodeModel(g.build({ irVersion: irVersionForOpset(opset), producerName: ONNX_PRODUCER_NAME }));
@@ -206,40 +273,64 @@ export function buildLogitsGraph(spec: ModelSpec, options: LogitsGraphOptions = 
 
 interface StepConstants {
   pixelScale: string;
-  learningRate: string;
-  zero: string;
   depth: string;
   offOn: string;
   batchSize: string;
-}
-
-interface StepForm {
-  products: 'gemm' | 'matmul';
-  fused: boolean;
-  learningRate: number;
+  activation: ActivationGradConstants;
+  optimizer: OptimizerConstants;
+  /** 1 / (1 - dropout rate), when there is dropout. */
+  keepScale?: string;
 }
 
 type Layers = ReturnType<typeof layerNames>;
 
-/** One SGD step on batch (x uint8 [B, in], y uint8 [B]); returns its loss and the updated weights. */
-function sgdStep(
+interface StepForm {
+  spec: ModelSpec;
+  layers: Layers;
+  optimizer: TrainingOptimizer;
+  products: 'gemm' | 'matmul';
+  fused: boolean;
+}
+
+/**
+ * One step on batch (x uint8 [B, in], y uint8 [B], masks uint8 [B, units] per hidden layer when there is
+ * dropout); `state` is the weights then the slots (`trainingState` order). Returns its loss and the new state.
+ */
+function trainingStep(
   g: GraphBuilder,
-  layers: Layers,
-  c: StepConstants,
   form: StepForm,
+  c: StepConstants,
   xBytes: string,
   yBytes: string,
-  weights: readonly string[],
+  maskBytes: readonly string[],
+  state: readonly string[],
   outputNames?: readonly string[],
 ): { loss: string; updated: string[] } {
-  // Forward: keep each layer's input (for dW) and each hidden output (its sign gates the gradient).
+  const { layers, optimizer, spec } = form;
+  const weights = state.slice(0, 2 * layers.length);
+  const kinds = slotKinds(optimizer).length;
+  const slotsOf = (w: number) => state.slice(weights.length + w * kinds, weights.length + (w + 1) * kinds);
+  const name = (index: number) => (outputNames ? { name: outputNames[index] } : undefined);
+  const slotNames = (w: number) => (outputNames ? [outputNames[w], ...outputNames.slice(weights.length + w * kinds, weights.length + (w + 1) * kinds)] : undefined);
+
+  // Forward: keep each layer's input (for dW), and each hidden layer's pre-activation and output (for its gradient).
   const x = mul(g, cast(g, xBytes, { to: 'float32' }), c.pixelScale);
+  const scaledMasks = maskBytes.map((m) => mul(g, cast(g, m, { to: 'float32' }), c.keepScale as string));
   const inputs: string[] = [];
+  const preActivations: string[] = [];
+  const outputs: string[] = [];
   let activations = x;
   layers.forEach((layer, i) => {
     inputs.push(activations);
     const z = gemm(g, activations, weights[2 * i], weights[2 * i + 1]);
-    activations = layer.isOutput ? z : relu(g, z);
+    if (layer.isOutput) {
+      activations = z;
+      return;
+    }
+    const h = activationNode(g, spec.activation, z);
+    preActivations.push(z);
+    outputs.push(h);
+    activations = scaledMasks.length ? mul(g, h, scaledMasks[i]) : h;
   });
   const logits = activations;
 
@@ -253,24 +344,33 @@ function sgdStep(
   // d loss / d logits = (softmax - onehot) / B.
   let dz = div(g, sub(g, softmax(g, logits), oneHotLabels), c.batchSize);
 
-  const updated = new Array<string>(weights.length);
-  const name = (index: number) => (outputNames ? { name: outputNames[index] } : undefined);
+  let adamStep: string | undefined;
+  const updated = new Array<string>(state.length);
+  if (optimizer.name === 'adam') {
+    const p = state.length - 2;
+    const powerNames = outputNames ? ([outputNames[p], outputNames[p + 1]] as const) : undefined;
+    const adam = adamStepSize(g, c.optimizer, [state[p], state[p + 1]], powerNames);
+    adamStep = adam.stepSize;
+    [updated[p], updated[p + 1]] = adam.powers;
+  }
+  const update = (w: number, gradient: string) => {
+    const result = optimizerUpdate(g, optimizer, c.optimizer, weights[w], gradient, slotsOf(w), adamStep, slotNames(w));
+    updated[w] = result.weight;
+    result.slots.forEach((s, k) => (updated[weights.length + w * kinds + k] = s));
+  };
   for (let i = layers.length - 1; i >= 0; i--) {
     const kernel = weights[2 * i];
-    const bias = weights[2 * i + 1];
     // The gradient flowing to the layer below uses this layer's kernel before its update.
     const dInput = i > 0 ? product(g, form, dz, kernel, false, true) : undefined;
     if (form.fused) {
-      updated[2 * i] = gemm(g, inputs[i], dz, kernel, { transA: true, alpha: -form.learningRate, beta: 1 }, name(2 * i));
+      updated[2 * i] = gemm(g, inputs[i], dz, kernel, { transA: true, alpha: -optimizer.learningRate, beta: 1 }, name(2 * i));
     } else {
-      const dKernel = product(g, form, inputs[i], dz, true, false);
-      updated[2 * i] = sub(g, kernel, mul(g, c.learningRate, dKernel), name(2 * i));
+      update(2 * i, product(g, form, inputs[i], dz, true, false));
     }
-    const dBias = reduceSum(g, dz, { axes: [0], keepdims: false });
-    updated[2 * i + 1] = sub(g, bias, mul(g, c.learningRate, dBias), name(2 * i + 1));
+    update(2 * i + 1, reduceSum(g, dz, { axes: [0], keepdims: false }));
     if (dInput !== undefined) {
-      // ReLU gradient as TensorFlow's ReluGrad: pass where the layer's output is positive.
-      dz = where(g, greater(g, inputs[i], c.zero), dInput, c.zero);
+      const dh = scaledMasks.length ? mul(g, dInput, scaledMasks[i - 1]) : dInput;
+      dz = activationGradient(g, spec.activation, c.activation, preActivations[i - 1], outputs[i - 1], dh);
     }
   }
   return { loss, updated };
@@ -282,14 +382,6 @@ function product(g: GraphBuilder, form: StepForm, a: string, b: string, transA: 
   return matMul(g, transA ? transpose(g, a) : a, transB ? transpose(g, b) : b);
 }
 
-function weightShape(layers: Layers, name: string): number[] {
-  for (const layer of layers) {
-    if (layer.kernel === name || `${layer.kernel}/in_loop` === name) return [layer.fanIn, layer.fanOut];
-    if (layer.bias === name || `${layer.bias}/in_loop` === name) return [layer.fanOut];
-  }
-  throw new RangeError(`no weight named ${name}`);
-}
-
 function checkedOpset(opset: number | undefined): number {
   const value = opset ?? DEFAULT_OPSET;
   if (!Number.isInteger(value) || value < MIN_OPSET || value > MAX_OPSET) {
@@ -299,8 +391,23 @@ function checkedOpset(opset: number | undefined): number {
 }
 
 function checkActivation(spec: ModelSpec): void {
-  // The backward pass below is ReLU's; another activation needs its own gradient here.
-  if (spec.activation !== 'relu') throw new RangeError(`spec.activation must be 'relu', got ${JSON.stringify(spec.activation)}`);
+  if (!ACTIVATIONS.includes(spec.activation)) {
+    throw new RangeError(`spec.activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(spec.activation)}`);
+  }
+}
+
+const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
+
+function resolvedOptimizer(options: Pick<TrainingGraphOptions, 'learningRate' | 'optimizer'>): TrainingOptimizer {
+  const o = options.optimizer;
+  if (o === 'sgd') return { name: 'sgd', learningRate: options.learningRate, momentum: 0, initialAccumulatorValue: 0.1, decay: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+  if (typeof o !== 'object' || o === null || !OPTIMIZERS.includes(o.name)) {
+    throw new RangeError(`options.optimizer must be 'sgd' or an optimizer named one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(o)}`);
+  }
+  for (const key of ['momentum', 'initialAccumulatorValue', 'decay', 'beta1', 'beta2', 'epsilon'] as const) {
+    if (!Number.isFinite(o[key])) throw new RangeError(`options.optimizer.${key} must be a finite number, got ${o[key]}`);
+  }
+  return { ...o, learningRate: options.learningRate };
 }
 
 function checkOptionalSize(value: number | undefined, argument: string): void {

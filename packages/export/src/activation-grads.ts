@@ -1,0 +1,85 @@
+// Hidden-layer activations as ONNX nodes, forward (shared by the exported, logits and training graphs)
+// and backward (the training graph), with the constants of ACTIVATION_PARAMS.
+import { ACTIVATION_PARAMS, ACTIVATIONS, type Activation } from '@mnist/core';
+import type { GraphBuilder } from './graph-builder.js';
+import { add, elu, greater, leakyRelu, mul, relu, selu, sigmoid, sub, tanh, where, type OutputName } from './ops.js';
+
+/**
+ * The node of `activation` applied to pre-activation `z`; throws RangeError for an unknown name.
+ * @example const h = activationNode(g, 'elu', z, { name: 'dnn/hidden1/activation' });
+ */
+export function activationNode(g: GraphBuilder, activation: Activation, z: string, out?: OutputName): string {
+  const p = ACTIVATION_PARAMS;
+  switch (activation) {
+    case 'relu':
+      return relu(g, z, out);
+    case 'leaky_relu':
+      return leakyRelu(g, z, { alpha: p.leakyReluAlpha }, out);
+    case 'elu':
+      return elu(g, z, { alpha: p.eluAlpha }, out);
+    case 'selu':
+      return selu(g, z, { alpha: p.seluAlpha, gamma: p.seluScale }, out);
+    case 'tanh':
+      return tanh(g, z, out);
+    case 'sigmoid':
+      return sigmoid(g, z, out);
+    default:
+      throw new RangeError(`activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(activation)}`);
+  }
+}
+
+/** Scalar constants the backward pass reads; made once in the outer graph so a Loop body shares them. */
+export interface ActivationGradConstants {
+  zero: string;
+  one: string;
+  /** The activation's own constant: leaky slope, elu alpha, or selu's scale and scale * alpha. */
+  alpha?: string;
+  scale?: string;
+}
+
+/**
+ * Makes the scalars `activationGradient` needs for `activation` in graph `g`.
+ * @example const c = activationGradConstants(g, 'selu');
+ */
+export function activationGradConstants(g: GraphBuilder, activation: Activation): ActivationGradConstants {
+  const p = ACTIVATION_PARAMS;
+  const c: ActivationGradConstants = { zero: g.scalar(0, 'zero'), one: g.scalar(1, 'one') };
+  if (activation === 'leaky_relu') c.alpha = g.scalar(p.leakyReluAlpha, 'leaky_relu_alpha');
+  if (activation === 'elu') c.alpha = g.scalar(p.eluAlpha, 'elu_alpha');
+  if (activation === 'selu') {
+    c.scale = g.scalar(p.seluScale, 'selu_scale');
+    c.alpha = g.scalar(p.seluScale * p.seluAlpha, 'selu_scale_alpha');
+  }
+  return c;
+}
+
+/**
+ * d loss / d z from d loss / d h, given the pre-activation `z` and the output `h`, in the forms of
+ * TensorFlow's gradient kernels: relu passes where h > 0; leaky relu scales by alpha where z <= 0; elu
+ * by h + alpha; selu by scale, or h + scale * alpha; tanh by 1 - h²; sigmoid by h (1 - h).
+ * @example const dz = activationGradient(g, 'tanh', c, z, h, dh);
+ */
+export function activationGradient(g: GraphBuilder, activation: Activation, c: ActivationGradConstants, z: string, h: string, dh: string): string {
+  const need = (value: string | undefined): string => {
+    if (value === undefined) throw new RangeError(`activation constants were made for another activation than ${activation}`);
+    return value;
+  };
+  switch (activation) {
+    case 'relu':
+      return where(g, greater(g, h, c.zero), dh, c.zero);
+    case 'leaky_relu':
+      return where(g, greater(g, z, c.zero), dh, mul(g, dh, need(c.alpha)));
+    case 'elu':
+      return where(g, greater(g, z, c.zero), dh, mul(g, dh, add(g, h, need(c.alpha))));
+    case 'selu': {
+      const scaled = mul(g, dh, need(c.scale));
+      return where(g, greater(g, z, c.zero), scaled, mul(g, dh, add(g, h, need(c.alpha))));
+    }
+    case 'tanh':
+      return mul(g, dh, sub(g, c.one, mul(g, h, h)));
+    case 'sigmoid':
+      return mul(g, dh, mul(g, h, sub(g, c.one, h)));
+    default:
+      throw new RangeError(`activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(activation)}`);
+  }
+}
