@@ -1,12 +1,14 @@
-// A dense layer (X W + b, optional ReLU) whose gradient is written out by hand, so no matMul runs
+// A dense layer (X W + b, optional activation) whose gradient is written out by hand, so no matMul runs
 // with a transposed operand: tfjs-backend-wasm 4.22 runs those about 15x slower than plain ones
 // (DESIGN.md), and the stock MatMul gradient uses exactly those.
 import * as tf from '@tensorflow/tfjs-core';
+import type { Activation } from '@mnist/core';
+import { activationGrad, applyActivation } from './activation.js';
 
 /** Options of `dense`. */
 export interface DenseOptions {
-  /** Apply ReLU to the output. */
-  activation?: 'relu' | null;
+  /** Activation applied to the output; null (default) for the logits layer. */
+  activation?: Activation | null;
   /**
    * Compute the gradient with respect to `x` (default true). Pass false for the first layer, whose
    * input is data: dX = dZ W^T would be a wasted [batch, fan_out] x [fan_out, fan_in] product.
@@ -15,18 +17,22 @@ export interface DenseOptions {
 }
 
 /**
- * `activation(x @ kernel + bias)` with a custom gradient: dZ = dY * step(Y) for ReLU,
+ * `activation(x @ kernel + bias)` with a custom gradient: dZ = dY * f'(Y) (see `activationGrad`),
  * dW = transpose(X) @ dZ, dX = dZ @ transpose(W), db = sum(dZ, 0), each transpose materialized first.
  * Works under `optimizer.minimize` like any op.
  * @example const h = dense(x, w, b, { activation: 'relu', inputGradient: false });
  */
 export function dense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, options: DenseOptions = {}): tf.Tensor2D {
   const activation = options.activation ?? null;
-  const forward = (input: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D =>
+  const forward = (input: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D => {
     // The fused kernel adds the bias and applies ReLU in one pass over the output (XNNPACK on wasm).
-    tf.fused.matMul({ a: input, b: w, bias: b, activation: activation ?? 'linear' }) as tf.Tensor2D;
+    if (activation === null || activation === 'relu') {
+      return tf.fused.matMul({ a: input, b: w, bias: b, activation: activation ?? 'linear' }) as tf.Tensor2D;
+    }
+    return tf.tidy(() => applyActivation(tf.fused.matMul({ a: input, b: w, bias: b }), activation)) as tf.Tensor2D;
+  };
   const preActivationGrad = (dy: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D =>
-    activation === 'relu' ? tf.mul(dy, tf.step(y)) : dy;
+    activation === null ? dy : (activationGrad(dy, y, activation) as tf.Tensor2D);
 
   if (options.inputGradient === false) {
     const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {

@@ -1,8 +1,9 @@
 // The original program's network on tfjs: `neuron_layer` and the `dnn` name scope
 // (hidden1, hidden2, ..., outputs), with weights held in tf.Variables named like TensorFlow's.
 import * as tf from '@tensorflow/tfjs-core';
-import { layerNames, type ModelSpec } from '@mnist/core';
+import { layerNames, type Activation, type ModelSpec } from '@mnist/core';
 import { dense } from './dense.js';
+import { dropout } from './dropout.js';
 
 /** The network's variables by name (`dnn/hidden1/kernel`, `dnn/hidden1/bias`, ...). */
 export type DnnVariables = ReadonlyMap<string, tf.Variable>;
@@ -18,7 +19,7 @@ export function neuronLayer(
   X: tf.Tensor2D,
   nNeurons: number,
   name: string,
-  activation: 'relu' | null,
+  activation: Activation | null,
   variables: DnnVariables,
   options: { inputIsData?: boolean } = {},
 ): tf.Tensor2D {
@@ -28,17 +29,22 @@ export function neuronLayer(
   return dense(X, W as tf.Tensor2D, b as tf.Tensor1D, { activation, inputGradient: !options.inputIsData });
 }
 
+/** Training-time dropout on the hidden layers' outputs: one `[rows, units]` 0/1 mask per hidden layer. */
+export interface DnnDropout {
+  masks: tf.Tensor2D[];
+  keepProbability: number;
+}
+
 /**
- * The `dnn` scope: every hidden layer with the spec's activation, then the `outputs` layer of logits.
+ * The `dnn` scope: every hidden layer with the spec's activation (followed by inverted dropout when
+ * `dropout` is given, i.e. while training), then the `outputs` layer of logits.
  * @example const logits = dnn(X, DEFAULT_MODEL_SPEC, variables); // [batch, 10]
  */
-export function dnn(X: tf.Tensor2D, spec: ModelSpec, variables: DnnVariables): tf.Tensor2D {
-  if (spec.activation !== 'relu') {
-    throw new RangeError(`spec.activation ${spec.activation} is not implemented by the tfjs engine yet; use relu`);
-  }
+export function dnn(X: tf.Tensor2D, spec: ModelSpec, variables: DnnVariables, dropoutMasks?: DnnDropout): tf.Tensor2D {
   let h = X;
   for (const [i, layer] of layerNames(spec).entries()) {
-    h = neuronLayer(h, layer.fanOut, layer.scope, layer.isOutput ? null : 'relu', variables, { inputIsData: i === 0 });
+    h = neuronLayer(h, layer.fanOut, layer.scope, layer.isOutput ? null : spec.activation, variables, { inputIsData: i === 0 });
+    if (dropoutMasks && !layer.isOutput) h = dropout(h, dropoutMasks.masks[i], dropoutMasks.keepProbability);
   }
   return h;
 }

@@ -79,6 +79,33 @@ describe('TfjsEngine', () => {
     await expect(engine.loadWeights(bad)).rejects.toThrow('weights dnn/outputs/bias has shape [5], the model needs [4]');
   });
 
+  it('keeps optimizer slots under TF1 names and resumes from them exactly', async () => {
+    const { images, labels } = toyData(200, 3);
+    const epoch = (e: number) => ({ images, labels, batches: shuffleBatch(200, 20, new Rng(deriveSeed(5, e))), pixelScale: 1 / 255 });
+    const adam = { name: 'adam' as const, learningRate: 0.01 };
+    engine = await TfjsEngine.create({ spec, optimizer: adam });
+    await engine.loadWeights(initialWeights(spec, 1));
+    await engine.runEpoch(epoch(0));
+    const middle = await engine.readWeights();
+    expect(middle.get('dnn/hidden1/kernel/Adam')!.shape).toEqual([16, 12]);
+    expect(middle.get('dnn/outputs/bias/Adam_1')!.values.some((v) => v > 0)).toBe(true);
+    expect(middle.get('beta1_power')!.values[0]).toBeCloseTo(0.9 ** 11, 5);
+    await engine.runEpoch(epoch(1));
+    const straight = await engine.readWeights();
+    engine.dispose();
+    engine = await TfjsEngine.create({ spec, optimizer: adam });
+    await engine.loadWeights(middle);
+    await engine.runEpoch(epoch(1));
+    const resumed = await engine.readWeights();
+    for (const [name, w] of straight) expect(Array.from(resumed.get(name)!.values), name).toEqual(Array.from(w.values));
+    // Without slots the optimizer starts afresh (beta powers back at beta), which changes the result.
+    const model = new Map([...middle].filter(([name]) => !name.includes('Adam') && !name.includes('_power')));
+    await engine.loadWeights(model);
+    expect((await engine.readWeights()).get('beta2_power')!.values[0]).toBeCloseTo(0.999, 6);
+    const partial = new Map([...model, ['beta1_power', middle.get('beta1_power')!]]);
+    await expect(engine.loadWeights(partial)).rejects.toThrow(/some adam slots but lacks/);
+  });
+
   it('picks wasm when tfjs-node is absent, saying why tensorflow was refused', async () => {
     engine = await TfjsEngine.create({ spec, optimizer });
     let hasTfjsNode = true;

@@ -1,10 +1,12 @@
 // The `tfjs` training engine: the low-level TensorFlow program ported to TensorFlow.js (variables,
-// the dnn graph, sparse softmax cross-entropy, `tf.train.sgd(lr).minimize`) behind TrainingEngine.
+// the dnn graph, sparse softmax cross-entropy, a TF1 optimizer's update) behind TrainingEngine.
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherBatch, layerNames, type Batch, type ModelSpec, type NamedWeight } from '@mnist/core';
 import type { EngineOptions, EpochData, EpochStats, TrainingEngine } from '../engine.js';
+import { initialSlots, resolveOptimizer } from '../optimizer-slots.js';
 import { useTfjsBackend } from './backends.js';
-import { dnn } from './dnn.js';
+import { dnn, type DnnDropout } from './dnn.js';
+import { Tf1Optimizer } from './optimizer.js';
 import { inTopKAccuracy, sparseSoftmaxCrossEntropy } from './loss.js';
 
 /** Rows per forward pass when predicting many images (bounds the float copy of the input). */
@@ -27,15 +29,17 @@ export class TfjsEngine implements TrainingEngine {
     readonly selection: string,
     private readonly spec: ModelSpec,
     private readonly variables: Map<string, tf.Variable>,
-    private readonly optimizer: tf.Optimizer,
+    private readonly optimizer: Tf1Optimizer,
+    private readonly dropoutRate: number,
   ) {}
 
   /** Picks the backend (see `useTfjsBackend`), creates the variables (zeros until `loadWeights`). */
   static async create(options: EngineOptions): Promise<TfjsEngine> {
-    const { spec, optimizer } = options;
-    if (optimizer.name !== 'sgd') throw new RangeError(`the tfjs engine implements optimizer sgd, not ${JSON.stringify(optimizer.name)}`);
-    if (!(optimizer.learningRate > 0) || !Number.isFinite(optimizer.learningRate)) {
-      throw new RangeError(`learningRate must be a positive finite number, got ${optimizer.learningRate}`);
+    const { spec } = options;
+    const optimizer = resolveOptimizer(options.optimizer);
+    const dropoutRate = options.dropoutRate ?? 0;
+    if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) {
+      throw new RangeError(`dropoutRate must be in [0, 1), got ${dropoutRate}`);
     }
     const backend = await useTfjsBackend(options.backend);
     const variables = new Map<string, tf.Variable>();
@@ -51,32 +55,48 @@ export class TfjsEngine implements TrainingEngine {
           variables.set(name, tf.variable(tf.zeros([...shape]), true, name));
         }
       }
+      const tf1 = new Tf1Optimizer(optimizer, initialSlots(spec, optimizer));
+      return new TfjsEngine(backend.name, backend.message, spec, variables, tf1, dropoutRate);
     } catch (e) {
       for (const v of variables.values()) v.dispose();
       throw e;
     }
-    return new TfjsEngine(backend.name, backend.message, spec, variables, tf.train.sgd(optimizer.learningRate));
   }
 
+  /**
+   * Sets the model weights and the optimizer's slots. Slots absent from `weights` start afresh
+   * (TF1's initial values); a partial set of slots, or a name this optimizer has no slot for, is refused.
+   */
   async loadWeights(weights: Map<string, NamedWeight>): Promise<void> {
     this.checkAlive();
+    const slots = this.optimizer.slots;
     for (const name of weights.keys()) {
-      if (!this.variables.has(name)) throw new RangeError(`weights has ${name}, which the tfjs engine (sgd, no optimizer slots) does not hold`);
+      if (!this.variables.has(name) && !slots.has(name)) {
+        const held = slots.size ? `${this.optimizer.config.name} slots ${[...slots.keys()].slice(0, 2).join(', ')}, ...` : `${this.optimizer.config.name}, no optimizer slots`;
+        throw new RangeError(`weights has ${name}, which the tfjs engine (${held}) does not hold`);
+      }
     }
-    for (const [name, v] of this.variables) {
+    const slotCount = [...slots.keys()].filter((n) => weights.has(n)).length;
+    if (slotCount !== 0 && slotCount !== slots.size) {
+      const missing = [...slots.keys()].find((n) => !weights.has(n));
+      throw new RangeError(`weights holds some ${this.optimizer.config.name} slots but lacks ${missing}`);
+    }
+    const targets = slotCount ? [...this.variables, ...slots] : [...this.variables];
+    for (const [name, v] of targets) {
       const w = weights.get(name);
       if (!w) throw new RangeError(`weights lacks ${name}`);
       if (w.shape.length !== v.shape.length || w.shape.some((d, i) => d !== v.shape[i]) || w.values.length !== v.size) {
         throw new RangeError(`weights ${name} has shape [${w.shape}], the model needs [${v.shape}]`);
       }
-      tf.tidy(() => v.assign(tf.tensor(w.values, v.shape, 'float32')));
     }
+    for (const [name, v] of targets) tf.tidy(() => v.assign(tf.tensor(weights.get(name)!.values, v.shape, 'float32')));
+    if (!slotCount) this.optimizer.reset();
   }
 
   async readWeights(): Promise<Map<string, NamedWeight>> {
     this.checkAlive();
     const out = new Map<string, NamedWeight>();
-    for (const [name, v] of this.variables) {
+    for (const [name, v] of [...this.variables, ...this.optimizer.slots]) {
       out.set(name, { name, shape: [...v.shape], values: Float32Array.from((await v.data()) as Float32Array) });
     }
     return out;
@@ -86,15 +106,23 @@ export class TfjsEngine implements TrainingEngine {
     this.checkAlive();
     const { images, labels, batches, pixelScale } = data;
     if (batches.length === 0) throw new RangeError('batches must hold at least one batch');
+    const masks = this.dropoutRate > 0 ? data.dropoutMasks : undefined;
+    if (this.dropoutRate > 0 && (!masks || masks.length !== batches.length)) {
+      throw new RangeError(`data.dropoutMasks must hold one mask per batch (${batches.length}) when dropoutRate is ${this.dropoutRate}, got ${masks?.length ?? 'none'}`);
+    }
     const varList = [...this.variables.values()];
     let totalLoss = 0;
     let lastBatchLoss = NaN;
     for (let s = 0; s < batches.length; s++) {
+      const rows = batches[s].length;
       const { x, y } = this.gather(images, labels, batches[s], pixelScale);
       const loss = tf.tidy(() => {
-        const X = tf.tensor2d(x, [batches[s].length, this.spec.inputSize]);
+        const X = tf.tensor2d(x, [rows, this.spec.inputSize]);
         const Y = tf.tensor1d(y, 'int32');
-        return this.optimizer.minimize(() => sparseSoftmaxCrossEntropy(Y, dnn(X, this.spec, this.variables)), true, varList) as tf.Scalar;
+        const drop = masks ? this.maskTensors(masks[s], rows) : undefined;
+        const { value, grads } = tf.variableGrads(() => sparseSoftmaxCrossEntropy(Y, dnn(X, this.spec, this.variables, drop)), varList);
+        this.optimizer.apply(this.variables, grads);
+        return value;
       });
       lastBatchLoss = loss.dataSync()[0];
       loss.dispose();
@@ -146,6 +174,21 @@ export class TfjsEngine implements TrainingEngine {
     this.disposed = true;
     for (const v of this.variables.values()) v.dispose();
     this.optimizer.dispose();
+  }
+
+  // One batch's concatenated keep-mask split into per-layer [rows, units] float tensors.
+  private maskTensors(mask: Uint8Array, rows: number): DnnDropout {
+    const units = this.spec.hiddenUnits;
+    const expected = rows * units.reduce((a, b) => a + b, 0);
+    if (mask.length !== expected) throw new RangeError(`a dropout mask has ${mask.length} entries, the batch needs ${rows} x [${units}] = ${expected}`);
+    let offset = 0;
+    const masks = units.map((n) => {
+      const values = new Float32Array(rows * n);
+      for (let i = 0; i < values.length; i++) values[i] = mask[offset + i];
+      offset += values.length;
+      return tf.tensor2d(values, [rows, n]);
+    });
+    return { masks, keepProbability: 1 - this.dropoutRate };
   }
 
   private gather(images: Uint8Array, labels: Uint8Array, indices: Int32Array, pixelScale: number): Batch {
