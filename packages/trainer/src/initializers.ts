@@ -1,7 +1,7 @@
-// The original program's initial weights: kernels from a truncated normal with stddev 2/sqrt(fan_in)
-// (draws beyond two standard deviations are redrawn, as tf.truncated_normal does), zero biases.
+// Initial weights: the original program's truncated normal with stddev 2/sqrt(fan_in) (draws beyond
+// two standard deviations are redrawn, as tf.truncated_normal does), He and Glorot; zero biases.
 // Drawn in plain JS from the core's seeded Rng, so every engine and backend starts from the same bits.
-import { deriveSeed, layerNames, Rng, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { deriveSeed, INITIALIZERS, layerNames, Rng, type Initializer, type ModelSpec, type NamedWeight } from '@mnist/core';
 
 /** Stream tag mixed into the run seed for initial weights ("init"), apart from the epoch shuffles. */
 const INIT_STREAM = 0x696e6974;
@@ -43,19 +43,50 @@ export function truncatedNormal(out: Float32Array, stddev: number, rng: Rng): Fl
 }
 
 /**
- * The initial model weights of `spec` for `seed`: each kernel `[fan_in, fan_out]` from a truncated
- * normal with stddev 2/sqrt(fan_in) (its own seed stream per layer), each bias zero. Names follow the
- * original name scopes (`dnn/hidden1/kernel`, ...). Deterministic and independent of any backend.
+ * Fills `out` with draws from uniform(-limit, limit).
+ * @example uniform(new Float32Array(4), 0.5, new Rng(1)) // four values in [-0.5, 0.5)
+ */
+export function uniform(out: Float32Array, limit: number, rng: Rng): Float32Array {
+  if (!(limit > 0) || !Number.isFinite(limit)) throw new RangeError(`limit must be a positive finite number, got ${limit}`);
+  for (let i = 0; i < out.length; i++) out[i] = (2 * rng.float() - 1) * limit;
+  return out;
+}
+
+/**
+ * Fills a `[fanIn, fanOut]` kernel by `initializer`: `truncated_normal` (stddev 2/sqrt(fan_in), the
+ * original program's), `he` (tf.variance_scaling_initializer(2.0): a truncated normal whose stddev
+ * after truncation is sqrt(2/fan_in)), `glorot` (uniform within sqrt(6/(fan_in+fan_out))).
+ * @example initialKernel('he', 784, 300, new Rng(1)).length // 235200
+ */
+export function initialKernel(initializer: Initializer, fanIn: number, fanOut: number, rng: Rng): Float32Array {
+  const out = new Float32Array(fanIn * fanOut);
+  switch (initializer) {
+    case 'truncated_normal':
+      return truncatedNormal(out, 2 / Math.sqrt(fanIn), rng);
+    case 'he':
+      // TF1 divides by the truncated normal's spread so the variance is 2/fan_in after the cut.
+      return truncatedNormal(out, Math.sqrt(2 / fanIn) / TRUNCATED_NORMAL_STD_FACTOR, rng);
+    case 'glorot':
+      return uniform(out, Math.sqrt(6 / (fanIn + fanOut)), rng);
+    default:
+      throw new RangeError(`initializer must be one of ${INITIALIZERS.join(', ')}, got ${JSON.stringify(initializer)}`);
+  }
+}
+
+/**
+ * The initial model weights of `spec` for `seed`: each kernel `[fan_in, fan_out]` from
+ * `spec.initializer` (see `initialKernel`; its own seed stream per layer), each bias zero. Names follow
+ * the original name scopes (`dnn/hidden1/kernel`, ...). Deterministic and independent of any backend.
  * @example const weights = initialWeights(DEFAULT_MODEL_SPEC, 42); weights.get('dnn/hidden1/kernel')!.shape // [784, 300]
  */
 export function initialWeights(spec: ModelSpec, seed: number): Map<string, NamedWeight> {
-  if (spec.initializer !== 'truncated_normal') {
-    throw new RangeError(`spec.initializer must be "truncated_normal", got ${JSON.stringify(spec.initializer)}`);
+  if (!INITIALIZERS.includes(spec.initializer)) {
+    throw new RangeError(`spec.initializer must be one of ${INITIALIZERS.join(', ')}, got ${JSON.stringify(spec.initializer)}`);
   }
   const weights = new Map<string, NamedWeight>();
   layerNames(spec).forEach((layer, index) => {
     const rng = new Rng(deriveSeed(seed, INIT_STREAM, index));
-    const kernel = truncatedNormal(new Float32Array(layer.fanIn * layer.fanOut), 2 / Math.sqrt(layer.fanIn), rng);
+    const kernel = initialKernel(spec.initializer, layer.fanIn, layer.fanOut, rng);
     weights.set(layer.kernel, { name: layer.kernel, shape: [layer.fanIn, layer.fanOut], values: kernel });
     weights.set(layer.bias, { name: layer.bias, shape: [layer.fanOut], values: new Float32Array(layer.fanOut) });
   });
