@@ -1,6 +1,6 @@
 // IDX files (the MNIST container format): decode raw or gzipped bytes into a typed array, and encode
 // arrays back for tests and fixtures. Isomorphic: fflate instead of zlib.
-import { gunzipSync } from 'fflate';
+import { Gunzip } from 'fflate';
 
 /** Element types an IDX file can hold, named after their JavaScript typed arrays. */
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -41,13 +41,7 @@ const TYPE_CODES: Record<number, { dtype: IdxDtype; size: number }> = {
  */
 export function decodeIdx(bytes: Uint8Array, source: string): IdxArray {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new IdxError(source, `expected a valid gzip stream (${(e as Error).message})`);
-    }
-  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipIdx(bytes, source);
   if (bytes.length < 4) throw new IdxError(source, `expected an IDX header of at least 4 bytes, got ${bytes.length} bytes`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new IdxError(source, `expected IDX magic 00 00 <type> <ndims>, got ${hex(bytes.subarray(0, 4))}`);
@@ -65,8 +59,7 @@ export function decodeIdx(bytes: Uint8Array, source: string): IdxArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
   for (let i = 0; i < ndims; i++) shape.push(view.getUint32(4 + 4 * i, false));
-  const count = shape.reduce((a, b) => a * b, 1);
-  const expected = headerLength + count * type.size;
+  const expected = declaredLength(bytes)!;
   if (bytes.length !== expected) {
     const why = bytes.length < expected ? 'truncated' : 'trailing bytes';
     throw new IdxError(
@@ -74,6 +67,7 @@ export function decodeIdx(bytes: Uint8Array, source: string): IdxArray {
       `expected ${expected} bytes for ${type.dtype} [${shape.join(', ')}], got ${bytes.length} (${why})`,
     );
   }
+  const count = shape.reduce((a, b) => a * b, 1);
   return { dtype: type.dtype, shape, data: readValues(view, headerLength, count, type.dtype) };
 }
 
@@ -119,6 +113,96 @@ export function encodeIdx(array: IdxArray): Uint8Array {
       break;
   }
   return bytes;
+}
+
+// The byte length a file with this header must have, or undefined while the header is incomplete or
+// invalid (the caller's checks then report it). May exceed 2^53 for absurd headers: only compared.
+function declaredLength(header: Uint8Array): number | undefined {
+  if (header.length < 4 || header[0] !== 0 || header[1] !== 0 || header[3] < 1) return undefined;
+  const type = TYPE_CODES[header[2]];
+  const headerLength = 4 + 4 * header[3];
+  if (!type || header.length < headerLength) return undefined;
+  const view = new DataView(header.buffer, header.byteOffset, headerLength);
+  let count = 1;
+  for (let i = 0; i < header[3]; i++) count *= view.getUint32(4 + 4 * i, false);
+  return headerLength + count * type.size;
+}
+
+// Inflates a gzipped IDX file. Why not fflate's gunzipSync: it preallocates the size the trailer claims
+// (a flipped trailer bit asks for up to 4 GiB), inflates whatever follows (a small "bomb" expands to
+// gigabytes) and checks neither CRC nor size, so corrupt data could decode silently. Here the output
+// stops as soon as it passes the length the IDX header declares, and the trailer's CRC-32 and size
+// must match. Only single-member streams are read (IDX files are written as one).
+function gunzipIdx(bytes: Uint8Array, source: string): Uint8Array {
+  if (bytes.length < 18) throw new IdxError(source, `expected a gzip stream of at least 18 bytes, got ${bytes.length} (truncated)`);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let limit: number | undefined;
+  let stopped = false;
+  const STOP = Symbol('stop');
+  const gunzip = new Gunzip((chunk) => {
+    chunks.push(chunk);
+    total += chunk.length;
+    if (limit === undefined && total >= 4) {
+      const head = concat(chunks, Math.min(total, 4 + 4 * 255));
+      // An invalid header: stop inflating, the header checks will name the problem.
+      if (head[0] !== 0 || head[1] !== 0 || !TYPE_CODES[head[2]] || head[3] < 1) throw STOP;
+      limit = declaredLength(head); // undefined until all the dimensions have arrived
+    }
+    if (limit !== undefined && total > limit) {
+      throw new IdxError(source, `expected gzip data inflating to the ${limit} bytes the IDX header declares, it inflates to more than that (corrupt or hostile file)`);
+    }
+  });
+  gunzip.onmember = () => {
+    throw new IdxError(source, 'expected one gzip member, found another after the first (concatenated gzip files are not read)');
+  };
+  try {
+    // Bounded pushes bound each output chunk (deflate expands at most ~1000x: 64 KiB in, 64 MiB out),
+    // so the limit bites early; smaller pushes make fflate's streaming slower on real files.
+    const CHUNK = 64 * 1024;
+    for (let i = 0; i < bytes.length; i += CHUNK) gunzip.push(bytes.subarray(i, i + CHUNK), i + CHUNK >= bytes.length);
+  } catch (e) {
+    if (e === STOP) stopped = true;
+    else if (e instanceof IdxError) throw e;
+    else throw new IdxError(source, `expected a valid gzip stream (${(e as Error).message})`);
+  }
+  const out = concat(chunks, total);
+  if (stopped) return out;
+  const trailer = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 8);
+  if (trailer.getUint32(4, true) !== out.length % 0x100000000 || trailer.getUint32(0, true) !== crc32(out)) {
+    throw new IdxError(source, "expected a valid gzip stream (the trailer's CRC-32 or size differs from the inflated data: truncated or corrupt file)");
+  }
+  return out;
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0].length === length) return chunks[0];
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= length) break;
+    const part = c.subarray(0, length - at);
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+let crcTable: Uint32Array | undefined;
+
+// CRC-32 (IEEE 802.3, as gzip uses), table-driven.
+function crc32(data: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
 }
 
 function readValues(view: DataView, offset: number, count: number, dtype: IdxDtype): IdxArray['data'] {
