@@ -1,7 +1,17 @@
-// The `onnx` training engine: SGD steps as an ONNX graph (a Loop over a block of batches) run by ONNX Runtime.
+// The `onnx` training engine: optimizer steps as an ONNX graph (a Loop over a block of batches) run by ONNX Runtime.
 import { inTopK, layerNames, type ModelSpec, type NamedWeight } from '@mnist/core';
-import { buildLogitsGraph, buildTrainingGraph, TRAINING_GRAPH_NAMES, trainingWeightNames, updatedWeightName } from '@mnist/export';
+import {
+  buildLogitsGraph,
+  buildTrainingGraph,
+  dropoutMaskName,
+  TRAINING_GRAPH_NAMES,
+  trainingState,
+  updatedWeightName,
+  type TrainingGraphOptions,
+  type TrainingStateTensor,
+} from '@mnist/export';
 import type { EngineOptions, EpochData, EpochStats, TrainingEngine } from '../engine.js';
+import { resolveOptimizer, type ResolvedOptimizer } from '../optimizer-slots.js';
 import { planBlocks } from './block-plan.js';
 import { loadOrtRuntime, type OrtBackend, type OrtRuntime, type OrtSession, type OrtTensor } from './ort-runtime.js';
 
@@ -24,26 +34,31 @@ const LOGITS_CHUNK = 10_000;
 
 /**
  * Creates the onnx engine on onnxruntime-node, or onnxruntime-web when the native one cannot load (or as
- * `options.backend` says). Only SGD is a graph so far: other optimizers are refused with the reason.
- * Weights must be given with `loadWeights` before training.
+ * `options.backend` says). Every optimizer (TF1 rules, slots under TF1 names), activation and dropout rate
+ * of the contract is a graph. Weights must be given with `loadWeights` before training.
  * @example
  * const engine = await createOnnxEngine({ spec: DEFAULT_MODEL_SPEC, optimizer: { name: 'sgd', learningRate: 0.01 } });
  * await engine.loadWeights(initialWeights);
  * const { meanLoss } = await engine.runEpoch({ images, labels, batches, pixelScale: 1 / 255 });
  */
 export async function createOnnxEngine(options: OnnxEngineOptions): Promise<OnnxEngine> {
-  const { name: optimizer, learningRate } = options.optimizer;
-  if (optimizer !== 'sgd') {
-    throw new RangeError(`optimizer ${JSON.stringify(optimizer)} is not available in the onnx engine (it has: sgd); use --engine tfjs`);
-  }
-  if (!(Number.isFinite(learningRate) && learningRate > 0)) {
-    throw new RangeError(`optimizer.learningRate must be a positive number, got ${learningRate}`);
-  }
+  const optimizer = resolveOptimizer(options.optimizer);
+  const dropoutRate = options.dropoutRate ?? 0;
+  if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) throw new RangeError(`dropoutRate must be in [0, 1), got ${dropoutRate}`);
   const stepsPerRun = options.stepsPerRun ?? DEFAULT_STEPS_PER_RUN;
   if (!Number.isInteger(stepsPerRun) || stepsPerRun < 1) throw new RangeError(`stepsPerRun must be a positive integer, got ${stepsPerRun}`);
+  // Build once here so a spec the graph cannot express is refused before a runtime is loaded.
+  const graph = graphOptions(optimizer, dropoutRate);
+  trainingState(options.spec, graph);
   const threads = options.threads ?? 1;
   const { value: runtime, message } = await loadOrtRuntime(options.backend, threads);
-  return new OnnxEngine(runtime, options.spec, learningRate, stepsPerRun, `${message}, ${threads} thread${threads === 1 ? '' : 's'}`);
+  return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, `${message}, ${threads} thread${threads === 1 ? '' : 's'}`);
+}
+
+/** The training graph's optimizer and dropout options: plain SGD as 'sgd', so it takes the fused fast path. */
+function graphOptions(optimizer: ResolvedOptimizer, dropoutRate: number): Pick<TrainingGraphOptions, 'learningRate' | 'optimizer' | 'dropoutRate'> {
+  const { learningRate, ...hyperparameters } = optimizer;
+  return { learningRate, optimizer: optimizer.name === 'sgd' ? 'sgd' : hyperparameters, dropoutRate };
 }
 
 /**
@@ -56,11 +71,15 @@ export class OnnxEngine implements TrainingEngine {
   readonly selection: string;
   private readonly runtime: OrtRuntime;
   private readonly spec: ModelSpec;
-  private readonly learningRate: number;
+  private readonly graph: Pick<TrainingGraphOptions, 'learningRate' | 'optimizer' | 'dropoutRate'>;
   private readonly stepsPerRun: number;
+  /** Model weights then optimizer slots, in the training graph's order. */
+  private readonly state: TrainingStateTensor[];
+  /** The model weights' names (logits graph inputs). */
   private readonly weightNames: string[];
-  private readonly shapes: Map<string, number[]>;
+  /** Weights and slots as runtime tensors, by checkpoint name. */
   private weights: Record<string, OrtTensor> | undefined;
+  private blockMasks: Uint8Array[] = [];
   /** Sessions by pixel scale: the scale is a constant of each graph. */
   private readonly trainingSessions = new Map<number, Promise<OrtSession>>();
   private readonly logitsSessions = new Map<number, Promise<OrtSession>>();
@@ -68,35 +87,40 @@ export class OnnxEngine implements TrainingEngine {
   private blockLabels = new Uint8Array(0);
   private disposed = false;
 
-  constructor(runtime: OrtRuntime, spec: ModelSpec, learningRate: number, stepsPerRun: number, selection: string) {
+  constructor(
+    runtime: OrtRuntime,
+    spec: ModelSpec,
+    graph: Pick<TrainingGraphOptions, 'learningRate' | 'optimizer' | 'dropoutRate'>,
+    stepsPerRun: number,
+    selection: string,
+  ) {
     this.runtime = runtime;
     this.selection = selection;
     this.backend = runtime.backend;
     this.spec = spec;
-    this.learningRate = learningRate;
+    this.graph = graph;
     this.stepsPerRun = stepsPerRun;
-    this.weightNames = trainingWeightNames(spec);
-    this.shapes = new Map(
-      layerNames(spec).flatMap((l) => [
-        [l.kernel, [l.fanIn, l.fanOut]],
-        [l.bias, [l.fanOut]],
-      ]),
-    );
+    this.state = trainingState(spec, graph);
+    this.weightNames = layerNames(spec).flatMap((l) => [l.kernel, l.bias]);
   }
 
   /**
-   * Replaces the weights (copied, so the caller's arrays stay untouched). Every weight of the spec must be
-   * present with its shape; other entries (optimizer slots) are ignored.
+   * Replaces the weights and optimizer slots (copied, so the caller's arrays stay untouched). Every weight
+   * of the spec must be present with its shape; a slot the map lacks starts at its TF1 initial value
+   * (a checkpoint from plain SGD or another optimizer); entries that are neither are ignored.
    * @example await engine.loadWeights(checkpoint.weights);
    */
   async loadWeights(weights: Map<string, NamedWeight>): Promise<void> {
     this.checkOpen();
     const tensors: Record<string, OrtTensor> = {};
-    for (const name of this.weightNames) {
-      const shape = this.shapes.get(name) as number[];
-      const w = weights.get(name);
-      if (!w) throw new RangeError(`weights: ${name} is missing`);
+    for (const { name, shape, initial } of this.state) {
       const size = shape.reduce((a, b) => a * b, 1);
+      const w = weights.get(name);
+      if (!w) {
+        if (initial === undefined) throw new RangeError(`weights: ${name} is missing`);
+        tensors[name] = new this.runtime.ort.Tensor('float32', new Float32Array(size).fill(initial), shape);
+        continue;
+      }
       if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i]) || w.values.length !== size) {
         throw new RangeError(`weights: ${name} has shape [${w.shape}], the model needs [${shape}]`);
       }
@@ -106,21 +130,19 @@ export class OnnxEngine implements TrainingEngine {
   }
 
   /**
-   * The current weights as copies, by checkpoint name.
+   * The current weights and optimizer slots as copies, by checkpoint name.
    * @example const weights = await engine.readWeights();
    */
   async readWeights(): Promise<Map<string, NamedWeight>> {
     const weights = this.currentWeights();
     return new Map(
-      this.weightNames.map((name) => {
-        const tensor = weights[name];
-        return [name, { name, shape: [...(this.shapes.get(name) as number[])], values: Float32Array.from(tensor.data as Float32Array) }];
-      }),
+      this.state.map(({ name, shape }) => [name, { name, shape: [...shape], values: Float32Array.from(weights[name].data as Float32Array) }]),
     );
   }
 
   /**
-   * Runs one SGD step per batch, in order, `stepsPerRun` batches per session run.
+   * Runs one optimizer step per batch, in order, `stepsPerRun` batches per session run. With dropout,
+   * `data.dropoutMasks` must hold each batch's keep-mask.
    * @example const r = await engine.runEpoch({ images, labels, batches: shuffleBatch(n, 50, rng), pixelScale: 1 / 255 });
    */
   async runEpoch(data: EpochData, onBatch?: (done: number, total: number) => void): Promise<OnnxEpochStats> {
@@ -131,6 +153,18 @@ export class OnnxEngine implements TrainingEngine {
       throw new RangeError(`data.images has ${images.length} bytes, expected data.labels.length * ${inputSize} = ${labels.length * inputSize}`);
     }
     if (batches.length === 0) throw new RangeError('data.batches must hold at least one batch');
+    const hidden = this.spec.hiddenUnits;
+    const dropout = (this.graph.dropoutRate ?? 0) > 0;
+    if (dropout) {
+      const perRow = hidden.reduce((a, b) => a + b, 0);
+      const masks = data.dropoutMasks;
+      if (!masks || masks.length !== batches.length) {
+        throw new RangeError(`data.dropoutMasks must hold one mask per batch (${batches.length}) when the dropout rate is ${this.graph.dropoutRate}`);
+      }
+      masks.forEach((m, s) => {
+        if (m.length !== batches[s].length * perRow) throw new RangeError(`data.dropoutMasks[${s}] has ${m.length} values, expected ${batches[s].length * perRow}`);
+      });
+    }
     const session = await this.trainingSession(pixelScale);
     const blocks = planBlocks(
       batches.map((b) => b.length),
@@ -141,6 +175,7 @@ export class OnnxEngine implements TrainingEngine {
       this.blockImages = new Uint8Array(maxRows * inputSize);
       this.blockLabels = new Uint8Array(maxRows);
     }
+    if (dropout && (this.blockMasks[0]?.length ?? 0) < maxRows * hidden[0]) this.blockMasks = hidden.map((units) => new Uint8Array(maxRows * units));
     const { Tensor } = this.runtime.ort;
     const losses = new Float32Array(batches.length);
     for (const block of blocks) {
@@ -151,9 +186,17 @@ export class OnnxEngine implements TrainingEngine {
         [TRAINING_GRAPH_NAMES.images]: new Tensor('uint8', this.blockImages.subarray(0, rows * inputSize), [block.steps, block.batchSize, inputSize]),
         [TRAINING_GRAPH_NAMES.labels]: new Tensor('uint8', this.blockLabels.subarray(0, rows), [block.steps, block.batchSize]),
       };
+      if (dropout) {
+        this.gatherMasks(data.dropoutMasks as Uint8Array[], block.first, block.steps, block.batchSize);
+        layerNames(this.spec)
+          .filter((l) => !l.isOutput)
+          .forEach((l, i) => {
+            feeds[dropoutMaskName(l.scope)] = new Tensor('uint8', this.blockMasks[i].subarray(0, rows * l.fanOut), [block.steps, block.batchSize, l.fanOut]);
+          });
+      }
       const out = await session.run(feeds);
       const next: Record<string, OrtTensor> = {};
-      for (const name of this.weightNames) next[name] = out[updatedWeightName(name)];
+      for (const { name } of this.state) next[name] = out[updatedWeightName(name)];
       weights = next;
       this.weights = next;
       losses.set(out[TRAINING_GRAPH_NAMES.losses].data as Float32Array, block.first);
@@ -182,7 +225,9 @@ export class OnnxEngine implements TrainingEngine {
     const inputSize = this.spec.inputSize;
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
     if (images.length < count * inputSize) throw new RangeError(`images has ${images.length} bytes, expected at least ${count * inputSize}`);
-    const weights = this.currentWeights();
+    const all = this.currentWeights();
+    // The logits graph takes the model weights only, not the optimizer slots.
+    const weights = Object.fromEntries(this.weightNames.map((name) => [name, all[name]]));
     const session = await this.logitsSession(pixelScale);
     const out = new Float32Array(count * this.spec.outputSize);
     for (let start = 0; start < count; start += LOGITS_CHUNK) {
@@ -227,6 +272,20 @@ export class OnnxEngine implements TrainingEngine {
     if (row !== rows) throw new RangeError(`data.batches: block at batch ${first} holds ${row} rows, expected ${rows}`);
   }
 
+  /** Splits each batch's concatenated per-layer masks into one [steps, batch, units] buffer per layer. */
+  private gatherMasks(masks: Uint8Array[], first: number, steps: number, batchSize: number): void {
+    const hidden = this.spec.hiddenUnits;
+    for (let s = 0; s < steps; s++) {
+      const mask = masks[first + s];
+      let offset = 0;
+      hidden.forEach((units, i) => {
+        const size = batchSize * units;
+        this.blockMasks[i].set(mask.subarray(offset, offset + size), s * size);
+        offset += size;
+      });
+    }
+  }
+
   private async logitsOfRows(images: Uint8Array, indices: Int32Array, pixelScale: number): Promise<Float32Array> {
     const inputSize = this.spec.inputSize;
     const rows = new Uint8Array(indices.length * inputSize);
@@ -237,7 +296,7 @@ export class OnnxEngine implements TrainingEngine {
   private trainingSession(pixelScale: number): Promise<OrtSession> {
     checkPixelScale(pixelScale);
     return this.session(this.trainingSessions, pixelScale, () =>
-      buildTrainingGraph(this.spec, { learningRate: this.learningRate, optimizer: 'sgd', pixelScale }),
+      buildTrainingGraph(this.spec, { ...this.graph, pixelScale }),
     );
   }
 

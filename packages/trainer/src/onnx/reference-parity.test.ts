@@ -1,0 +1,147 @@
+// The onnx engine against the plain-JS reference step: every activation, optimizer and dropout setting,
+// per-step losses and weights; onnxruntime-node and onnxruntime-web agree; optimizer slots round-trip.
+import { ACTIVATIONS, deriveSeed, Rng, shuffleBatch, type Activation, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dropoutMasks } from '../dropout-masks.js';
+import type { EpochData, OptimizerConfig } from '../engine.js';
+import { initialWeights } from '../initializers.js';
+import { referenceEpoch, referenceState } from '../testing/reference-step.js';
+import { createOnnxEngine, type OnnxEngine } from './onnx-engine.js';
+
+const SPEC: ModelSpec = { inputSize: 36, hiddenUnits: [24, 12], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
+const SCALE = 1 / 255;
+const STEPS = 100;
+
+/** Learning rates that train the toy set without blowing up, per optimizer. */
+const OPTIMIZERS: OptimizerConfig[] = [
+  { name: 'sgd', learningRate: 0.1 },
+  { name: 'momentum', learningRate: 0.05 },
+  { name: 'nesterov', learningRate: 0.05 },
+  { name: 'adagrad', learningRate: 0.1 },
+  { name: 'rmsprop', learningRate: 0.005 },
+  { name: 'rmsprop', learningRate: 0.005, momentum: 0.5 },
+  { name: 'adam', learningRate: 0.005 },
+];
+
+/** A learnable toy set: the label is where the brightest pixel sits, other pixels are noise. */
+function toyData(spec: ModelSpec, count: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
+  const rng = new Rng(seed);
+  const n = spec.inputSize;
+  const images = Uint8Array.from({ length: count * n }, () => rng.int(120));
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const hot = rng.int(n);
+    images[i * n + hot] = 255;
+    labels[i] = hot % spec.outputSize;
+  }
+  return { images, labels };
+}
+
+/** STEPS batches of 20 over a set of 400, with dropout masks drawn as the training loop draws them. */
+function epochData(spec: ModelSpec, dropoutRate: number): EpochData {
+  const data = toyData(spec, 400, 3);
+  const batches = [0, 1, 2, 3, 4].flatMap((epoch) => shuffleBatch(400, 20, new Rng(deriveSeed(42, epoch))));
+  const sizes = batches.map((b) => b.length);
+  const masks = dropoutRate > 0 ? dropoutMasks(sizes, spec.hiddenUnits, dropoutRate, new Rng(deriveSeed(42, 0, 1))) : undefined;
+  return { ...data, batches, pixelScale: SCALE, dropoutMasks: masks };
+}
+
+function maxAbsDifference(a: Map<string, NamedWeight>, b: Map<string, NamedWeight>): number {
+  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+  let worst = 0;
+  for (const [name, w] of a) {
+    const other = b.get(name)!.values;
+    for (let i = 0; i < w.values.length; i++) worst = Math.max(worst, Math.abs(w.values[i] - other[i]));
+  }
+  return worst;
+}
+
+const live: OnnxEngine[] = [];
+afterEach(() => live.splice(0).forEach((e) => e.dispose()));
+
+async function engine(spec: ModelSpec, optimizer: OptimizerConfig, dropoutRate: number, backend: 'node' | 'web' = 'node'): Promise<OnnxEngine> {
+  const e = await createOnnxEngine({ spec, optimizer, dropoutRate, backend, stepsPerRun: 30 });
+  live.push(e);
+  return e;
+}
+
+function label(o: OptimizerConfig): string {
+  return o.momentum === undefined ? o.name : `${o.name} (momentum ${o.momentum})`;
+}
+
+describe('onnx engine against the reference step', () => {
+  const cases: [Activation, OptimizerConfig, number][] = [];
+  for (const activation of ACTIVATIONS) for (const optimizer of OPTIMIZERS) for (const rate of [0, 0.3]) cases.push([activation, optimizer, rate]);
+
+  it.each(cases)('%s, %o, dropout %d: 100 step losses within 1e-5, weights and slots close', async (activation, optimizer, rate) => {
+    const spec = { ...SPEC, activation };
+    const data = epochData(spec, rate);
+    const options = { spec, optimizer, dropoutRate: rate };
+    const state = referenceState(options, initialWeights(spec, 7));
+    const e = await engine(spec, optimizer, rate);
+    await e.loadWeights(initialWeights(spec, 7));
+    const { losses } = await e.runEpoch(data);
+    const expected = referenceEpoch(options, state, data);
+    expect(losses.length).toBe(STEPS);
+    let worst = 0;
+    losses.forEach((loss, s) => (worst = Math.max(worst, Math.abs(loss - expected[s]))));
+    expect(worst, `${activation} ${label(optimizer)} dropout ${rate}`).toBeLessThan(1e-5);
+    // Training did something: the last losses are well below the first.
+    expect(expected.slice(-10).reduce((a, b) => a + b) / 10).toBeLessThan(expected[0] * 0.9);
+    expect(maxAbsDifference(await e.readWeights(), state)).toBeLessThan(1e-4);
+  });
+});
+
+describe('onnx engine on onnxruntime-node and onnxruntime-web', () => {
+  for (const optimizer of OPTIMIZERS.filter((o) => o.momentum === undefined)) {
+    it(`${label(optimizer)} with elu and dropout: both runtimes give the same losses and weights`, async () => {
+      const spec: ModelSpec = { ...SPEC, activation: 'elu' };
+      const data = epochData(spec, 0.3);
+      const [node, web] = [await engine(spec, optimizer, 0.3, 'node'), await engine(spec, optimizer, 0.3, 'web')];
+      expect(web.backend).toBe('onnxruntime-web');
+      for (const e of [node, web]) await e.loadWeights(initialWeights(spec, 7));
+      const [a, b] = [await node.runEpoch(data), await web.runEpoch(data)];
+      a.losses.forEach((loss, s) => expect(Math.abs(loss - b.losses[s]), `step ${s}`).toBeLessThan(1e-5));
+      expect(maxAbsDifference(await node.readWeights(), await web.readWeights())).toBeLessThan(1e-5);
+    });
+  }
+});
+
+describe('onnx engine optimizer slots', () => {
+  it('adam: readWeights returns the slots and powers; loading them continues the run exactly', async () => {
+    const optimizer: OptimizerConfig = { name: 'adam', learningRate: 0.005 };
+    const data = epochData(SPEC, 0);
+    const half = (from: number) => ({ ...data, batches: data.batches.slice(from, from + 50) });
+    const straight = await engine(SPEC, optimizer, 0);
+    await straight.loadWeights(initialWeights(SPEC, 7));
+    await straight.runEpoch(half(0));
+    const checkpoint = await straight.readWeights();
+    expect(checkpoint.get('beta1_power')!.values[0]).toBeCloseTo(0.9 ** 51, 6);
+    expect(checkpoint.get('dnn/outputs/kernel/Adam_1')!.shape).toEqual([12, 10]);
+    const resumed = await engine(SPEC, optimizer, 0);
+    await resumed.loadWeights(checkpoint);
+    const [a, b] = [await straight.runEpoch(half(50)), await resumed.runEpoch(half(50))];
+    expect(b.losses).toEqual(a.losses);
+    expect(maxAbsDifference(await straight.readWeights(), await resumed.readWeights())).toBe(0);
+  });
+
+  it('a checkpoint without slots starts them at TF1 values; slots of another optimizer are ignored', async () => {
+    const rms = await engine(SPEC, { name: 'rmsprop', learningRate: 0.01 }, 0);
+    await rms.loadWeights(initialWeights(SPEC, 7));
+    const slots = await rms.readWeights();
+    expect(slots.get('dnn/hidden1/kernel/RMSProp')!.values.every((v) => v === 1)).toBe(true);
+    expect(slots.has('dnn/hidden1/kernel/RMSProp_1')).toBe(false);
+    const momentum = await engine(SPEC, { name: 'momentum', learningRate: 0.01 }, 0);
+    await momentum.loadWeights(slots);
+    const names = [...(await momentum.readWeights()).keys()];
+    expect(names.filter((n) => n.includes('/Momentum'))).toHaveLength(6);
+    expect(names.some((n) => n.includes('RMSProp'))).toBe(false);
+  });
+
+  it('refuses a batch without its dropout mask', async () => {
+    const e = await engine(SPEC, { name: 'sgd', learningRate: 0.1 }, 0.5);
+    await e.loadWeights(initialWeights(SPEC, 7));
+    const data = epochData(SPEC, 0);
+    await expect(e.runEpoch(data)).rejects.toThrow(/dropoutMasks must hold one mask per batch/);
+  });
+});
