@@ -1,6 +1,6 @@
 // The checkpoint contract: model.json (spec, preprocessing, training state, weightsManifest) plus
 // weights.bin (little-endian float32), as bytes. Files and URLs are the IO handlers' business.
-import { layerNames, type ModelSpec, type Preprocessing } from './model-spec.js';
+import { ACTIVATIONS, INITIALIZERS, layerNames, type ModelSpec, type Preprocessing } from './model-spec.js';
 
 export const CHECKPOINT_FORMAT = 'mnist-dnn-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -55,6 +55,23 @@ export interface TrainingState {
   history: EpochRecord[];
   /** Test accuracy measured at the end of the run, if any. */
   testAccuracy?: number;
+  /** Dropout rate on the hidden layers while training; absent means 0. */
+  dropoutRate?: number;
+  /** The run's budget of optimizer steps (DNNClassifier's `steps`), when it had one. */
+  maxSteps?: number;
+  /** Early stopping on validation accuracy, when the run used it. */
+  earlyStopping?: EarlyStoppingState;
+}
+
+/** Where early stopping stands: the best epoch so far and whether the run has stopped. */
+export interface EarlyStoppingState {
+  /** Epochs without a better validation accuracy before the run stops. */
+  patience: number;
+  /** The 0-based epoch (index into history) with the best validation accuracy. */
+  bestEpoch: number;
+  bestValidationAccuracy: number;
+  /** True once the run stopped for lack of improvement; the saved weights are then the best epoch's. */
+  stopped: boolean;
 }
 
 /** The parsed model.json. */
@@ -193,8 +210,20 @@ function validateModelJson(value: unknown, source: string): ModelJson {
   ) {
     fail('has no valid modelSpec (inputSize, hiddenUnits, outputSize)');
   }
-  if (!json.preprocessing || !(typeof json.preprocessing.pixelScale === 'number')) fail('has no preprocessing.pixelScale');
-  if (!json.training || !Number.isInteger(json.training.epoch)) fail('has no training state');
+  if (spec!.activation !== undefined && !ACTIVATIONS.includes(spec!.activation)) {
+    fail(`has modelSpec.activation ${JSON.stringify(spec!.activation)}, expected one of ${ACTIVATIONS.join(', ')}`);
+  }
+  if (spec!.initializer !== undefined && !INITIALIZERS.includes(spec!.initializer)) {
+    fail(`has modelSpec.initializer ${JSON.stringify(spec!.initializer)}, expected one of ${INITIALIZERS.join(', ')}`);
+  }
+  // A zero, negative or non-finite scale would turn every image into the same input, silently.
+  const pixelScale = json.preprocessing?.pixelScale;
+  if (typeof pixelScale !== 'number' || !Number.isFinite(pixelScale) || pixelScale <= 0) fail('has no positive preprocessing.pixelScale');
+  const labels = json.labels;
+  if (!Array.isArray(labels) || labels.length !== spec!.outputSize || !labels.every((l) => typeof l === 'string')) {
+    fail(`has no labels: expected an array of ${spec!.outputSize} strings (modelSpec.outputSize)`);
+  }
+  validateTraining(json.training, fail);
   const manifest = json.weightsManifest;
   if (
     !Array.isArray(manifest) ||
@@ -208,7 +237,26 @@ function validateModelJson(value: unknown, source: string): ModelJson {
   ) {
     fail('has no valid weightsManifest of float32 weights');
   }
+  const names = manifest!.flatMap((e) => e.weights.map((w) => w.name));
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) fail(`lists weight ${duplicate} twice in its weightsManifest`);
   return json as ModelJson;
+}
+
+// What --resume and the exporters read from the training state: present, and of the right types.
+function validateTraining(value: unknown, fail: (what: string) => never): void {
+  if (typeof value !== 'object' || value === null) fail('has no training state');
+  const t = value as Partial<TrainingState>;
+  for (const key of ['epoch', 'step', 'epochs', 'batchSize', 'seed', 'validationSize'] as const) {
+    if (!Number.isInteger(t[key]) || (t[key] as number) < 0) fail(`has training.${key} ${JSON.stringify(t[key])}, expected a non-negative integer`);
+  }
+  if (!Array.isArray(t.history) || !t.history.every((r) => typeof r === 'object' && r !== null && Number.isInteger(r.epoch))) {
+    fail('has no training.history array of epoch records');
+  }
+  const o = t.optimizer;
+  if (typeof o !== 'object' || o === null || typeof o.name !== 'string' || typeof o.learningRate !== 'number' || !Number.isFinite(o.learningRate)) {
+    fail('has no training.optimizer with a name and a finite learningRate');
+  }
 }
 
 function checkWeight(weights: Map<string, NamedWeight>, name: string, shape: number[], source: string): void {

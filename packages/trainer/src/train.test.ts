@@ -1,4 +1,5 @@
 // The training loop on a tiny generated IDX dataset: reproducibility, resume, refusals.
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +47,7 @@ afterAll(async () => {
 });
 
 function options(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
-  return { dataDir, out: join(root, out), epochs: 2, batchSize: 20, learningRate: 0.1, hiddenUnits: [16, 8], validationSize: 100, seed: 7, ...extra };
+  return { dataDir, out: join(root, out), epochs: 2, batchSize: 20, learningRate: 0.1, hiddenUnits: [16, 8], validationSize: 100, seed: 7, engine: 'tfjs', ...extra };
 }
 
 async function files(out: string) {
@@ -104,4 +105,70 @@ describe('train', () => {
     await expect(train(options('x', { epochs: 0 }))).rejects.toThrow('epochs must be an integer >= 1, got 0');
     await expect(train(options('x', { trainLimit: 10_000 }))).rejects.toThrow('trainLimit must be at most 600');
   });
+
+  it('trains with any activation, initializer, optimizer and dropout, records them, and resumes Adam with its slots exactly', async () => {
+    const extra: Partial<TrainOptions> = { activation: 'elu', initializer: 'he', optimizer: { name: 'adam', beta2: 0.99 }, learningRate: 0.01, dropoutRate: 0.2 };
+    const result = await train(options('opt', { ...extra, epochs: 2 }));
+    expect(result.testAccuracy).toBeGreaterThan(0.4);
+    const { modelJson, weights } = await loadCheckpoint(join(root, 'opt'));
+    expect(modelJson.modelSpec).toMatchObject({ activation: 'elu', initializer: 'he' });
+    expect(modelJson.training).toMatchObject({
+      dropoutRate: 0.2,
+      optimizer: { name: 'adam', learningRate: 0.01, params: { beta1: 0.9, beta2: 0.99, epsilon: 1e-8 } },
+    });
+    expect(weights.get('dnn/hidden1/kernel/Adam_1')!.shape).toEqual([36, 16]);
+    expect(weights.get('beta1_power')!.values[0]).toBeCloseTo(0.9 ** 61, 6);
+    await train(options('opt-r', { ...extra, epochs: 1 }));
+    await train(options('opt-r', { ...extra, epochs: 2, resume: true }));
+    expect((await files('opt-r')).bin.equals((await files('opt')).bin)).toBe(true);
+    await expect(train(options('opt', { ...extra, optimizer: 'rmsprop', epochs: 3, resume: true }))).rejects.toThrow(/--optimizer "adam" \(now "rmsprop"\)/);
+    await expect(train(options('opt', { ...extra, activation: 'tanh', epochs: 3, resume: true }))).rejects.toThrow(/--activation "elu" \(now "tanh"\)/);
+    await expect(train(options('x', { optimizer: 'adadelta' as never }))).rejects.toThrow(/optimizer must be one of sgd, momentum/);
+    await expect(train(options('x', { dropoutRate: 1 }))).rejects.toThrow('dropoutRate must be in [0, 1), got 1');
+  });
+
+  it('early stopping keeps the best epoch: the final checkpoint holds its weights, the history every epoch', async () => {
+    const perEpoch: Buffer[] = [];
+    const result = await train(
+      options('early', {
+        epochs: 12,
+        learningRate: 0.5,
+        earlyStopping: { patience: 2 },
+        onEpoch: () => perEpoch.push(readFileSync(join(root, 'early', 'weights.bin'))),
+      }),
+    );
+    const { modelJson } = await loadCheckpoint(join(root, 'early'));
+    const history = modelJson.training.history;
+    const accuracies = history.map((h) => h.validationAccuracy);
+    const best = accuracies.indexOf(Math.max(...accuracies));
+    expect(result.bestEpoch).toBe(best);
+    expect(result.validationAccuracy).toBe(accuracies[best]);
+    expect(modelJson.training.earlyStopping).toMatchObject({ patience: 2, bestEpoch: best, bestValidationAccuracy: accuracies[best] });
+    if (result.stoppedEarly) {
+      expect(history.length).toBe(best + 3);
+      expect(history.length).toBeLessThan(12);
+    }
+    expect(best).toBeLessThan(history.length - 1); // this run does get worse after its best epoch
+    // The final weights are the best epoch's (its checkpoint held them alone: no best/ copies then).
+    const final = (await files('early')).bin;
+    expect(final.equals(perEpoch[best])).toBe(true);
+    // Mid-run checkpoints after the best epoch carry the best weights aside, so a resume keeps them.
+    expect(perEpoch[best + 1].length).toBe(2 * perEpoch[best].length);
+    await expect(train(options('early', { epochs: 20, learningRate: 0.5, earlyStopping: { patience: 2 }, resume: true }))).rejects.toThrow(/cannot resume/);
+  });
+
+  it('a run interrupted after its best epoch resumes to the same bytes with early stopping', async () => {
+    const extra: Partial<TrainOptions> = { learningRate: 0.5, earlyStopping: { patience: 2 }, epochs: 12 };
+    const { modelJson } = await loadCheckpoint(join(root, 'early'));
+    const best = modelJson.training.earlyStopping!.bestEpoch;
+    // A crash right after the checkpoint of the epoch after the best one.
+    const crash = (r: { epoch: number }) => {
+      if (r.epoch === best + 1) throw new Error('simulated crash');
+    };
+    await expect(train(options('early-r', { ...extra, onEpoch: crash }))).rejects.toThrow('simulated crash');
+    await train(options('early-r', { ...extra, resume: true }));
+    expect((await files('early-r')).bin.equals((await files('early')).bin)).toBe(true);
+    expect((await files('early-r')).json).toBe((await files('early')).json);
+  });
 });
+

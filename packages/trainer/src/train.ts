@@ -1,23 +1,23 @@
-// The training loop, one piece of code for every engine: the original program's epochs of
-// shuffle_batch mini-batches, per-epoch batch and validation accuracy, checkpoints after every epoch
-// and at the end (with the test accuracy), and `resume` from the last completed epoch.
+// `train`: the low-level program as a run on disk: data from an IDX directory, the shared epoch loop
+// (training-loop.ts) with per-epoch batch and validation accuracy, checkpoints after every epoch and
+// at the end (with the test accuracy), early stopping, and `resume` from the last completed epoch.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,
   DEFAULT_MODEL_SPEC,
+  ACTIVATIONS,
   DEFAULT_VALIDATION_SIZE,
-  deriveSeed,
   DIGIT_LABELS,
-  inTopK,
+  INITIALIZERS,
   MNIST_PREPROCESSING,
   MODEL_JSON_FILE,
-  Rng,
-  shuffleBatch,
   sliceImages,
   splitValidation,
+  type Activation,
   type Checkpoint,
+  type Initializer,
   type EpochRecord,
   type LabeledImages,
   type ModelSpec,
@@ -26,8 +26,18 @@ import {
 } from '@mnist/core';
 import { acquireRunLock, loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
 import { readDataset } from './data/index.js';
-import { createEngine, type OptimizerConfig, type TrainingEngine } from './engine.js';
+import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type TrainingEngine } from './engine.js';
 import { initialWeights } from './initializers.js';
+import { resolveOptimizer } from './optimizer-slots.js';
+import { runTrainingLoop, scoreTopOne, type BestEpoch } from './training-loop.js';
+
+export { scoreTopOne } from './training-loop.js';
+
+/** Prefix of the best epoch's weights kept in a checkpoint mid-run, while the current ones are not the best. */
+export const BEST_WEIGHTS_PREFIX = 'best/';
+
+/** An optimizer by name, or with hyperparameters (TF1 defaults for unset ones; see OptimizerConfig). */
+export type OptimizerOption = OptimizerName | (Omit<OptimizerConfig, 'learningRate'> & { learningRate?: number });
 
 /** Options of `train`; every one has the original program's default. */
 export interface TrainOptions {
@@ -39,10 +49,25 @@ export interface TrainOptions {
   epochs?: number;
   /** Default 50. */
   batchSize?: number;
-  /** Gradient descent learning rate, default 0.01. */
+  /** Learning rate, default 0.01 (an `optimizer` object's own learningRate wins). */
   learningRate?: number;
   /** Default [300, 100]. */
   hiddenUnits?: number[];
+  /** Hidden-layer activation, default `relu`. */
+  activation?: Activation;
+  /** Kernel initializer, default `truncated_normal` (the original program's). */
+  initializer?: Initializer;
+  /** Default `sgd` (plain gradient descent, as the original program). */
+  optimizer?: OptimizerOption;
+  /** Dropout rate on hidden-layer outputs while training, default 0. */
+  dropoutRate?: number;
+  /**
+   * Stop when validation accuracy has not improved for `patience` epochs; the final checkpoint then
+   * holds the best epoch's weights (the history still lists every epoch).
+   */
+  earlyStopping?: { patience: number };
+  /** Stop after this many optimizer steps in total (the last epoch may be partial). */
+  maxSteps?: number;
   /** Default 42: the same seed, data and backend give a byte-identical checkpoint. */
   seed?: number;
   /** `auto` (default: the fastest engine that loads), `onnx` or `tfjs`. */
@@ -69,8 +94,13 @@ export interface TrainResult {
   epochs: number;
   /** Wall-clock seconds of this call, data loading included. */
   seconds: number;
-  /** Validation accuracy after the last epoch. */
+  /** Validation accuracy of the saved weights (the last epoch's, or the best one's with early stopping). */
   validationAccuracy: number;
+  /** With early stopping: the 0-based epoch whose weights were saved, and whether the run stopped early. */
+  bestEpoch?: number;
+  stoppedEarly?: boolean;
+  /** Optimizer steps run in total. */
+  steps: number;
   testAccuracy: number;
   /** The checkpoint directory. */
   checkpoint: string;
@@ -82,10 +112,13 @@ interface Settings {
   out: string;
   epochs: number;
   batchSize: number;
-  learningRate: number;
-  hiddenUnits: number[];
+  optimizer: OptimizerConfig;
+  spec: Omit<ModelSpec, 'inputSize'>;
   seed: number;
   validationSize: number;
+  dropoutRate: number;
+  patience?: number;
+  maxSteps?: number;
 }
 
 /**
@@ -114,20 +147,17 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     const split = splitValidation(dataset.train, settings.validationSize);
     const trainSet = limitTraining(split.train, options.trainLimit);
     const validation = split.validation;
-    const spec: ModelSpec = {
-      ...DEFAULT_MODEL_SPEC,
-      inputSize: dataset.train.height * dataset.train.width,
-      hiddenUnits: [...settings.hiddenUnits],
-    };
-    const optimizer: OptimizerConfig = { name: 'sgd', learningRate: settings.learningRate };
+    const spec: ModelSpec = { ...settings.spec, inputSize: dataset.train.height * dataset.train.width };
+    const optimizer = settings.optimizer;
 
     let weights: Map<string, NamedWeight>;
     let history: EpochRecord[] = [];
     let step = 0;
+    let best: BestEpoch | undefined;
     if (options.resume) {
       const checkpoint = await loadCheckpoint(settings.out);
       checkResumable(checkpoint, spec, settings);
-      weights = checkpoint.weights;
+      ({ weights, best } = splitBestWeights(checkpoint));
       history = [...checkpoint.modelJson.training.history];
       step = checkpoint.modelJson.training.step;
       log(`Resuming ${settings.out} after epoch ${checkpoint.modelJson.training.epoch} of ${settings.epochs}`);
@@ -135,57 +165,84 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       weights = initialWeights(spec, settings.seed);
     }
 
-    const choice = await createEngine(options.engine ?? 'auto', { spec, optimizer, backend: options.backend });
+    const choice = await createEngine(options.engine ?? 'auto', { spec, optimizer, backend: options.backend, dropoutRate: settings.dropoutRate });
     engine = choice.engine;
     log(choice.message);
     await engine.loadWeights(weights);
 
     const pixelScale = MNIST_PREPROCESSING.pixelScale;
-    const state = (epoch: number, testAccuracy?: number): TrainingState => ({
+    const state = (epoch: number, records: EpochRecord[], steps: number, bestSoFar: BestEpoch | undefined, stopped: boolean, testAccuracy?: number): TrainingState => ({
       epoch,
-      step,
+      step: steps,
       epochs: settings.epochs,
       batchSize: settings.batchSize,
       seed: settings.seed,
       validationSize: settings.validationSize,
       engine: engine!.name,
       backend: engine!.backend,
-      optimizer: { name: optimizer.name, learningRate: optimizer.learningRate },
-      history: [...history],
+      optimizer: optimizerState(optimizer),
+      history: [...records],
       ...(testAccuracy === undefined ? {} : { testAccuracy }),
+      ...(settings.dropoutRate > 0 ? { dropoutRate: settings.dropoutRate } : {}),
+      ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
+      ...(settings.patience !== undefined && bestSoFar
+        ? {
+            earlyStopping: {
+              patience: settings.patience,
+              bestEpoch: bestSoFar.epoch,
+              bestValidationAccuracy: bestSoFar.validationAccuracy,
+              stopped,
+            },
+          }
+        : {}),
     });
-    const save = async (epoch: number, testAccuracy?: number) =>
-      saveCheckpoint(settings.out, await toCheckpoint(engine!, spec, state(epoch, testAccuracy)));
 
-    for (let epoch = history.length; epoch < settings.epochs; epoch++) {
-      const batches = shuffleBatch(trainSet.count, settings.batchSize, new Rng(deriveSeed(settings.seed, epoch)));
-      const stats = await engine.runEpoch(
-        { images: trainSet.images, labels: trainSet.labels, batches, pixelScale },
-        options.onProgress ? (done, total) => options.onProgress!(done, total, epoch) : undefined,
-      );
-      step += stats.steps;
-      const validationAccuracy = await scoreTopOne(engine, validation, pixelScale);
-      const record: EpochRecord = { epoch, loss: stats.meanLoss, batchAccuracy: stats.lastBatchAccuracy, validationAccuracy };
-      history.push(record);
-      await save(epoch + 1);
-      const seconds = elapsed();
-      log(
-        `${epoch} Batch accuracy: ${formatAccuracy(record.batchAccuracy)} Val accuracy: ${formatAccuracy(validationAccuracy)}` +
-          ` Loss: ${record.loss.toFixed(4)} (${seconds.toFixed(1)} s)`,
-      );
-      options.onEpoch?.({ ...record, seconds });
-    }
+    const loop = await runTrainingLoop({
+      engine,
+      spec,
+      train: trainSet,
+      validation,
+      pixelScale,
+      batchSize: settings.batchSize,
+      seed: settings.seed,
+      epochs: settings.epochs,
+      maxSteps: settings.maxSteps,
+      dropoutRate: settings.dropoutRate,
+      patience: settings.patience,
+      history,
+      step,
+      best,
+      onProgress: options.onProgress,
+      onEpoch: async (now) => {
+        const record = now.history[now.history.length - 1];
+        // Mid-run the engine holds this epoch's weights (to resume from); the best ones ride along.
+        const extra = now.best && now.best.epoch !== record.epoch ? now.best.weights : undefined;
+        await saveCheckpoint(settings.out, await toCheckpoint(engine!, spec, state(now.epochs, now.history, now.step, now.best, now.stopped), extra));
+        const seconds = elapsed();
+        const mark = now.best?.epoch === record.epoch ? ' *' : '';
+        log(
+          `${record.epoch} Batch accuracy: ${formatAccuracy(record.batchAccuracy)} Val accuracy: ${formatAccuracy(record.validationAccuracy)}` +
+            ` Loss: ${record.loss.toFixed(4)} (${seconds.toFixed(1)} s)${mark}`,
+        );
+        if (now.stopped) log(`Early stopping: no better validation accuracy for ${settings.patience} epochs; keeping epoch ${now.best!.epoch} (${formatAccuracy(now.best!.validationAccuracy)})`);
+        options.onEpoch?.({ ...record, seconds });
+      },
+    });
 
+    // With early stopping the engine now holds the best epoch's weights: those are scored and saved.
     const testAccuracy = await scoreTopOne(engine, dataset.test, pixelScale);
-    await save(history.length, testAccuracy);
+    await saveCheckpoint(settings.out, await toCheckpoint(engine, spec, state(loop.history.length, loop.history, loop.step, loop.best, loop.stopped, testAccuracy)));
+    const kept = loop.best ? loop.history[loop.best.epoch] : loop.history[loop.history.length - 1];
     return {
-      epochs: history.length,
+      epochs: loop.history.length,
       seconds: elapsed(),
-      validationAccuracy: history[history.length - 1].validationAccuracy,
+      validationAccuracy: kept.validationAccuracy,
       testAccuracy,
       checkpoint: settings.out,
       backend: engine.backend,
       engine: engine.name,
+      steps: loop.step,
+      ...(loop.best ? { bestEpoch: loop.best.epoch, stoppedEarly: loop.stopped } : {}),
     };
   } finally {
     engine?.dispose();
@@ -193,16 +250,40 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   }
 }
 
-/**
- * The fraction of `set` whose label is the engine's top-1 class (`in_top_k(logits, y, 1)`).
- * @example const acc = await scoreTopOne(engine, test, 1 / 255);
- */
-export async function scoreTopOne(engine: TrainingEngine, set: LabeledImages, pixelScale: number): Promise<number> {
-  const logits = await engine.predictLogits(set.images, set.count, pixelScale);
-  const hits = inTopK(logits, set.labels, logits.length / Math.max(1, set.count), 1);
-  let correct = 0;
-  for (const h of hits) correct += h;
-  return set.count === 0 ? 0 : correct / set.count;
+/** The checkpoint's optimizer entry: name, learning rate, the other hyperparameters as TF1 resolves them. */
+function optimizerState(optimizer: OptimizerConfig): TrainingState['optimizer'] {
+  const { name, learningRate, ...rest } = resolveOptimizer(optimizer);
+  const params: Record<string, number> = {};
+  const used: Record<OptimizerName, string[]> = {
+    sgd: [],
+    momentum: ['momentum'],
+    nesterov: ['momentum'],
+    adagrad: ['initialAccumulatorValue'],
+    rmsprop: ['decay', 'momentum', 'epsilon'],
+    adam: ['beta1', 'beta2', 'epsilon'],
+  };
+  for (const key of used[name]) params[key] = rest[key as keyof typeof rest] as number;
+  return { name, learningRate, ...(used[name].length ? { params } : {}) };
+}
+
+/** A checkpoint's weights for the engine, and the best epoch kept aside (`best/` weights) if any. */
+function splitBestWeights(checkpoint: Checkpoint): { weights: Map<string, NamedWeight>; best?: BestEpoch } {
+  const weights = new Map<string, NamedWeight>();
+  const bestWeights = new Map<string, NamedWeight>();
+  for (const [name, w] of checkpoint.weights) {
+    if (name.startsWith(BEST_WEIGHTS_PREFIX)) {
+      const bare = name.slice(BEST_WEIGHTS_PREFIX.length);
+      bestWeights.set(bare, { ...w, name: bare });
+    } else {
+      weights.set(name, w);
+    }
+  }
+  const es = checkpoint.modelJson.training.earlyStopping;
+  if (!es) return { weights };
+  return {
+    weights,
+    best: { epoch: es.bestEpoch, validationAccuracy: es.bestValidationAccuracy, weights: bestWeights.size ? bestWeights : weights },
+  };
 }
 
 function checkOptions(options: TrainOptions): Settings {
@@ -211,28 +292,56 @@ function checkOptions(options: TrainOptions): Settings {
     if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);
     return v;
   };
-  const learningRate = options.learningRate ?? 0.01;
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
-    throw new RangeError(`learningRate must be a positive finite number, got ${learningRate}`);
-  }
   const hiddenUnits = options.hiddenUnits ?? [300, 100];
   if (!Array.isArray(hiddenUnits) || !hiddenUnits.every((n) => Number.isInteger(n) && n > 0)) {
     throw new RangeError(`hiddenUnits must be a list of positive integers, got ${JSON.stringify(hiddenUnits)}`);
   }
+  const activation = options.activation ?? 'relu';
+  if (!ACTIVATIONS.includes(activation)) throw new RangeError(`activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(activation)}`);
+  const initializer = options.initializer ?? 'truncated_normal';
+  if (!INITIALIZERS.includes(initializer)) {
+    throw new RangeError(`initializer must be one of ${INITIALIZERS.join(', ')}, got ${JSON.stringify(initializer)}`);
+  }
+  const optimizer = toOptimizerConfig(options.optimizer, options.learningRate);
+  const dropoutRate = options.dropoutRate ?? 0;
+  if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) throw new RangeError(`dropoutRate must be in [0, 1), got ${dropoutRate}`);
   const seed = int('seed', options.seed, 42, 0);
   if (seed > 0xffffffff) throw new RangeError(`seed must be at most ${0xffffffff}, got ${seed}`);
   if (options.trainLimit !== undefined) int('trainLimit', options.trainLimit, 1, 1);
+  const patience = options.earlyStopping === undefined ? undefined : int('earlyStopping.patience', options.earlyStopping.patience, 0, 1);
+  const maxSteps = options.maxSteps === undefined ? undefined : int('maxSteps', options.maxSteps, 0, 1);
   const out = options.out ?? 'checkpoints/dnn';
   if (typeof out !== 'string' || out === '') throw new TypeError(`out must be a non-empty path, got ${JSON.stringify(out)}`);
   return {
     out,
-    epochs: int('epochs', options.epochs, 30, 1),
+    epochs: int('epochs', options.epochs, maxSteps === undefined ? 30 : Number.MAX_SAFE_INTEGER, 1),
     batchSize: int('batchSize', options.batchSize, 50, 1),
-    learningRate,
-    hiddenUnits,
+    optimizer,
+    spec: { hiddenUnits: [...hiddenUnits], activation, outputSize: DEFAULT_MODEL_SPEC.outputSize, initializer },
     seed,
     validationSize: int('validationSize', options.validationSize, DEFAULT_VALIDATION_SIZE, 1),
+    dropoutRate,
+    patience,
+    maxSteps,
   };
+}
+
+/**
+ * The engine's optimizer config from `train`'s options: a name or an object, the learning rate from
+ * the object, else `learningRate`, else 0.01. Throws RangeError naming the bad field.
+ * @example toOptimizerConfig('adam', 0.001) // { name: 'adam', learningRate: 0.001 }
+ */
+export function toOptimizerConfig(optimizer: OptimizerOption | undefined, learningRate: number | undefined): OptimizerConfig {
+  const given = typeof optimizer === 'string' || optimizer === undefined ? { name: optimizer ?? 'sgd' } : optimizer;
+  if (!OPTIMIZER_NAMES.includes(given.name as OptimizerName)) {
+    throw new RangeError(`optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got ${JSON.stringify(given.name)}`);
+  }
+  const config = { ...given, learningRate: ('learningRate' in given ? given.learningRate : undefined) ?? learningRate ?? 0.01 } as OptimizerConfig;
+  if (!(config.learningRate > 0) || !Number.isFinite(config.learningRate)) {
+    throw new RangeError(`learningRate must be a positive finite number, got ${config.learningRate}`);
+  }
+  resolveOptimizer(config);
+  return config;
 }
 
 function limitTraining(train: LabeledImages, trainLimit: number | undefined): LabeledImages {
@@ -268,13 +377,19 @@ function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Setti
     if (JSON.stringify(saved) !== JSON.stringify(now)) differences.push(`${flag} ${JSON.stringify(saved)} (now ${JSON.stringify(now)})`);
   };
   differ('--hidden', m.hiddenUnits, spec.hiddenUnits);
+  differ('--activation', m.activation, spec.activation);
+  differ('--initializer', m.initializer, spec.initializer);
   differ('input size', m.inputSize, spec.inputSize);
   differ('output size', m.outputSize, spec.outputSize);
   differ('--batch-size', t.batchSize, settings.batchSize);
   differ('--seed', t.seed, settings.seed);
   differ('validation size', t.validationSize, settings.validationSize);
-  differ('optimizer', t.optimizer.name, 'sgd');
-  differ('--learning-rate', t.optimizer.learningRate, settings.learningRate);
+  differ('--optimizer', t.optimizer.name, settings.optimizer.name);
+  differ('--learning-rate', t.optimizer.learningRate, settings.optimizer.learningRate);
+  differ('optimizer settings', t.optimizer.params ?? {}, optimizerState(settings.optimizer).params ?? {});
+  differ('--dropout', t.dropoutRate ?? 0, settings.dropoutRate);
+  differ('--patience', t.earlyStopping?.patience, settings.patience);
+  differ('--steps', t.maxSteps, settings.maxSteps);
   if (differences.length) {
     throw new Error(`cannot resume ${settings.out}: it was trained with ${differences.join(', ')}; pass the same settings or choose another --out`);
   }
@@ -282,9 +397,18 @@ function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Setti
   if (t.epoch > settings.epochs) {
     throw new Error(`cannot resume ${settings.out}: it already completed ${t.epoch} epochs, more than --epochs ${settings.epochs}`);
   }
+  const es = t.earlyStopping;
+  if (es?.stopped) throw new Error(`cannot resume ${settings.out}: early stopping already ended it at epoch ${t.epoch} (best epoch ${es.bestEpoch})`);
+  // A finished run saves the best epoch's weights, which are not the last epoch's: nothing to continue from.
+  const hasBest = [...checkpoint.weights.keys()].some((n) => n.startsWith(BEST_WEIGHTS_PREFIX));
+  if (es && t.testAccuracy !== undefined && es.bestEpoch !== t.epoch - 1 && !hasBest) {
+    throw new Error(`cannot resume ${settings.out}: it holds the weights of its best epoch ${es.bestEpoch}, not of its last epoch ${t.epoch - 1}`);
+  }
 }
 
-async function toCheckpoint(engine: TrainingEngine, spec: ModelSpec, training: TrainingState): Promise<Checkpoint> {
+async function toCheckpoint(engine: TrainingEngine, spec: ModelSpec, training: TrainingState, best?: Map<string, NamedWeight>): Promise<Checkpoint> {
+  const weights = await engine.readWeights();
+  for (const [name, w] of best ?? []) weights.set(BEST_WEIGHTS_PREFIX + name, { ...w, name: BEST_WEIGHTS_PREFIX + name });
   return {
     modelJson: {
       format: CHECKPOINT_FORMAT,
@@ -295,7 +419,7 @@ async function toCheckpoint(engine: TrainingEngine, spec: ModelSpec, training: T
       training,
       weightsManifest: [],
     },
-    weights: await engine.readWeights(),
+    weights,
   };
 }
 

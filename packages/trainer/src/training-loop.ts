@@ -1,0 +1,126 @@
+// The epoch loop shared by `train` (the low-level program, checkpoints on disk) and DNNClassifier
+// (in memory): shuffle_batch batches per epoch, dropout masks per batch, an optional step budget,
+// validation accuracy and early stopping that keeps the best epoch's weights.
+import {
+  deriveSeed,
+  inTopK,
+  Rng,
+  shuffleBatch,
+  type EpochRecord,
+  type LabeledImages,
+  type ModelSpec,
+  type NamedWeight,
+} from '@mnist/core';
+import { dropoutMasks } from './dropout-masks.js';
+import type { EpochStats, TrainingEngine } from './engine.js';
+
+/** Seed stream of the per-epoch dropout masks (the shuffle uses the epoch's plain derived seed). */
+export const DROPOUT_STREAM = 1;
+
+/** The best epoch so far under early stopping, with its weights (model and optimizer slots). */
+export interface BestEpoch {
+  epoch: number;
+  validationAccuracy: number;
+  weights: Map<string, NamedWeight>;
+}
+
+/** What the loop needs; `history`, `step` and `best` carry a resumed run's state. */
+export interface TrainingLoopOptions {
+  engine: TrainingEngine;
+  spec: ModelSpec;
+  train: LabeledImages;
+  /** Scored after every epoch; required by early stopping. */
+  validation?: LabeledImages;
+  pixelScale: number;
+  batchSize: number;
+  seed: number;
+  /** Upper bound on epochs (counting those already run). */
+  epochs: number;
+  /** Stop after this many optimizer steps in total; the last epoch may be partial. */
+  maxSteps?: number;
+  dropoutRate?: number;
+  /** Stop when validation accuracy has not improved for `patience` epochs. */
+  patience?: number;
+  /** Epochs already run (a resumed run); default `history.length`. */
+  epoch?: number;
+  history?: EpochRecord[];
+  step?: number;
+  best?: BestEpoch;
+  /** After every epoch, with the engine holding that epoch's weights (e.g. to save a checkpoint). */
+  onEpoch?: (state: TrainingLoopState, stats: EpochStats) => Promise<void> | void;
+  onProgress?: (done: number, total: number, epoch: number) => void;
+}
+
+/** The loop's state after an epoch, and its result at the end. */
+export interface TrainingLoopState {
+  /** One record per epoch when there is a validation set (else empty). */
+  history: EpochRecord[];
+  /** Epochs run, including a final partial one. */
+  epochs: number;
+  step: number;
+  /** With early stopping: the best epoch so far. */
+  best?: BestEpoch;
+  /** Early stopping ended the run (no better validation accuracy for `patience` epochs). */
+  stopped: boolean;
+}
+
+/**
+ * Runs epochs until `epochs`, `maxSteps` or early stopping ends the run. With `patience`, the engine
+ * holds the best epoch's weights (and optimizer slots) when this returns.
+ * @example const state = await runTrainingLoop({ engine, spec, train, validation, pixelScale: 1 / 255, batchSize: 50, seed: 42, epochs: 30, patience: 5 });
+ */
+export async function runTrainingLoop(options: TrainingLoopOptions): Promise<TrainingLoopState> {
+  const { engine, spec, train, validation, pixelScale, batchSize, seed, patience } = options;
+  const dropoutRate = options.dropoutRate ?? 0;
+  if (patience !== undefined && !(Number.isInteger(patience) && patience >= 1)) {
+    throw new RangeError(`patience must be a positive integer, got ${patience}`);
+  }
+  if (patience !== undefined && !validation) throw new RangeError('early stopping (patience) needs a validation set');
+  const history = [...(options.history ?? [])];
+  let step = options.step ?? 0;
+  let best = options.best;
+  let epoch = options.epoch ?? history.length;
+  let stopped = patience !== undefined && best !== undefined && epoch - 1 - best.epoch >= patience;
+  const state = (): TrainingLoopState => ({ history: [...history], epochs: epoch, step, best, stopped });
+  while (!stopped && epoch < options.epochs && (options.maxSteps === undefined || step < options.maxSteps)) {
+    let batches = shuffleBatch(train.count, batchSize, new Rng(deriveSeed(seed, epoch)));
+    if (options.maxSteps !== undefined) batches = batches.slice(0, options.maxSteps - step);
+    const masks =
+      dropoutRate > 0
+        ? dropoutMasks(batches.map((b) => b.length), spec.hiddenUnits, dropoutRate, new Rng(deriveSeed(seed, epoch, DROPOUT_STREAM)))
+        : undefined;
+    const e = epoch;
+    const stats = await engine.runEpoch(
+      { images: train.images, labels: train.labels, batches, pixelScale, ...(masks ? { dropoutMasks: masks } : {}) },
+      options.onProgress ? (done, total) => options.onProgress!(done, total, e) : undefined,
+    );
+    step += stats.steps;
+    if (validation) {
+      const validationAccuracy = await scoreTopOne(engine, validation, pixelScale);
+      history.push({ epoch, loss: stats.meanLoss, batchAccuracy: stats.lastBatchAccuracy, validationAccuracy });
+      if (patience !== undefined) {
+        if (!best || validationAccuracy > best.validationAccuracy) {
+          best = { epoch, validationAccuracy, weights: await engine.readWeights() };
+        } else {
+          stopped = epoch - best.epoch >= patience;
+        }
+      }
+    }
+    epoch++;
+    await options.onEpoch?.(state(), stats);
+  }
+  if (best && best.epoch !== epoch - 1) await engine.loadWeights(best.weights);
+  return state();
+}
+
+/**
+ * The fraction of `set` whose label is the engine's top-1 class (`in_top_k(logits, y, 1)`).
+ * @example const acc = await scoreTopOne(engine, test, 1 / 255);
+ */
+export async function scoreTopOne(engine: TrainingEngine, set: LabeledImages, pixelScale: number): Promise<number> {
+  const logits = await engine.predictLogits(set.images, set.count, pixelScale);
+  const hits = inTopK(logits, set.labels, logits.length / Math.max(1, set.count), 1);
+  let correct = 0;
+  for (const h of hits) correct += h;
+  return set.count === 0 ? 0 : correct / set.count;
+}
