@@ -1,7 +1,8 @@
 // Speed of the onnx training engine on the full MNIST job: ms per step, s per epoch, peak memory, per config.
 //
 // Usage: node bench/onnx-train.mjs [--epochs 3] [--configs node:1:100,node:2:100,web:1:100] [--data DIR] [--json]
-//   a config is runtime:threads:stepsPerRun. Each config runs in its own process so that its peak RSS is
+//   a config is runtime:threads:stepsPerRun[:optimizer[:dropoutRate[:activation]]] (default sgd, 0, relu;
+//   e.g. node:1:100:adam:0.5:elu). Dropout masks are drawn before the timed epoch. Each config runs in its own process so that its peak RSS is
 //   its own. Needs the packages built (`npx tsc -b packages/trainer`). Timing covers runEpoch only, as the
 //   PyTorch peer times its training loop; accuracy is measured after the last epoch.
 import { fork } from 'node:child_process';
@@ -11,6 +12,8 @@ const BATCH_SIZE = 50;
 const VALIDATION_SIZE = 5000;
 const SEED = 42;
 const FULL_JOB_EPOCHS = 30;
+/** Learning rates of the chapter's runs per optimizer (adam's and rmsprop's are TF's usual ones). */
+const LEARNING_RATES = { sgd: 0.01, momentum: 0.01, nesterov: 0.01, adagrad: 0.05, rmsprop: 0.001, adam: 0.001 };
 
 const argv = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -26,15 +29,16 @@ if (flag('child')) {
   const configs = flag('configs', 'node:1:100,node:2:100,node:1:25,node:1:400,web:1:100')
     .split(',')
     .map((text) => {
-      const [runtime, threads, stepsPerRun] = text.split(':');
-      return { runtime, threads: Number(threads), stepsPerRun: Number(stepsPerRun), epochs, data: flag('data') };
+      const [runtime, threads, stepsPerRun, optimizer = 'sgd', dropoutRate = '0', activation = 'relu'] = text.split(':');
+      return { runtime, threads: Number(threads), stepsPerRun: Number(stepsPerRun), optimizer, dropoutRate: Number(dropoutRate), activation, epochs, data: flag('data') };
     });
   const results = [];
   for (const config of configs) {
     const result = await inChild(config);
     results.push(result);
     console.error(
-      `onnx ${config.runtime.padEnd(4)} threads ${config.threads} K=${String(config.stepsPerRun).padEnd(3)}  ` +
+      `onnx ${config.runtime.padEnd(4)} threads ${config.threads} K=${String(config.stepsPerRun).padEnd(3)} ` +
+        `${config.optimizer.padEnd(8)} dropout ${config.dropoutRate} ${config.activation.padEnd(10)}  ` +
         `${result.msPerStep.toFixed(3)} ms/step (best epoch ${result.bestMsPerStep.toFixed(3)})  ` +
         `cpu ${result.cpuMsPerStep.toFixed(3)} ms/step  ${result.secondsPerEpoch.toFixed(3)} s/epoch  ${Math.round(result.stepsPerSecond)} steps/s  ` +
         `30 epochs ~${result.projectedFullJobSeconds.toFixed(1)} s  val acc ${result.validationAccuracy.toFixed(4)}  ` +
@@ -54,11 +58,13 @@ function inChild(config) {
   });
 }
 
-async function runConfig({ runtime, threads, stepsPerRun, epochs, data }) {
+async function runConfig({ runtime, threads, stepsPerRun, optimizer = 'sgd', dropoutRate = 0, activation = 'relu', epochs, data }) {
   const { DEFAULT_MODEL_SPEC, MNIST_PREPROCESSING, Rng, deriveSeed, inTopK, shuffleBatch } = await import('@mnist/core');
   const { readDataset } = await import('../packages/trainer/dist/data/index.js');
   const { initialWeights } = await import('../packages/trainer/dist/initializers.js');
   const { createOnnxEngine } = await import('../packages/trainer/dist/onnx/index.js');
+  const { dropoutMasks } = await import('../packages/trainer/dist/dropout-masks.js');
+  const spec = { ...DEFAULT_MODEL_SPEC, activation };
   const { train, test } = await readDataset(data);
   const inputSize = DEFAULT_MODEL_SPEC.inputSize;
   const trainImages = train.images.subarray(VALIDATION_SIZE * inputSize);
@@ -67,13 +73,14 @@ async function runConfig({ runtime, threads, stepsPerRun, epochs, data }) {
   const scale = MNIST_PREPROCESSING.pixelScale;
 
   const engine = await createOnnxEngine({
-    spec: DEFAULT_MODEL_SPEC,
-    optimizer: { name: 'sgd', learningRate: 0.01 },
+    spec,
+    optimizer: { name: optimizer, learningRate: LEARNING_RATES[optimizer] },
+    dropoutRate,
     backend: runtime,
     threads,
     stepsPerRun,
   });
-  await engine.loadWeights(initialWeights(DEFAULT_MODEL_SPEC, SEED));
+  await engine.loadWeights(initialWeights(spec, SEED));
   const seconds = [];
   // CPU time (all threads) beside wall time: on a shared machine it shows the work apart from the waiting.
   const cpuSeconds = [];
@@ -81,9 +88,11 @@ async function runConfig({ runtime, threads, stepsPerRun, epochs, data }) {
   let meanLoss = NaN;
   for (let epoch = 0; epoch < epochs; epoch++) {
     const batches = shuffleBatch(count, BATCH_SIZE, new Rng(deriveSeed(SEED, 1, epoch)));
+    const masks =
+      dropoutRate > 0 ? dropoutMasks(batches.map((b) => b.length), spec.hiddenUnits, dropoutRate, new Rng(deriveSeed(SEED, epoch, 1))) : undefined;
     const start = performance.now();
     const cpuStart = process.cpuUsage();
-    const stats = await engine.runEpoch({ images: trainImages, labels: trainLabels, batches, pixelScale: scale });
+    const stats = await engine.runEpoch({ images: trainImages, labels: trainLabels, batches, pixelScale: scale, dropoutMasks: masks });
     seconds.push((performance.now() - start) / 1000);
     const cpu = process.cpuUsage(cpuStart);
     cpuSeconds.push((cpu.user + cpu.system) / 1e6);
@@ -104,6 +113,9 @@ async function runConfig({ runtime, threads, stepsPerRun, epochs, data }) {
     runtime,
     threads,
     stepsPerRun,
+    optimizer,
+    dropoutRate,
+    activation,
     selection: engine.selection,
     epochs,
     epochSeconds: seconds.map((s) => +s.toFixed(3)),

@@ -30,8 +30,10 @@ export function activationNode(g: GraphBuilder, activation: Activation, z: strin
 
 /** Scalar constants the backward pass reads; made once in the outer graph so a Loop body shares them. */
 export interface ActivationGradConstants {
-  zero: string;
-  one: string;
+  /** For the activations with a kink at 0 (relu, leaky relu, elu, selu). */
+  zero?: string;
+  /** For tanh and sigmoid. */
+  one?: string;
   /** The activation's own constant: leaky slope, elu alpha, or selu's scale and scale * alpha. */
   alpha?: string;
   scale?: string;
@@ -43,7 +45,8 @@ export interface ActivationGradConstants {
  */
 export function activationGradConstants(g: GraphBuilder, activation: Activation): ActivationGradConstants {
   const p = ACTIVATION_PARAMS;
-  const c: ActivationGradConstants = { zero: g.scalar(0, 'zero'), one: g.scalar(1, 'one') };
+  // Only what the activation reads: ONNX Runtime warns about every unused initializer.
+  const c: ActivationGradConstants = activation === 'tanh' || activation === 'sigmoid' ? { one: g.scalar(1, 'one') } : { zero: g.scalar(0, 'zero') };
   if (activation === 'leaky_relu') c.alpha = g.scalar(p.leakyReluAlpha, 'leaky_relu_alpha');
   if (activation === 'elu') c.alpha = g.scalar(p.eluAlpha, 'elu_alpha');
   if (activation === 'selu') {
@@ -66,19 +69,19 @@ export function activationGradient(g: GraphBuilder, activation: Activation, c: A
   };
   switch (activation) {
     case 'relu':
-      return where(g, greater(g, h, c.zero), dh, c.zero);
+      return where(g, greater(g, h, need(c.zero)), dh, need(c.zero));
     case 'leaky_relu':
-      return where(g, greater(g, z, c.zero), dh, mul(g, dh, need(c.alpha)));
+      return where(g, greater(g, z, need(c.zero)), dh, mul(g, dh, need(c.alpha)));
     case 'elu':
-      return where(g, greater(g, z, c.zero), dh, mul(g, dh, add(g, h, need(c.alpha))));
+      return where(g, greater(g, z, need(c.zero)), dh, mul(g, dh, add(g, h, need(c.alpha))));
     case 'selu': {
       const scaled = mul(g, dh, need(c.scale));
-      return where(g, greater(g, z, c.zero), scaled, mul(g, dh, add(g, h, need(c.alpha))));
+      return where(g, greater(g, z, need(c.zero)), scaled, mul(g, dh, add(g, h, need(c.alpha))));
     }
     case 'tanh':
-      return mul(g, dh, sub(g, c.one, mul(g, h, h)));
+      return mul(g, dh, sub(g, need(c.one), mul(g, h, h)));
     case 'sigmoid':
-      return mul(g, dh, mul(g, h, sub(g, c.one, h)));
+      return mul(g, dh, mul(g, h, sub(g, need(c.one), h)));
     default:
       throw new RangeError(`activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(activation)}`);
   }

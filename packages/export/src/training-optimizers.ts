@@ -86,7 +86,8 @@ export function optimizerState(spec: ModelSpec, optimizer: TrainingOptimizer): O
 /** Scalars of the update, made once in the outer graph so a Loop body shares them. */
 export interface OptimizerConstants {
   learningRate: string;
-  one: string;
+  /** Adam's bias correction only. */
+  one?: string;
   momentum?: string;
   decay?: string;
   oneMinusDecay?: string;
@@ -102,7 +103,8 @@ export interface OptimizerConstants {
  * @example const c = optimizerConstants(g, adam);
  */
 export function optimizerConstants(g: GraphBuilder, o: TrainingOptimizer): OptimizerConstants {
-  const c: OptimizerConstants = { learningRate: g.scalar(o.learningRate, 'learning_rate'), one: g.scalar(1, 'one') };
+  // Only what the optimizer reads: ONNX Runtime warns about every unused initializer.
+  const c: OptimizerConstants = { learningRate: g.scalar(o.learningRate, 'learning_rate') };
   if (o.name === 'momentum' || o.name === 'nesterov' || (o.name === 'rmsprop' && o.momentum > 0)) c.momentum = g.scalar(o.momentum, 'momentum');
   if (o.name === 'rmsprop') {
     c.decay = g.scalar(o.decay, 'decay');
@@ -110,6 +112,7 @@ export function optimizerConstants(g: GraphBuilder, o: TrainingOptimizer): Optim
     c.epsilon = g.scalar(o.epsilon, 'epsilon');
   }
   if (o.name === 'adam') {
+    c.one = g.scalar(1, 'one');
     c.beta1 = g.scalar(o.beta1, 'beta1');
     c.beta2 = g.scalar(o.beta2, 'beta2');
     c.oneMinusBeta1 = g.scalar(1 - o.beta1, 'one_minus_beta1');
@@ -125,7 +128,7 @@ export function optimizerConstants(g: GraphBuilder, o: TrainingOptimizer): Optim
  */
 export function adamStepSize(g: GraphBuilder, c: OptimizerConstants, powers: readonly [string, string], outputNames?: readonly [string, string]): { stepSize: string; powers: [string, string] } {
   const [b1p, b2p] = powers;
-  const stepSize = div(g, mul(g, c.learningRate, sqrt(g, sub(g, c.one, b2p))), sub(g, c.one, b1p));
+  const stepSize = div(g, mul(g, c.learningRate, sqrt(g, sub(g, req(c.one), b2p))), sub(g, req(c.one), b1p));
   const out = (i: 0 | 1): OutputName | undefined => (outputNames ? { name: outputNames[i] } : undefined);
   return { stepSize, powers: [mul(g, b1p, req(c.beta1), out(0)), mul(g, b2p, req(c.beta2), out(1))] };
 }
