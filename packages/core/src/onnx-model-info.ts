@@ -76,7 +76,7 @@ export function readOnnxModelInfo(bytes: Uint8Array, source = 'model'): OnnxMode
             if (f.number === 1) domain = utf8(bytes, f);
             else if (f.number === 2) version = f.varint ?? 0;
           }
-          info.opsets[domain] = version;
+          setOwn(info.opsets, domain, version);
           break;
         }
         case MODEL_METADATA_PROPS: {
@@ -86,7 +86,7 @@ export function readOnnxModelInfo(bytes: Uint8Array, source = 'model'): OnnxMode
             if (f.number === 1) key = utf8(bytes, f);
             else if (f.number === 2) value = utf8(bytes, f);
           }
-          info.metadataProps[key] = value;
+          setOwn(info.metadataProps, key, value);
           break;
         }
       }
@@ -158,6 +158,11 @@ function readVarint(bytes: Uint8Array, pos: number, end: number): [number, numbe
     scale *= 128;
   }
   throw new Error(`varint longer than 10 bytes at byte ${pos}`);
+}
+
+// Keys come from the file: `obj[key] = v` would drop "__proto__" (or set the prototype), so define.
+function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
