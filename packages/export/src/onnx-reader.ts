@@ -89,7 +89,10 @@ export function readOnnx(bytes: Uint8Array, source = 'model.onnx'): OnnxModelSum
   const graph = model.graph ?? {};
   const opsetImports = (model.opset_import ?? []).map((o) => ({ domain: o.domain ?? '', version: o.version ?? 0 }));
   const metadata: Record<string, string> = {};
-  for (const entry of model.metadata_props ?? []) metadata[entry.key ?? ''] = entry.value ?? '';
+  // Keys come from the file: `metadata[key] = v` would drop "__proto__" (or set the prototype), so define.
+  for (const entry of model.metadata_props ?? []) {
+    Object.defineProperty(metadata, entry.key ?? '', { value: entry.value ?? '', enumerable: true, writable: true, configurable: true });
+  }
   const initializerNames = new Set((graph.initializer ?? []).map((t) => t.name));
   return {
     irVersion: model.ir_version ?? 0,
