@@ -233,6 +233,42 @@ describe('buildTrainingGraph', () => {
     expect(summary.outputs.map((o) => o.name)).toEqual([...trainingWeightNames(SMALL_SPEC).map(updatedWeightName), 'losses']);
   });
 
+  it('adam, selu and dropout: the Loop, unrolled and MatMul forms compute the same block, state and masks threaded', async () => {
+    const spec: ModelSpec = { ...SMALL_SPEC, activation: 'selu' };
+    const adam = { name: 'adam', momentum: 0, initialAccumulatorValue: 0.1, decay: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
+    const base = { learningRate: 0.01, optimizer: adam, dropoutRate: 0.25 };
+    const rng = new Rng(5);
+    const [steps, batch] = [5, 8];
+    const feeds: Record<string, ort.Tensor> = {
+      [TRAINING_GRAPH_NAMES.images]: new ort.Tensor('uint8', randomBytes(steps * batch * spec.inputSize, rng), [steps, batch, spec.inputSize]),
+      [TRAINING_GRAPH_NAMES.labels]: new ort.Tensor('uint8', randomBytes(steps * batch, rng, 10), [steps, batch]),
+    };
+    const w = initialWeights(spec, 3);
+    for (const t of trainingState(spec, base)) {
+      const values = w.get(t.name) ?? new Float32Array(t.shape.reduce((a, b) => a * b, 1)).fill(t.initial!);
+      feeds[t.name] = new ort.Tensor('float32', values, t.shape);
+    }
+    for (const l of layerNames(spec).filter((l) => !l.isOutput)) {
+      feeds[dropoutMaskName(l.scope)] = new ort.Tensor('uint8', randomBytes(steps * batch * l.fanOut, rng, 2), [steps, batch, l.fanOut]);
+    }
+    const results: Record<string, ort.Tensor>[] = [];
+    for (const extra of [{}, { block: 'unrolled', stepsPerRun: steps, batchSize: batch } as const, { gradientProducts: 'matmul' } as const]) {
+      const session = await open(buildTrainingGraph(spec, { ...base, ...extra }));
+      results.push(await session.run(feeds));
+      await session.release();
+    }
+    const [loop, ...others] = results;
+    // Adam advanced its powers once per step; its moments moved off zero.
+    expect((loop[updatedWeightName('beta1_power')].data as Float32Array)[0]).toBeCloseTo(0.9 ** (steps + 1), 6);
+    expect(Array.from(loop[updatedWeightName('dnn/hidden1/kernel/Adam')].data as Float32Array).some((v) => v !== 0)).toBe(true);
+    for (const other of others) {
+      for (const name of Object.keys(loop)) {
+        const [a, b] = [loop[name].data as Float32Array, other[name].data as Float32Array];
+        a.forEach((v, i) => expect(Math.abs(v - b[i]), `${name}[${i}]`).toBeLessThan(1e-6));
+      }
+    }
+  });
+
   it('with adam and dropout: slots and powers in and out by checkpoint name, one mask per hidden layer', () => {
     const adam = { name: 'adam', momentum: 0, initialAccumulatorValue: 0.1, decay: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
     const options = { learningRate: 0.001, optimizer: adam, dropoutRate: 0.5 };
