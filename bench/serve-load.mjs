@@ -57,7 +57,7 @@ async function main() {
       warmup: { type: 'string', default: '2' },
       client: { type: 'string', default: 'raw' },
       'no-batching': { type: 'boolean', default: false },
-      window: { type: 'string', default: '0' },
+      window: { type: 'string' },
       threads: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
     },
@@ -77,7 +77,7 @@ async function main() {
     modelPath = join(dir, 'random-784-300-100-10.onnx');
     writeFileSync(modelPath, await randomModelBytes());
   }
-  const serverOptions = { model: modelPath, batching: !values['no-batching'], batchWindowMs: Number(values.window), threads: Number(values.threads) };
+  const serverOptions = { model: modelPath, batching: !values['no-batching'], batchWindowMs: values.window === undefined ? undefined : Number(values.window), threads: Number(values.threads) };
   const child = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(serverOptions)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: process.env.SERVE_LOAD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVE_LOAD_PROFILE_DIR}`] : [] });
   try {
     const { url } = await nextMessage(child);
@@ -99,7 +99,7 @@ async function main() {
       client: values.client,
       concurrency,
       seconds,
-      batching: serverOptions.batching ? `on (window ${serverOptions.batchWindowMs} ms)` : 'off',
+      batching: serverOptions.batching ? `on (window ${serverOptions.batchWindowMs ?? 'default'} ms)` : 'off',
       threads: serverOptions.threads,
       requests: load.ok,
       errors: load.errors,

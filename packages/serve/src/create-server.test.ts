@@ -187,7 +187,7 @@ describe('startServer', () => {
     const expected = await direct.predict(rows.slice(0, 4));
     for (const [i, response] of responses.entries()) {
       expect(response.status).toBe(200);
-      expect((await response.json()).classes).toEqual([expected.classes[i]]);
+      expect(((await response.json()) as { classes: number[] }).classes).toEqual([expected.classes[i]]);
     }
     await closed;
     expect(running.classifier.disposed).toBe(true);

@@ -16,9 +16,10 @@ export interface ServerOptions {
   /** Most images per request and per runtime call (413 beyond). Default 64. */
   maxBatch?: number;
   /**
-   * How long a request waits for others to share its runtime call when the runtime is idle; 0
-   * (default) = the rest of the current event-loop turn. Requests arriving during a call always
-   * join the next one.
+   * How long a request waits for others to share its runtime call when the runtime is idle; 0 = the
+   * rest of the current event-loop turn. Requests arriving during a call always join the next one.
+   * Default 2: under load (32 clients, bench/serve-load.mjs) it gave fuller batches, less CPU per
+   * request and a lower p99 than 0 or 1; alone, a request waits 2 ms.
    */
   batchWindowMs?: number;
   /** Combine concurrent requests into one runtime call. Default true. */
@@ -55,6 +56,9 @@ export interface ModelDescription {
   limits: { maxBatch: number; maxBodyBytes: number };
 }
 
+/** Default {@link ServerOptions.batchWindowMs}. */
+export const DEFAULT_BATCH_WINDOW_MS = 2;
+
 const JSON_TYPE = 'application/json';
 const IMAGE_TYPES = ['image/png', 'image/jpeg'];
 
@@ -82,7 +86,7 @@ export async function createServer(options: ServerOptions): Promise<MnistServer>
   const maxBatch = positiveInteger(options.maxBatch ?? 64, 'maxBatch');
   const threads = options.threads ?? 1;
   const classifier = await MnistClassifier.load(options.model, { intraOpNumThreads: threads });
-  const batcher = new PredictBatcher(classifier, { maxBatch, windowMs: options.batchWindowMs ?? 0 });
+  const batcher = new PredictBatcher(classifier, { maxBatch, windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS });
   const predict = options.batching === false ? (pixels: Float32Array) => classifier.predict(pixels) : (pixels: Float32Array, n: number) => batcher.predict(pixels, n);
 
   const app = Fastify({ logger: options.logger === true, bodyLimit: maxBodyBytes, forceCloseConnections: 'idle' });
