@@ -17,3 +17,4 @@ export * from './restore.js';
 export * from './training-loop.js';
 export * from './dnn-classifier.js';
 export * from './accuracy-score.js';
+export * from './tune.js';
