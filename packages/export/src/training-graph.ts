@@ -95,8 +95,9 @@ export interface TrainingGraphOptions {
    */
   gradientProducts?: 'gemm' | 'matmul';
   /**
-   * Fold `W - lr * (Xᵀ·dZ)` into one Gemm (alpha -lr, beta 1, C = W) instead of computing dW first.
-   * Same arithmetic up to the rounding of the scaled product; measured 6-8% faster per step. Default true.
+   * Fold `W - lr * (Xᵀ·dZ)` into one Gemm (alpha -lr, beta 1, C = W) instead of computing dW first, and
+   * for momentum `m·accum + Xᵀ·dZ` (beta m, C = accum). Same arithmetic up to the rounding of the scaled
+   * product; measured 6-8% faster per step with SGD. Default true.
    */
   fusedKernelUpdate?: boolean;
 }
@@ -194,8 +195,8 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
     layers,
     optimizer,
     products,
-    // The fused Gemm update is plain SGD's only.
-    fused: optimizer.name === 'sgd' && (options.fusedKernelUpdate ?? true),
+    // Gemm's C term takes plain SGD's weight update, or momentum's accumulator; the others need dW itself.
+    fused: (optimizer.name === 'sgd' || optimizer.name === 'momentum') && (options.fusedKernelUpdate ?? true),
   };
   const stateOut = stateTensors.map((t) => updatedWeightName(t.name));
 
@@ -362,8 +363,14 @@ function trainingStep(
     const kernel = weights[2 * i];
     // The gradient flowing to the layer below uses this layer's kernel before its update.
     const dInput = i > 0 ? product(g, form, dz, kernel, false, true) : undefined;
-    if (form.fused) {
+    if (form.fused && optimizer.name === 'sgd') {
       updated[2 * i] = gemm(g, inputs[i], dz, kernel, { transA: true, alpha: -optimizer.learningRate, beta: 1 }, name(2 * i));
+    } else if (form.fused) {
+      // Momentum: accum = momentum * accum + Xᵀ·dZ in one Gemm, then W -= lr * accum.
+      const w = 2 * i;
+      const accum = gemm(g, inputs[i], dz, slotsOf(w)[0], { transA: true, alpha: 1, beta: optimizer.momentum }, outputNames ? { name: outputNames[weights.length + w * kinds] } : undefined);
+      updated[weights.length + w * kinds] = accum;
+      updated[w] = sub(g, kernel, mul(g, c.optimizer.learningRate, accum), name(w));
     } else {
       update(2 * i, product(g, form, inputs[i], dz, true, false));
     }
