@@ -10,5 +10,8 @@ export const sharedConfig = defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The JSON report feeds tools/test-summary.mjs, which prints the one closing line for all packages.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results.json' },
   },
 });
