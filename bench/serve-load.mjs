@@ -99,7 +99,7 @@ async function main() {
       client: values.client,
       concurrency,
       seconds,
-      batching: serverOptions.batching ? `on (window ${serverOptions.batchWindowMs ?? 'default'} ms)` : 'off',
+      batching: serverOptions.batching ? `on (window ${serverOptions.batchWindowMs === undefined ? 'default 2' : serverOptions.batchWindowMs} ms)` : 'off',
       threads: serverOptions.threads,
       requests: load.ok,
       errors: load.errors,

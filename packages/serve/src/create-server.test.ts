@@ -194,6 +194,24 @@ describe('startServer', () => {
     await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
   });
 
+  it('closes gracefully on SIGTERM and removes its signal handlers', async () => {
+    const before = process.listenerCount('SIGTERM');
+    const beforeInt = process.listenerCount('SIGINT');
+    const running = await startServer({ model, port: 0, batchWindowMs: 300 });
+    expect(process.listenerCount('SIGTERM')).toBe(before + 1);
+    expect(process.listenerCount('SIGINT')).toBe(beforeInt + 1);
+    const inFlight = fetch(`${running.url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ images: [rows[0]] }) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Emitting the event runs the handler without delivering a real signal to the test process.
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(running.classifier.disposed).toBe(false);
+    expect((await inFlight).status).toBe(200);
+    await running.close();
+    expect(running.classifier.disposed).toBe(true);
+    expect(process.listenerCount('SIGTERM')).toBe(before);
+    expect(process.listenerCount('SIGINT')).toBe(beforeInt);
+  });
+
   it('refuses a bad port and names an address it cannot listen on', async () => {
     await expect(startServer({ model, port: 70000, handleSignals: false })).rejects.toThrow(RangeError);
     const first = await startServer({ model, port: 0, handleSignals: false });
