@@ -186,6 +186,7 @@ export class MnistClassifierBase {
    */
   async predict(images: ImageBatch, options: PredictOptions = {}): Promise<Prediction> {
     const session = this.#live();
+    if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${options === null ? 'null' : typeof options}`);
     const batchSize = checkBatchSize(options.batchSize);
     const input = toModelInput(images, this.#metadata.preprocessing.pixelScale);
     const n = input.n;
@@ -284,6 +285,7 @@ function toModelInput(images: ImageBatch, pixelScale: number): ModelInput {
     throw new TypeError('images must be a Float32Array, a Uint8Array, a number[] or an array of per-image arrays');
   }
   if (images.length > 0 && typeof images[0] !== 'number') return perImageInput(images as ReadonlyArray<unknown>, pixelScale);
+  checkNumbers(images as ReadonlyArray<unknown>, 'images');
   const flat = Float32Array.from(images as readonly number[]);
   const n = imageCount(flat.length, 'images');
   checkFinite(flat, 'images', images as readonly number[]);
@@ -301,6 +303,7 @@ function perImageInput(images: ReadonlyArray<unknown>, pixelScale: number): Mode
       flat.set(scaleBytes(image, 0, IMAGE_PIXELS, pixelScale), i * IMAGE_PIXELS);
     } else if (image instanceof Float32Array || Array.isArray(image)) {
       if (image.length !== IMAGE_PIXELS) throw new RangeError(`${name} has ${image.length} values, expected ${IMAGE_PIXELS} (28x28 pixels)`);
+      if (Array.isArray(image)) checkNumbers(image, name);
       const row = flat.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS);
       row.set(image as ArrayLike<number>);
       checkFinite(row, name, image as ArrayLike<unknown>);
@@ -309,6 +312,23 @@ function perImageInput(images: ReadonlyArray<unknown>, pixelScale: number): Mode
     }
   }
   return { n, chunk: (start, count) => flat.subarray(start * IMAGE_PIXELS, (start + count) * IMAGE_PIXELS) };
+}
+
+// Float32Array.from would turn '0.5' into 0.5, null and '' into 0 and true into 1: a caller's bug
+// would become a confident answer. Only numbers are pixels (NaN and Infinity are checked later).
+function checkNumbers(values: ReadonlyArray<unknown>, name: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number') throw new TypeError(`${name}[${i}] is ${describeValue(v)}, expected a number (a pixel)`);
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}...` : v)}`;
+  if (typeof v === 'bigint') return `the bigint ${v}n`;
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && v !== null) return 'an object';
+  return String(v);
 }
 
 function imageCount(length: number, name: string): number {
@@ -359,6 +379,7 @@ function checkBatchSize(batchSize: number | undefined): number {
 
 function toPrediction(out: RuntimeOutputs, n: number, k: number, withLogits: boolean, source: string): Prediction {
   const probabilities = checkFloats(out.probabilities, n * k, ONNX_PROBABILITIES, source);
+  checkProbabilities(probabilities, k, source);
   const classes = toClasses(out.classes, n, k, source);
   if (!withLogits) return { classes, probabilities };
   return { classes, probabilities, logits: checkFloats(out.logits, n * k, ONNX_LOGITS, source) };
@@ -369,6 +390,19 @@ function checkFloats(values: Float32Array | undefined, length: number, name: str
     throw new ModelLoadError(`${source}: output ${name} has ${values?.length ?? 'no'} values, expected ${length}`);
   }
   return values;
+}
+
+// NaN probabilities (weights corrupted to NaN or Infinity, or inputs so large the logits overflow)
+// would come with a confident-looking ArgMax class: refuse them. Inputs are finite by then, so the
+// cause is named from the image's own range.
+function checkProbabilities(probabilities: Float32Array, k: number, source: string): void {
+  let sum = 0;
+  for (let i = 0; i < probabilities.length; i++) sum += probabilities[i] * 0;
+  if (sum === 0) return;
+  const index = probabilities.findIndex((p) => !Number.isFinite(p));
+  throw new ModelLoadError(
+    `${source}: output ${ONNX_PROBABILITIES} is not finite for image ${Math.floor(index / k)} of the batch (corrupt model weights, or pixel values far outside [0, 1])`,
+  );
 }
 
 function toClasses(values: BigInt64Array | Int32Array | undefined, n: number, k: number, source: string): Int32Array {
