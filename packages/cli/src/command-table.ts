@@ -24,4 +24,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   { name: 'export', summary: 'export a checkpoint as an ONNX model', load: () => import('./commands/export.js') },
   { name: 'inspect', summary: "print an ONNX model's inputs, outputs, opset and metadata", load: () => import('./commands/inspect.js') },
+  {
+    name: 'tune',
+    summary: 'random search over layers, units, learning rate, activation, dropout and optimizer; keep the best',
+    load: () => import('./commands/tune.js'),
+  },
+  { name: 'demo', summary: 'serve the digit-drawing demo page with an ONNX model', load: () => import('./commands/demo.js') },
+  { name: 'serve', summary: 'serve an ONNX model over HTTP (POST /v1/predict)', load: () => import('./commands/serve.js') },
 ];

@@ -129,6 +129,11 @@ export class DNNClassifier {
     return this.step;
   }
 
+  /** The engine and backend of the last `fit` (or of the loaded checkpoint's run). */
+  get trainedOn(): { engine: string; backend: string } {
+    return { engine: this.engineName, backend: this.backendName };
+  }
+
   /** Per-epoch records of the fits that had a validation set. */
   get epochHistory(): EpochRecord[] {
     return [...this.history];

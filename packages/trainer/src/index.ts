@@ -18,3 +18,4 @@ export * from './training-loop.js';
 export * from './dnn-classifier.js';
 export * from './accuracy-score.js';
 export * from './tune.js';
+export * from './train-estimator.js';

@@ -1,5 +1,5 @@
 // `mnist train`: the chapter's low-level training run, with its per-epoch log, a checkpoint, and the
-// final scores.
+// final scores; `--estimator` runs the high-level DNNClassifier instead (fit for --steps steps).
 import { Option, type Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import type { CommandModule } from '../command-table.js';
@@ -14,9 +14,13 @@ import {
   positiveNumber,
   requireDirectory,
 } from '../options.js';
+import { CliError } from '../errors.js';
+import { addTrainingFlags, earlyStoppingFrom, optimizerFrom, type TrainingFlags } from '../training-flags.js';
 import { trainingProgress } from '../training-progress.js';
 
-interface TrainFlags {
+interface TrainFlags extends TrainingFlags {
+  estimator?: boolean;
+  steps?: number;
   data?: string;
   out: string;
   epochs: number;
@@ -39,7 +43,7 @@ export function configure(command: Command, io: CliIo): void {
     .addOption(new Option('--epochs <n>', 'number of epochs').argParser(positiveInteger('--epochs')).default(30))
     .addOption(new Option('--batch-size <n>', 'mini-batch size').argParser(positiveInteger('--batch-size')).default(50))
     .addOption(
-      new Option('--learning-rate <x>', 'gradient descent learning rate').argParser(positiveNumber('--learning-rate')).default(0.01),
+      new Option('--learning-rate <x>', 'learning rate (with --estimator: 0.05 unless given)').argParser(positiveNumber('--learning-rate')).default(0.01),
     )
     .addOption(
       new Option('--hidden <list>', 'hidden layer sizes, comma-separated')
@@ -47,6 +51,8 @@ export function configure(command: Command, io: CliIo): void {
         .default([300, 100], '300,100'),
     )
     .addOption(new Option('--seed <n>', 'random seed (same seed, data and backend: same checkpoint)').argParser(nonNegativeInteger('--seed')).default(42))
+    .addOption(new Option('--estimator', "run the chapter's high-level DNNClassifier (Adagrad 0.05, Glorot; fit for --steps)"))
+    .addOption(new Option('--steps <n>', 'optimizer steps (default: 40000 with --estimator; otherwise --epochs decides)').argParser(positiveInteger('--steps')))
     .addOption(new Option('--engine <name>', 'training engine (tfjs, onnx or auto; default: the trainer picks)'))
     .addOption(backendOption())
     .addOption(new Option('--resume', 'continue the run saved in --out from its last completed epoch'))
@@ -55,10 +61,12 @@ export function configure(command: Command, io: CliIo): void {
         positiveInteger('--train-limit'),
       ),
     )
-    .addOption(jsonOption())
-    .action(async (_options: unknown, cmd: Command) => {
-      await train(cmd.opts<TrainFlags>(), io);
-    });
+    .addOption(jsonOption());
+  addTrainingFlags(command).action(async (_options: unknown, cmd: Command) => {
+    const flags = cmd.opts<TrainFlags>();
+    if (flags.estimator) await trainEstimator(flags, cmd, io);
+    else await train(flags, io);
+  });
 }
 
 async function train(flags: TrainFlags, io: CliIo): Promise<void> {
@@ -79,6 +87,12 @@ async function train(flags: TrainFlags, io: CliIo): Promise<void> {
       backend: flags.backend,
       resume: flags.resume ?? false,
       trainLimit: flags.trainLimit,
+      activation: flags.activation,
+      initializer: flags.initializer,
+      optimizer: optimizerFrom(flags, 'sgd'),
+      dropoutRate: flags.dropout,
+      earlyStopping: earlyStoppingFrom(flags),
+      maxSteps: flags.steps,
       onLog: (line) => progress.log(line),
       onProgress: (done, total, epoch) => progress.progress(done, total, epoch),
     });
@@ -97,11 +111,56 @@ async function train(flags: TrainFlags, io: CliIo): Promise<void> {
       checkpoint: result.checkpoint,
       backend: result.backend,
       engine: result.engine,
+      steps: result.steps,
+      ...(result.bestEpoch !== undefined ? { bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly } : {}),
     },
     [
+      ...(result.bestEpoch !== undefined ? [`Best epoch: ${result.bestEpoch}${result.stoppedEarly ? ' (stopped early)' : ''}`] : []),
       `Validation accuracy: ${result.validationAccuracy.toFixed(4)}`,
       `Test accuracy: ${result.testAccuracy.toFixed(4)}`,
       `Checkpoint: ${result.checkpoint}`,
     ],
   );
+}
+
+// The chapter's `DNNClassifier(...).fit(X_train, y_train, batch_size=50, steps=40000)` on the training
+// images after the validation split; TF's defaults unless a flag was given on the command line.
+async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> {
+  const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+  if (given('epochs')) throw new CliError('--epochs does not apply to --estimator; give --steps (default 40000)');
+  if (flags.resume) throw new CliError('--resume does not apply to --estimator');
+  if (flags.data !== undefined) requireDirectory('--data', flags.data);
+  const { trainEstimator: runEstimator } = await import('@mnist/trainer');
+  const progress = trainingProgress(io.stderr, io.interactive);
+  let result;
+  try {
+    result = await runEstimator({
+      dataDir: flags.data,
+      out: flags.out,
+      steps: flags.steps ?? 40000,
+      batchSize: flags.batchSize,
+      hiddenUnits: flags.hidden,
+      activation: flags.activation,
+      initializer: flags.initializer,
+      optimizer: optimizerFrom(flags, 'adagrad'),
+      learningRate: given('learningRate') ? flags.learningRate : undefined,
+      dropoutRate: flags.dropout,
+      earlyStopping: earlyStoppingFrom(flags),
+      seed: flags.seed,
+      engine: flags.engine,
+      backend: flags.backend,
+      trainLimit: flags.trainLimit,
+      onLog: (line) => progress.log(line),
+      onProgress: (done, total, epoch) => progress.progress(done, total, epoch),
+    });
+  } finally {
+    progress.stop();
+  }
+  io.stderr.write(`Total time: ${result.seconds.toFixed(1)} s\n`);
+  printResult(io, flags.json, { estimator: true, ...result }, [
+    `Steps: ${result.steps}`,
+    `Validation accuracy: ${result.validationAccuracy.toFixed(4)}`,
+    `Test accuracy: ${result.testAccuracy.toFixed(4)}`,
+    `Checkpoint: ${result.checkpoint}`,
+  ]);
 }

@@ -1,0 +1,98 @@
+// The model and optimizer flags that `mnist train` and `mnist tune` share: activation, initializer,
+// optimizer and its momentum, dropout, early stopping; parsed and checked in one place.
+import { Option, type Command } from 'commander';
+import { ACTIVATIONS, INITIALIZERS, type Activation, type Initializer } from '@mnist/core';
+import { CliError, UsageError } from './errors.js';
+import { positiveInteger } from './options.js';
+
+/** The optimizers of the trainer (kept here so `--help` needs no TensorFlow.js import). */
+export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
+export type OptimizerFlag = (typeof OPTIMIZERS)[number];
+
+/** Default patience of `--early-stopping` without `--patience`. */
+export const DEFAULT_PATIENCE = 5;
+
+/**
+ * Parses a rate in [0, 1) (a dropout rate).
+ * @example unitRate('--dropout')('0.5') === 0.5
+ */
+export function unitRate(flag: string): (value: string) => number {
+  return (value) => {
+    const n = value.trim() === '' ? NaN : Number(value);
+    if (!Number.isFinite(n) || n < 0 || n >= 1) throw new UsageError(flag, 'a number in [0, 1)', value);
+    return n;
+  };
+}
+
+/** `--activation`. */
+export const activationOption = (): Option => new Option('--activation <name>', 'hidden-layer activation').choices(ACTIVATIONS);
+
+/** `--initializer`. */
+export const initializerOption = (): Option =>
+  new Option('--initializer <name>', 'kernel initializer (truncated_normal: the original stddev 2/sqrt(fan_in))').choices(INITIALIZERS);
+
+/** `--optimizer`. */
+export const optimizerOption = (): Option => new Option('--optimizer <name>', 'optimizer, with TensorFlow 1 update rules').choices(OPTIMIZERS);
+
+/** `--momentum`. */
+export const momentumOption = (): Option =>
+  new Option('--momentum <x>', 'momentum of --optimizer momentum, nesterov (default 0.9) or rmsprop (default 0)').argParser(unitRate('--momentum'));
+
+/** `--dropout`. */
+export const dropoutOption = (): Option => new Option('--dropout <rate>', 'dropout rate on hidden layers while training (default 0)').argParser(unitRate('--dropout'));
+
+/** `--early-stopping`. */
+export const earlyStoppingOption = (): Option =>
+  new Option('--early-stopping', `stop when validation accuracy has not improved for --patience epochs (default ${DEFAULT_PATIENCE}); keep the best epoch`);
+
+/** `--patience N` (implies --early-stopping). */
+export const patienceOption = (): Option =>
+  new Option('--patience <n>', 'epochs without improvement before early stopping (implies --early-stopping)').argParser(positiveInteger('--patience'));
+
+/** The flags above as parsed by commander. */
+export interface TrainingFlags {
+  activation?: Activation;
+  initializer?: Initializer;
+  optimizer?: OptimizerFlag;
+  momentum?: number;
+  dropout?: number;
+  earlyStopping?: boolean;
+  patience?: number;
+}
+
+/** Adds every shared training flag to `command`. */
+export function addTrainingFlags(command: Command): Command {
+  return command
+    .addOption(activationOption())
+    .addOption(initializerOption())
+    .addOption(optimizerOption())
+    .addOption(momentumOption())
+    .addOption(dropoutOption())
+    .addOption(earlyStoppingOption())
+    .addOption(patienceOption());
+}
+
+/**
+ * The optimizer option for the trainer: `--optimizer` with `--momentum` where it applies. A momentum
+ * for an optimizer without one is refused rather than ignored.
+ * @example optimizerFrom({ optimizer: 'nesterov', momentum: 0.95 }, 'sgd') // { name: 'nesterov', momentum: 0.95 }
+ */
+export function optimizerFrom(flags: TrainingFlags, fallback: OptimizerFlag): { name: OptimizerFlag; momentum?: number } {
+  const name = flags.optimizer ?? fallback;
+  if (flags.momentum !== undefined) {
+    if (name !== 'momentum' && name !== 'nesterov' && name !== 'rmsprop') {
+      throw new CliError(`--momentum applies to --optimizer momentum, nesterov or rmsprop, not ${name}`);
+    }
+    return { name, momentum: flags.momentum };
+  }
+  return { name };
+}
+
+/**
+ * `{ patience }` when `--early-stopping` or `--patience` was given.
+ * @example earlyStoppingFrom({ patience: 3 }) // { patience: 3 }
+ */
+export function earlyStoppingFrom(flags: TrainingFlags): { patience: number } | undefined {
+  if (flags.patience !== undefined) return { patience: flags.patience };
+  return flags.earlyStopping ? { patience: DEFAULT_PATIENCE } : undefined;
+}
