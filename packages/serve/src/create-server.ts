@@ -26,7 +26,7 @@ export interface ServerOptions {
   batching?: boolean;
   /** onnxruntime threads inside one operator. Default 1: the other core serves HTTP. */
   threads?: number;
-  /** Log requests as JSON lines (fastify's pino) to stdout. Default false. */
+  /** Log requests as JSON lines (fastify's pino) to stderr. Default false. */
   logger?: boolean;
 }
 
@@ -89,7 +89,8 @@ export async function createServer(options: ServerOptions): Promise<MnistServer>
   const batcher = new PredictBatcher(classifier, { maxBatch, windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS });
   const predict = options.batching === false ? (pixels: Float32Array) => classifier.predict(pixels) : (pixels: Float32Array, n: number) => batcher.predict(pixels, n);
 
-  const app = Fastify({ logger: options.logger === true, bodyLimit: maxBodyBytes, forceCloseConnections: 'idle' });
+  // Diagnostics go to stderr, as everywhere in this project; stdout stays free for results.
+  const app = Fastify({ logger: options.logger === true ? { stream: process.stderr } : false, bodyLimit: maxBodyBytes, forceCloseConnections: 'idle' });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPE, { parseAs: 'string' }, (_request, body, done) => {
     try {
