@@ -183,10 +183,12 @@ async function readCheckpointDir(path: string, displayDir: string): Promise<Chec
     try {
       return await readFile(join(path, file));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
         throw new CheckpointError(join(displayDir, file), `is missing (a checkpoint directory holds ${MODEL_JSON_FILE} and ${WEIGHTS_FILE})`);
       }
-      throw e;
+      // Node's own message (e.g. "EISDIR: illegal operation on a directory, read") names no file.
+      throw new CheckpointError(join(displayDir, file), `cannot be read (${code ?? (e as Error).message}); expected a file`);
     }
   };
   const [jsonBytes, weights] = await Promise.all([read(MODEL_JSON_FILE), read(WEIGHTS_FILE)]);
