@@ -106,12 +106,23 @@ export class OnnxEngine implements TrainingEngine {
 
   /**
    * Replaces the weights and optimizer slots (copied, so the caller's arrays stay untouched). Every weight
-   * of the spec must be present with its shape; a slot the map lacks starts at its TF1 initial value
-   * (a checkpoint from plain SGD or another optimizer); entries that are neither are ignored.
+   * of the spec must be present with its shape. Slots are all present or all absent: absent, they start
+   * at TF1's initial values (a checkpoint of plain SGD); a partial set, or a name that is neither a weight
+   * nor a slot of this optimizer, is refused, as the tfjs engine does.
    * @example await engine.loadWeights(checkpoint.weights);
    */
   async loadWeights(weights: Map<string, NamedWeight>): Promise<void> {
     this.checkOpen();
+    const known = new Set(this.state.map((t) => t.name));
+    const optimizer = typeof this.graph.optimizer === 'string' ? this.graph.optimizer : this.graph.optimizer.name;
+    for (const name of weights.keys()) {
+      if (!known.has(name)) throw new RangeError(`weights has ${name}, which the onnx engine (${optimizer}) does not hold`);
+    }
+    const slots = this.state.filter((t) => t.initial !== undefined);
+    const given = slots.filter((t) => weights.has(t.name)).length;
+    if (given !== 0 && given !== slots.length) {
+      throw new RangeError(`weights holds some ${optimizer} slots but lacks ${slots.find((t) => !weights.has(t.name))?.name}`);
+    }
     const tensors: Record<string, OrtTensor> = {};
     for (const { name, shape, initial } of this.state) {
       const size = shape.reduce((a, b) => a * b, 1);
