@@ -1,7 +1,8 @@
 // The tfjs and onnx engines agree: same initial weights and batches give the same per-step losses and weights.
 import { DEFAULT_MODEL_SPEC, deriveSeed, Rng, shuffleBatch, type ModelSpec, type NamedWeight } from '@mnist/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineOptions, TrainingEngine } from '../engine.js';
+import { dropoutMasks } from '../dropout-masks.js';
+import type { EngineOptions, OptimizerConfig, TrainingEngine } from '../engine.js';
 import { initialWeights } from '../initializers.js';
 import { createTfjsEngine } from '../tfjs/tfjs-engine.js';
 import { createOnnxEngine } from './onnx-engine.js';
@@ -107,4 +108,40 @@ describe('tfjs and onnx engines', () => {
     expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThan(1e-6);
     expect(maxAbsDifference(await tfjs.readWeights(), await onnx.readWeights())).toBeLessThan(1e-6);
   });
+
+  for (const optimizer of [
+    { name: 'momentum', learningRate: 0.05 },
+    { name: 'nesterov', learningRate: 0.05 },
+    { name: 'adagrad', learningRate: 0.1 },
+    { name: 'rmsprop', learningRate: 0.005, momentum: 0.5 },
+    { name: 'adam', learningRate: 0.005 },
+  ] as OptimizerConfig[]) {
+    it(`${optimizer.name}, tanh, dropout 0.3: same losses; the checkpoint with its slots resumes on the other engine`, async () => {
+      const spec: ModelSpec = { ...SPEC, activation: 'tanh' };
+      const options: EngineOptions = { spec, optimizer, dropoutRate: 0.3 };
+      const tfjs = await createTfjsEngine({ ...options, backend: 'cpu' });
+      live.push(tfjs);
+      const onnx = await createOnnxEngine({ ...options, backend: 'node' });
+      live.push(onnx);
+      const data = toyData(spec, 600, 3);
+      const epoch = (e: number) => {
+        const batches = shuffleBatch(600, 20, new Rng(deriveSeed(42, e)));
+        const masks = dropoutMasks(batches.map((b) => b.length), spec.hiddenUnits, 0.3, new Rng(deriveSeed(42, e, 1)));
+        return { ...data, batches, pixelScale: SCALE, dropoutMasks: masks };
+      };
+      await tfjs.loadWeights(initialWeights(spec, 42));
+      await onnx.loadWeights(initialWeights(spec, 42));
+      const [a, b] = [await tfjs.runEpoch(epoch(0)), await onnx.runEpoch(epoch(0))];
+      expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThan(1e-5);
+      expect(Math.abs(a.lastBatchLoss - b.lastBatchLoss)).toBeLessThan(1e-5);
+      // Swap: each engine continues from the other's checkpoint, optimizer slots included.
+      const [fromTfjs, fromOnnx] = [await tfjs.readWeights(), await onnx.readWeights()];
+      expect([...fromTfjs.keys()].sort()).toEqual([...fromOnnx.keys()].sort());
+      await tfjs.loadWeights(fromOnnx);
+      await onnx.loadWeights(fromTfjs);
+      const [c, d] = [await tfjs.runEpoch(epoch(1)), await onnx.runEpoch(epoch(1))];
+      expect(Math.abs(c.meanLoss - d.meanLoss)).toBeLessThan(1e-5);
+      expect(maxAbsDifference(await tfjs.readWeights(), await onnx.readWeights())).toBeLessThan(1e-4);
+    });
+  }
 });
