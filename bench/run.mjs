@@ -152,5 +152,5 @@ if (wants('browser')) {
 
 if (wants('serve') && existsSync(join(root, 'bench/serve-load.mjs'))) {
   console.log('\n== mnist serve under load (loopback) ==');
-  spawnSync(process.execPath, [join(root, 'bench/serve-load.mjs'), ...(trainedModel ? [trainedModel] : [])], { stdio: 'inherit', cwd: root });
+  spawnSync(process.execPath, [join(root, 'bench/serve-load.mjs'), ...(trainedModel ? ['--model', trainedModel] : [])], { stdio: 'inherit', cwd: root });
 }
