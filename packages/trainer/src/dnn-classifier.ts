@@ -227,8 +227,11 @@ export class DNNClassifier {
     return { accuracy: correct / set.count, loss: sparseSoftmaxCrossEntropy(logits, set.labels, n) };
   }
 
-  /** Saves model.json + weights.bin (with the optimizer's slots), atomically, as `train` does. */
-  async save(dir: string): Promise<void> {
+  /**
+   * Saves model.json + weights.bin (with the optimizer's slots), atomically, as `train` does.
+   * `testAccuracy`, when given, is recorded (the ONNX export carries it into its metadata).
+   */
+  async save(dir: string, options: { testAccuracy?: number } = {}): Promise<void> {
     const spec = this.requireSpec();
     const { name, learningRate, ...rest } = resolveOptimizer(this.optimizer);
     const training: TrainingState = {
@@ -243,6 +246,7 @@ export class DNNClassifier {
       optimizer: { name, learningRate, params: paramsOf(name, rest) },
       history: [...this.history],
       maxSteps: this.step,
+      ...(options.testAccuracy !== undefined ? { testAccuracy: options.testAccuracy } : {}),
       ...(this.settings.dropout > 0 ? { dropoutRate: this.settings.dropout } : {}),
     };
     const checkpoint: Checkpoint = {

@@ -99,7 +99,7 @@ export async function trainEstimator(options: EstimatorOptions = {}): Promise<Es
       onProgress: options.onProgress,
     });
     const test = await clf.evaluate(dataset.test.images, dataset.test.labels);
-    await clf.save(out);
+    await clf.save(out, { testAccuracy: test.accuracy });
     const history = clf.epochHistory;
     const accuracies = history.map((h) => h.validationAccuracy);
     return {
