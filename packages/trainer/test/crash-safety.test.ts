@@ -29,20 +29,30 @@ interface ChildRun {
   totalMs: number;
 }
 
-/** Runs the child trainer; kills it with SIGKILL after `killAfterMs` if given. */
-function runChild(options: object, extra: { killAfterMs?: number; fault?: { op: 'rename' | 'open'; call: number } } = {}): Promise<ChildRun> {
+interface KillPlan {
+  /** SIGKILL this many ms after the child reports this 0-based epoch saved. */
+  afterEpoch: number;
+  delayMs: number;
+}
+
+/** Runs the child trainer; kills it with SIGKILL as `extra.kill` says, if given. */
+function runChild(options: object, extra: { kill?: KillPlan; fault?: { op: 'rename' | 'open'; call: number } } = {}): Promise<ChildRun> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const args = [CHILD, JSON.stringify(options)];
     if (extra.fault) args.push(JSON.stringify(extra.fault));
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const run: ChildRun = { pid: child.pid!, code: null, signal: null, stdout: '', stderr: '', epochTimes: [], totalMs: 0 };
+    let timer: NodeJS.Timeout | undefined;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line.startsWith('epoch ')) run.epochTimes.push(performance.now() - started);
+      for (const line of chunk.split('\n')) {
+        if (!line.startsWith('epoch ')) continue;
+        run.epochTimes.push(performance.now() - started);
+        if (extra.kill && line === `epoch ${extra.kill.afterEpoch}`) timer = setTimeout(() => child.kill('SIGKILL'), extra.kill.delayMs);
+      }
       run.stdout += chunk;
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk));
-    const timer = extra.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), extra.killAfterMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -140,15 +150,18 @@ describe('kill -9 during training', () => {
 
   it('at five seeded random moments, the checkpoint loads and --resume ends at the same weights', async () => {
     const rng = new Rng(2024);
-    // Spread over the training part of the reference run (from just before the first epoch's save
-    // to its end); process start-up before that has nothing to lose.
-    const from = reference.epochTimes[0] * 0.8;
-    const to = reference.epochTimes[reference.epochTimes.length - 1];
+    // Moments relative to the run's own progress (machine load varies): after a random epoch's
+    // report, a random fraction of the reference run's mean epoch time, so kills land in epochs,
+    // in validation, and inside saves.
+    const times = reference.epochTimes;
+    const meanEpochMs = (times[times.length - 1] - times[0]) / (times.length - 1);
     let kills = 0;
     for (let i = 0; i < 5; i++) {
-      const killAfterMs = from + ((i + rng.float()) / 5) * (to - from);
+      // Epochs spread over the run (the i-th fifth of it), never the last, so the run is still going.
+      const afterEpoch = Math.floor(((i + rng.float()) / 5) * (RUN.epochs - 1));
+      const kill = { afterEpoch, delayMs: rng.float() * meanEpochMs };
       const out = join(root, `random-${i}`, 'dnn');
-      const killed = await runChild({ ...RUN, dataDir, out }, { killAfterMs });
+      const killed = await runChild({ ...RUN, dataDir, out }, { kill });
       if (killed.signal !== 'SIGKILL') {
         // The machine was faster than during the reference run: the run finished before the kill.
         expectExitedCleanly(killed);
