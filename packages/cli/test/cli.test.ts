@@ -59,10 +59,14 @@ describe('help', () => {
   it('lists every command', () => {
     const r = mnist('--help');
     expect(r.code).toBe(0);
-    for (const name of ['train', 'eval', 'predict', 'export', 'inspect']) expect(r.stdout).toMatch(new RegExp(`^\\s+${name}\\b`, 'm'));
+    for (const name of ['train', 'eval', 'predict', 'export', 'inspect', 'tune', 'demo', 'serve']) expect(r.stdout).toMatch(new RegExp(`^\\s+${name}\\b`, 'm'));
   });
   it.each([
-    ['train', ['--data', '--out', '--epochs', '--batch-size', '--learning-rate', '--hidden', '--seed', '--engine', '--backend', '--resume', '--train-limit', '--json']],
+    ['train', ['--data', '--out', '--epochs', '--batch-size', '--learning-rate', '--hidden', '--seed', '--engine', '--backend', '--resume', '--train-limit', '--json',
+      '--activation', '--initializer', '--optimizer', '--momentum', '--dropout', '--early-stopping', '--patience', '--estimator', '--steps']],
+    ['tune', ['--trials', '--minutes', '--epochs', '--patience', '--train-limit', '--seed', '--out', '--json']],
+    ['demo', ['--model', '--port', '--no-isolation']],
+    ['serve', ['--model', '--host', '--port']],
     ['eval', ['--checkpoint', '--model', '--runtime', '--data', '--json']],
     ['predict', ['--checkpoint', '--model', '--runtime', '--first', '--json', 'images']],
     ['export', ['--onnx', '--checkpoint', '--out', '--opset', '--json']],
