@@ -1,17 +1,5 @@
 // exportOnnx: the graph of DESIGN.md, run in onnxruntime-node, agrees with a plain-JS forward pass.
-import {
-  ACTIVATION_PARAMS,
-  ACTIVATIONS,
-  CHECKPOINT_FORMAT,
-  DIGIT_LABELS,
-  layerNames,
-  METADATA_KEYS,
-  MNIST_PREPROCESSING,
-  type Activation,
-  type Checkpoint,
-  type ModelSpec,
-  type NamedWeight,
-} from '@mnist/core';
+import { ACTIVATIONS, DIGIT_LABELS, layerNames, METADATA_KEYS, type ModelSpec } from '@mnist/core';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,78 +8,9 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx } from './export-onnx.js';
 import { readOnnx } from './onnx-reader.js';
+import { randomCheckpoint, referenceLogits, seededRandom } from './testing/index.js';
 
 const SPEC: ModelSpec = { inputSize: 784, hiddenUnits: [8, 4], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
-
-/** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  };
-}
-
-function randomCheckpoint(spec: ModelSpec, seed: number): Checkpoint {
-  const next = random(seed);
-  const weights = new Map<string, NamedWeight>();
-  for (const layer of layerNames(spec)) {
-    const scale = 2 / Math.sqrt(layer.fanIn);
-    const kernel = Float32Array.from({ length: layer.fanIn * layer.fanOut }, () => next() * scale);
-    const bias = Float32Array.from({ length: layer.fanOut }, () => next() * 0.1);
-    weights.set(layer.kernel, { name: layer.kernel, shape: [layer.fanIn, layer.fanOut], values: kernel });
-    weights.set(layer.bias, { name: layer.bias, shape: [layer.fanOut], values: bias });
-  }
-  return {
-    modelJson: {
-      format: CHECKPOINT_FORMAT,
-      formatVersion: 1,
-      modelSpec: spec,
-      preprocessing: MNIST_PREPROCESSING,
-      labels: [...DIGIT_LABELS],
-      training: {
-        epoch: 3, step: 300, epochs: 3, batchSize: 50, seed, validationSize: 5000, engine: 'tfjs', backend: 'cpu',
-        optimizer: { name: 'sgd', learningRate: 0.01 }, history: [],
-      },
-      weightsManifest: [],
-    },
-    weights,
-  };
-}
-
-/** The hidden activations of tf.nn, in float64 JS, with the constants of ACTIVATION_PARAMS. */
-function activate(activation: Activation, z: number): number {
-  const p = ACTIVATION_PARAMS;
-  const expm1 = (v: number) => Math.exp(v) - 1;
-  return {
-    relu: () => Math.max(z, 0),
-    leaky_relu: () => (z > 0 ? z : p.leakyReluAlpha * z),
-    elu: () => (z > 0 ? z : p.eluAlpha * expm1(z)),
-    selu: () => p.seluScale * (z > 0 ? z : p.seluAlpha * expm1(z)),
-    tanh: () => Math.tanh(z),
-    sigmoid: () => 1 / (1 + Math.exp(-z)),
-  }[activation]();
-}
-
-/** The network's forward pass in float64 JS: logits per row. */
-function forward(ckpt: Checkpoint, x: Float32Array, batch: number): number[][] {
-  const layers = layerNames(ckpt.modelJson.modelSpec);
-  const rows: number[][] = [];
-  for (let r = 0; r < batch; r++) {
-    let a = Array.from(x.subarray(r * layers[0].fanIn, (r + 1) * layers[0].fanIn));
-    for (const layer of layers) {
-      const w = ckpt.weights.get(layer.kernel)!.values;
-      const b = ckpt.weights.get(layer.bias)!.values;
-      const z = Array.from({ length: layer.fanOut }, (_, j) => a.reduce((acc, ai, i) => acc + ai * w[i * layer.fanOut + j], b[j]));
-      a = layer.isOutput ? z : z.map((v) => activate(ckpt.modelJson.modelSpec.activation, v));
-    }
-    rows.push(a);
-  }
-  return rows;
-}
 
 async function runModel(bytes: Uint8Array, x: Float32Array, batch: number) {
   const session = await ort.InferenceSession.create(bytes);
@@ -109,19 +28,18 @@ async function runModel(bytes: Uint8Array, x: Float32Array, batch: number) {
 }
 
 describe('exportOnnx', () => {
-  const ckpt = randomCheckpoint(SPEC, 42);
+  const ckpt = randomCheckpoint(SPEC.hiddenUnits, 42);
   const batch = 7;
-  const next = random(7);
-  const x = Float32Array.from({ length: batch * 784 }, () => (next() + 1) / 2);
+  const x = Float32Array.from({ length: batch * 784 }, seededRandom(7));
 
   for (const opset of [17, 21]) {
     it(`opset ${opset}: logits match a plain-JS forward pass, probabilities sum to 1, classes are the argmax`, async () => {
       const result = await runModel(exportOnnx(ckpt, { opset }), x, batch);
       expect(result.dims).toEqual([[batch, 10], [batch, 10], [batch]]);
-      const expected = forward(ckpt, x, batch);
+      const expected = referenceLogits(ckpt, x);
       for (let r = 0; r < batch; r++) {
         const logits = Array.from(result.logits.subarray(r * 10, r * 10 + 10));
-        logits.forEach((v, k) => expect(Math.abs(v - expected[r][k]), `row ${r} logit ${k}`).toBeLessThan(1e-5));
+        logits.forEach((v, k) => expect(Math.abs(v - expected[r * 10 + k]), `row ${r} logit ${k}`).toBeLessThan(1e-5));
         const probs = result.probabilities.subarray(r * 10, r * 10 + 10);
         expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
         expect(Number(result.classes[r])).toBe(logits.indexOf(Math.max(...logits)));
@@ -133,15 +51,14 @@ describe('exportOnnx', () => {
 
   for (const activation of ACTIVATIONS) {
     it(`${activation}: the graph has its own op and its logits match the JS forward pass in onnxruntime-node`, async () => {
-      const spec = { ...SPEC, activation };
-      const c = randomCheckpoint(spec, 5);
+      const c = randomCheckpoint(SPEC.hiddenUnits, 5, { activation });
       const bytes = exportOnnx(c);
       const opType = { relu: 'Relu', leaky_relu: 'LeakyRelu', elu: 'Elu', selu: 'Selu', tanh: 'Tanh', sigmoid: 'Sigmoid' }[activation];
-      expect(readOnnx(bytes).nodes.filter((n) => n.opType === opType)).toHaveLength(spec.hiddenUnits.length);
+      expect(readOnnx(bytes).nodes.filter((n) => n.opType === opType)).toHaveLength(SPEC.hiddenUnits.length);
       const result = await runModel(bytes, x, batch);
-      const expected = forward(c, x, batch);
+      const expected = referenceLogits(c, x);
       for (let r = 0; r < batch; r++) {
-        for (let k = 0; k < 10; k++) expect(Math.abs(result.logits[r * 10 + k] - expected[r][k]), `row ${r} logit ${k}`).toBeLessThan(1e-5);
+        for (let k = 0; k < 10; k++) expect(Math.abs(result.logits[r * 10 + k] - expected[r * 10 + k]), `row ${r} logit ${k}`).toBeLessThan(1e-5);
       }
     });
   }
@@ -181,7 +98,7 @@ describe('exportOnnx', () => {
   it('refuses opsets outside 13..26 and a checkpoint whose weights do not fit its spec', () => {
     expect(() => exportOnnx(ckpt, { opset: 12 })).toThrow(/^opset must be an integer from 13 to 26, got 12$/);
     expect(() => exportOnnx(ckpt, { opset: 27 })).toThrow(RangeError);
-    const broken = randomCheckpoint(SPEC, 1);
+    const broken = randomCheckpoint(SPEC.hiddenUnits, 1);
     broken.weights.delete('dnn/outputs/bias');
     expect(() => exportOnnx(broken)).toThrow(/weight dnn\/outputs\/bias is missing/);
   });
@@ -207,7 +124,7 @@ describe('the independent ONNX checker', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mnist-export-'));
     try {
       const file = join(dir, 'model.onnx');
-      writeFileSync(file, exportOnnx(randomCheckpoint(SPEC, 5), { source: 'checkpoints/dnn', testAccuracy: 0.97 }));
+      writeFileSync(file, exportOnnx(randomCheckpoint(SPEC.hiddenUnits, 5), { source: 'checkpoints/dnn', testAccuracy: 0.97 }));
       const script = [
         'import sys, onnx',
         'm = onnx.load(sys.argv[1])',

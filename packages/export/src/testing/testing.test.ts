@@ -1,0 +1,33 @@
+// The shipped test support is deterministic and self-consistent: seeds give the same models and
+// images, JSON rows are the raw images scaled, and the reference pass applies the spec's activation.
+import { layerNames } from '@mnist/core';
+import { describe, expect, it } from 'vitest';
+import { argmaxRows10, randomCheckpoint, randomImageRows, randomImages, referenceLogits, scaled, seededRandom } from './index.js';
+
+describe('@mnist/export/testing', () => {
+  it('gives the same stream, weights and images for the same seed, and others for another', () => {
+    expect(Array.from({ length: 5 }, seededRandom(3))).toEqual(Array.from({ length: 5 }, seededRandom(3)));
+    expect(Array.from({ length: 5 }, seededRandom(3))).not.toEqual(Array.from({ length: 5 }, seededRandom(4)));
+    const a = randomCheckpoint([4], 9);
+    expect(a.weights.get('dnn/hidden1/kernel')!.values).toEqual(randomCheckpoint([4], 9).weights.get('dnn/hidden1/kernel')!.values);
+    expect([...a.weights.keys()]).toEqual(layerNames(a.modelJson.modelSpec).flatMap((l) => [l.kernel, l.bias]));
+    expect(randomImages(2, 1)).toEqual(randomImages(2, 1));
+  });
+
+  it('writes JSON rows as the raw images over 255', () => {
+    const rows = randomImageRows(3, 5);
+    const raw = randomImages(3, 5);
+    expect(rows).toHaveLength(3);
+    expect(rows.flat()).toEqual(Array.from(raw, (b) => b / 255));
+    expect(rows.flat().some((v) => v > 0)).toBe(true);
+  });
+
+  it('applies the spec activation in the reference pass, so activations give different logits', () => {
+    const x = scaled(randomImages(8, 2));
+    const relu = referenceLogits(randomCheckpoint([6], 1), x);
+    const tanh = referenceLogits(randomCheckpoint([6], 1, { activation: 'tanh' }), x);
+    expect(relu).toHaveLength(80);
+    expect(tanh).not.toEqual(relu);
+    expect(new Set(argmaxRows10(relu)).size).toBeGreaterThan(1);
+  });
+});
