@@ -136,6 +136,11 @@ describe('training flags', () => {
     const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
     expect(json.modelSpec).toMatchObject({ activation: 'elu', initializer: 'he', hiddenUnits: [32] });
     expect(json.training).toMatchObject({ optimizer: { name: 'nesterov', params: { momentum: 0.8 } }, dropoutRate: 0.2, earlyStopping: { patience: 1 } });
+    // The exported graph carries ELU: ONNX Runtime scores exactly what the checkpoint (tfjs) scores.
+    lastJson(mnist('export', '--onnx', '--checkpoint', out, '--json'));
+    const fromCheckpoint = lastJson(mnist('eval', '--checkpoint', out, '--json')).accuracy;
+    expect(fromCheckpoint).toBe(r.testAccuracy);
+    expect(lastJson(mnist('eval', '--model', join(out, 'model.onnx'), '--json')).accuracy).toBe(fromCheckpoint);
   }, 120_000);
 
   it('refuses flags that do not fit together, with one line and no output directory', () => {
