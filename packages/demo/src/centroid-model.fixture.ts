@@ -4,7 +4,8 @@
 // hidden2 and the outputs; every other weight is small seeded noise, so the whole of each Gemm still
 // shapes the logits. Good enough (about 4 in 5 right) to make a drawn digit's prediction meaningful,
 // and built in milliseconds.
-import { DIGIT_LABELS, MNIST_PREPROCESSING, Rng, layerNames, type Checkpoint, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { MNIST_PREPROCESSING, Rng, layerNames, type Checkpoint, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { untrainedCheckpoint } from '@mnist/export/testing';
 
 const SPEC: ModelSpec = { inputSize: 784, hiddenUnits: [300, 100], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
 const CLASSES = 10;
@@ -47,19 +48,5 @@ export function centroidCheckpoint(images: Uint8Array, labels: Uint8Array, seed:
     weights.set(layer.kernel, { name: layer.kernel, shape: [layer.fanIn, layer.fanOut], values: kernel });
     weights.set(layer.bias, { name: layer.bias, shape: [layer.fanOut], values: bias });
   }
-  return {
-    modelJson: {
-      format: 'mnist-dnn-checkpoint',
-      formatVersion: 1,
-      modelSpec: SPEC,
-      preprocessing: { ...MNIST_PREPROCESSING },
-      labels: [...DIGIT_LABELS],
-      training: {
-        epoch: 0, step: 0, epochs: 0, batchSize: 50, seed, validationSize: 5000, engine: 'none', backend: 'none',
-        optimizer: { name: 'sgd', learningRate: 0.01 }, history: [],
-      },
-      weightsManifest: [],
-    },
-    weights,
-  };
+  return untrainedCheckpoint(SPEC, weights, seed);
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelLoadError, type ImageBatch, type Prediction } from '@mnist/core';
 import { MnistClassifier } from './mnist-classifier.js';
 import { exportOnnx } from '@mnist/export';
-import { randomCheckpoint, randomOnnxModel } from './random-model.fixture.js';
+import { randomCheckpoint, randomOnnxModel } from '@mnist/export/testing';
 
 const RUNS = { seed: 20240611, numRuns: 200 };
 // A plain copy: the exporter may return a Node Buffer, whose slice() is a view, not a copy.

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder, encodeModel, gemm } from '@mnist/export';
 import { MnistClassifier as NodeClassifier } from '@mnist/infer-node';
 import { MnistClassifier } from './mnist-classifier.js';
-import { argmaxRows10, randomImages, randomOnnxModel, referenceLogits, scaled } from './random-model.fixture.js';
+import { argmaxRows10, randomImages, randomOnnxModel, referenceLogits, scaled } from '@mnist/export/testing';
 
 const { checkpoint, bytes } = randomOnnxModel([16, 8], 7);
 const raw = randomImages(64, 11);

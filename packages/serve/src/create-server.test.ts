@@ -7,9 +7,9 @@ import { preprocessDigitImage } from '@mnist/core';
 import { MnistClassifier } from '@mnist/infer-node';
 import { createServer, type MnistServer } from './create-server.js';
 import { startServer } from './start-server.js';
-import { randomImageRows, randomOnnxModel } from './random-model.fixture.js';
+import { randomImageRows, randomOnnxModel } from '@mnist/export/testing';
 
-const model = randomOnnxModel();
+const model = randomOnnxModel([300, 100]).bytes;
 const rows = randomImageRows(8, 3);
 let server: MnistServer;
 let direct: MnistClassifier;

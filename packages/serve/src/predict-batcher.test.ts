@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { MnistClassifier } from '@mnist/infer-node';
 import { PredictBatcher } from './predict-batcher.js';
-import { randomImageRows, randomOnnxModel } from './random-model.fixture.js';
+import { randomImageRows, randomOnnxModel } from '@mnist/export/testing';
 
-const model = randomOnnxModel([32, 16]);
+const model = randomOnnxModel([32, 16]).bytes;
 const images = randomImageRows(10, 5).map((row) => Float32Array.from(row));
 
 describe('PredictBatcher', () => {

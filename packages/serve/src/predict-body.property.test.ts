@@ -6,9 +6,9 @@ import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MnistClassifier } from '@mnist/infer-node';
 import { createServer, type MnistServer } from './create-server.js';
-import { randomOnnxModel } from './random-model.fixture.js';
+import { randomOnnxModel } from '@mnist/export/testing';
 
-const model = randomOnnxModel([32, 16]);
+const model = randomOnnxModel([32, 16]).bytes;
 let server: MnistServer;
 let direct: MnistClassifier;
 
