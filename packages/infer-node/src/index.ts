@@ -1,10 +1,11 @@
 /**
  * @mnist/infer-node: MnistClassifier on onnxruntime-node, for servers. The API is @mnist/core's
  * shared facade (the same as @mnist/infer-web's); this package adds loading from files and the
- * onnxruntime-node session options.
+ * onnxruntime-node session options, and PNG/JPEG decoding for servers and the CLI.
  */
 export * from './mnist-classifier.js';
 export * from './node-runtime.js';
+export * from './decode-image.js';
 export {
   IMAGE_PIXELS,
   ModelLoadError,

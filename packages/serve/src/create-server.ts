@@ -3,7 +3,7 @@
 import { preprocessDigitImage, type ModelMetadata } from '@mnist/core';
 import { MnistClassifier } from '@mnist/infer-node';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { decodeImage } from './decode-image.js';
+import { decodeImageBody } from './image-body.js';
 import { HttpError } from './http-error.js';
 import { readJsonImages, type RequestImages } from './json-images.js';
 import { PredictBatcher } from './predict-batcher.js';
@@ -158,7 +158,7 @@ export async function createServer(options: ServerOptions): Promise<MnistServer>
 }
 
 function readImageBody(body: Buffer): RequestImages {
-  const image = decodeImage(body);
+  const image = decodeImageBody(body);
   let pixels: Float32Array;
   try {
     pixels = preprocessDigitImage(image, { output: 'float32' });

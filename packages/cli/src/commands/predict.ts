@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { IMAGE_PIXELS, preprocessDigitImage } from '@mnist/core';
 import { Option, type Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
-import { decodeImage } from '../decode-image.js';
+import { decodeImage } from '@mnist/infer-node';
 import { CliError } from '../errors.js';
 import { loadClassifier, type Classifier } from '../load-classifier.js';
 import {
