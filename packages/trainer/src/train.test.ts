@@ -127,6 +127,16 @@ describe('train', () => {
     await expect(train(options('x', { dropoutRate: 1 }))).rejects.toThrow('dropoutRate must be in [0, 1), got 1');
   });
 
+  it('a step budget ends the run inside an epoch', async () => {
+    const { epochs, ...rest } = options('steps', { maxSteps: 45 });
+    void epochs;
+    const result = await train(rest);
+    // 600 images in batches of 20: 30 steps per epoch, so 45 steps are one epoch and a half.
+    expect(result).toMatchObject({ steps: 45, epochs: 2 });
+    const { modelJson } = await loadCheckpoint(join(root, 'steps'));
+    expect(modelJson.training).toMatchObject({ step: 45, epoch: 2, epochs: 2, maxSteps: 45 });
+  });
+
   it('early stopping keeps the best epoch: the final checkpoint holds its weights, the history every epoch', async () => {
     const perEpoch: Buffer[] = [];
     const result = await train(

@@ -147,6 +147,9 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     const split = splitValidation(dataset.train, settings.validationSize);
     const trainSet = limitTraining(split.train, options.trainLimit);
     const validation = split.validation;
+    if (settings.maxSteps !== undefined && options.epochs === undefined) {
+      settings.epochs = Math.ceil(settings.maxSteps / Math.max(1, Math.floor(trainSet.count / settings.batchSize)));
+    }
     const spec: ModelSpec = { ...settings.spec, inputSize: dataset.train.height * dataset.train.width };
     const optimizer = settings.optimizer;
 
@@ -314,6 +317,7 @@ function checkOptions(options: TrainOptions): Settings {
   if (typeof out !== 'string' || out === '') throw new TypeError(`out must be a non-empty path, got ${JSON.stringify(out)}`);
   return {
     out,
+    // With only a step budget, the epochs it takes are known once the data is (see `train`).
     epochs: int('epochs', options.epochs, maxSteps === undefined ? 30 : Number.MAX_SAFE_INTEGER, 1),
     batchSize: int('batchSize', options.batchSize, 50, 1),
     optimizer,
