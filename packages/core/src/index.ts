@@ -13,4 +13,5 @@ export * from './metrics.js';
 export * from './dataset.js';
 export * from './onnx-model-info.js';
 export * from './classifier.js';
+export * from './ort-session.js';
 export * from './drawing.js';

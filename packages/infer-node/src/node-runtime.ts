@@ -1,14 +1,10 @@
 // The InferenceRuntime of @mnist/core on onnxruntime-node: session options mapped in one place, and
-// onnxruntime's sessions adapted to the facade's RuntimeSession.
+// onnxruntime's sessions adapted to the facade's RuntimeSession (by core's ortRuntimeSession).
 import {
   ModelLoadError,
-  ONNX_INPUT,
-  IMAGE_PIXELS,
-  type ClassifierOutputName,
+  ortRuntimeSession,
   type InferenceRuntime,
-  type RuntimeOutputs,
   type RuntimeSession,
-  type RuntimeValueInfo,
 } from '@mnist/core';
 import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-node';
 
@@ -85,39 +81,9 @@ export function nodeRuntime(options: NodeClassifierOptions = {}): InferenceRunti
       } catch (error) {
         throw new ModelLoadError(`${source}: onnxruntime-node could not load the model: ${firstLine(error)}`);
       }
-      return new NodeSession(session);
+      return ortRuntimeSession(session, (x, dims) => new Tensor('float32', x, dims));
     },
   };
-}
-
-class NodeSession implements RuntimeSession {
-  readonly inputs: readonly RuntimeValueInfo[];
-  readonly outputs: readonly RuntimeValueInfo[];
-
-  constructor(private readonly session: InferenceSession) {
-    this.inputs = session.inputMetadata.map(valueInfo);
-    this.outputs = session.outputMetadata.map(valueInfo);
-  }
-
-  async run(x: Float32Array, batchSize: number, outputs: readonly ClassifierOutputName[]): Promise<RuntimeOutputs> {
-    const feeds = { [ONNX_INPUT]: new Tensor('float32', x, [batchSize, IMAGE_PIXELS]) };
-    const result = await this.session.run(feeds, outputs);
-    const out: RuntimeOutputs = {};
-    for (const name of outputs) {
-      const data = result[name]?.data;
-      if (name === 'classes') out.classes = data as BigInt64Array;
-      else out[name] = data as Float32Array;
-    }
-    return out;
-  }
-
-  release(): Promise<void> {
-    return this.session.release();
-  }
-}
-
-function valueInfo(meta: InferenceSession.ValueMetadata): RuntimeValueInfo {
-  return meta.isTensor ? { name: meta.name, type: meta.type, shape: meta.shape } : { name: meta.name, type: 'non-tensor', shape: [] };
 }
 
 function firstLine(error: unknown): string {

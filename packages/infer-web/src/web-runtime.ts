@@ -2,14 +2,10 @@
 // onnxruntime-web's wasm settings are global and fixed once its backend has started, so they are
 // applied here, once, and a later conflicting request is an error instead of being silently ignored.
 import {
-  IMAGE_PIXELS,
   ModelLoadError,
-  ONNX_INPUT,
-  type ClassifierOutputName,
+  ortRuntimeSession,
   type InferenceRuntime,
-  type RuntimeOutputs,
   type RuntimeSession,
-  type RuntimeValueInfo,
 } from '@mnist/core';
 import { InferenceSession, Tensor, env } from 'onnxruntime-web';
 
@@ -79,7 +75,7 @@ export function webRuntime(options: WebClassifierOptions = {}): InferenceRuntime
       } catch (error) {
         throw new ModelLoadError(`${source}: onnxruntime-web could not load the model: ${firstLine(error)}`);
       }
-      return new WebSession(session);
+      return ortRuntimeSession(session, (x, dims) => new Tensor('float32', x, dims));
     },
   };
 }
@@ -91,36 +87,6 @@ export function webRuntime(options: WebClassifierOptions = {}): InferenceRuntime
  */
 export function wasmThreads(): number | undefined {
   return env.wasm.numThreads;
-}
-
-class WebSession implements RuntimeSession {
-  readonly inputs: readonly RuntimeValueInfo[];
-  readonly outputs: readonly RuntimeValueInfo[];
-
-  constructor(private readonly session: InferenceSession) {
-    this.inputs = session.inputMetadata.map(valueInfo);
-    this.outputs = session.outputMetadata.map(valueInfo);
-  }
-
-  async run(x: Float32Array, batchSize: number, outputs: readonly ClassifierOutputName[]): Promise<RuntimeOutputs> {
-    const feeds = { [ONNX_INPUT]: new Tensor('float32', x, [batchSize, IMAGE_PIXELS]) };
-    const result = await this.session.run(feeds, outputs);
-    const out: RuntimeOutputs = {};
-    for (const name of outputs) {
-      const data = result[name]?.data;
-      if (name === 'classes') out.classes = data as BigInt64Array;
-      else out[name] = data as Float32Array;
-    }
-    return out;
-  }
-
-  release(): Promise<void> {
-    return this.session.release();
-  }
-}
-
-function valueInfo(meta: InferenceSession.ValueMetadata): RuntimeValueInfo {
-  return meta.isTensor ? { name: meta.name, type: meta.type, shape: meta.shape } : { name: meta.name, type: 'non-tensor', shape: [] };
 }
 
 function firstLine(error: unknown): string {

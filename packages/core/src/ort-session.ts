@@ -1,0 +1,46 @@
+// onnxruntime's JavaScript sessions adapted to the facade's RuntimeSession. onnxruntime-node and
+// onnxruntime-web share one session API (onnxruntime-common's), so one adapter serves both; it is typed
+// by shape, so core imports neither runtime and each runtime package passes its own Tensor.
+import { IMAGE_PIXELS, type ClassifierOutputName, type RuntimeOutputs, type RuntimeSession, type RuntimeValueInfo } from './classifier.js';
+import { ONNX_INPUT } from './onnx-contract.js';
+
+/** A graph input or output as onnxruntime's session metadata describes it. */
+export type OrtValueMetadata =
+  | { readonly name: string; readonly isTensor: false }
+  | { readonly name: string; readonly isTensor: true; readonly type: string; readonly shape: ReadonlyArray<number | string> };
+
+/** The part of onnxruntime's InferenceSession the classifier uses; `T` is the runtime's Tensor. */
+export interface OrtSessionLike<T> {
+  readonly inputMetadata: readonly OrtValueMetadata[];
+  readonly outputMetadata: readonly OrtValueMetadata[];
+  run(feeds: Record<string, T>, fetches: readonly string[]): Promise<Record<string, { readonly data: unknown }>>;
+  release(): Promise<void>;
+}
+
+/**
+ * Wraps an onnxruntime session as a RuntimeSession: `X` fed as a float32 [batch, 784] tensor made by
+ * `tensor`, the requested outputs returned as their flat typed arrays.
+ * @example
+ * const session = ortRuntimeSession(await InferenceSession.create(bytes), (x, dims) => new Tensor('float32', x, dims));
+ */
+export function ortRuntimeSession<T>(session: OrtSessionLike<T>, tensor: (x: Float32Array, dims: [number, number]) => T): RuntimeSession {
+  return {
+    inputs: session.inputMetadata.map(valueInfo),
+    outputs: session.outputMetadata.map(valueInfo),
+    async run(x: Float32Array, batchSize: number, outputs: readonly ClassifierOutputName[]): Promise<RuntimeOutputs> {
+      const result = await session.run({ [ONNX_INPUT]: tensor(x, [batchSize, IMAGE_PIXELS]) }, outputs);
+      const out: RuntimeOutputs = {};
+      for (const name of outputs) {
+        const data = result[name]?.data;
+        if (name === 'classes') out.classes = data as BigInt64Array;
+        else out[name] = data as Float32Array;
+      }
+      return out;
+    },
+    release: () => session.release(),
+  };
+}
+
+function valueInfo(meta: OrtValueMetadata): RuntimeValueInfo {
+  return meta.isTensor ? { name: meta.name, type: meta.type, shape: meta.shape } : { name: meta.name, type: 'non-tensor', shape: [] };
+}
