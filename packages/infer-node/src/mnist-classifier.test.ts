@@ -5,22 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder, encodeModel, gemm } from '@mnist/export';
 import { MnistClassifier } from './mnist-classifier.js';
-import { argmaxRows10, randomImages, randomOnnxModel, referenceLogits, scaled } from '@mnist/export/testing';
+import { argmaxRows10, randomImages, randomOnnxModel, referenceLogits, rejection, scaled } from '@mnist/export/testing';
 
 const { checkpoint, bytes } = randomOnnxModel([16, 8], 7);
 const raw = randomImages(64, 11);
 const x = scaled(raw);
 const expected = referenceLogits(checkpoint, x);
 let dir: string;
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the promise to reject');
-}
 let classifier: MnistClassifier;
 
 beforeAll(async () => {
@@ -114,7 +105,7 @@ describe('MnistClassifier (onnxruntime-node)', () => {
 
     const garbage = join(dir, 'garbage.onnx');
     writeFileSync(garbage, new TextEncoder().encode('this is not a model at all, just text\n'.repeat(5)));
-    const error = await failure(MnistClassifier.load(garbage));
+    const error = await rejection(MnistClassifier.load(garbage));
     expect(error.message).toMatch(new RegExp(`^${garbage}: is not an ONNX model`));
     expect(error.message).not.toContain('\n');
 
@@ -126,7 +117,7 @@ describe('MnistClassifier (onnxruntime-node)', () => {
     g.output(gemm(g, input, 'w', 'b', {}, { name: 'y' }), 'float32', ['batch', 10]);
     const foreign = join(dir, 'foreign.onnx');
     writeFileSync(foreign, encodeModel(g.build({ irVersion: 8 })));
-    const foreignError = await failure(MnistClassifier.load(foreign));
+    const foreignError = await rejection(MnistClassifier.load(foreign));
     expect(foreignError.message).toMatch(new RegExp(`^${foreign} is not an MNIST model: input X is missing \\(inputs: x\\)`));
     expect(foreignError.message).toContain('output logits is missing');
     expect(foreignError.message).not.toContain('\n');

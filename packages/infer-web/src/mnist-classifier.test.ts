@@ -10,22 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder, encodeModel, gemm } from '@mnist/export';
 import { MnistClassifier as NodeClassifier } from '@mnist/infer-node';
 import { MnistClassifier } from './mnist-classifier.js';
-import { argmaxRows10, randomImages, randomOnnxModel, referenceLogits, scaled } from '@mnist/export/testing';
+import { argmaxRows10, randomImages, randomOnnxModel, referenceLogits, rejection, scaled } from '@mnist/export/testing';
 
 const { checkpoint, bytes } = randomOnnxModel([16, 8], 7);
 const raw = randomImages(64, 11);
 const x = scaled(raw);
 const expected = referenceLogits(checkpoint, x);
 let dir: string;
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the promise to reject');
-}
 let server: Server;
 let baseUrl: string;
 let classifier: MnistClassifier;
@@ -119,7 +110,7 @@ describe('MnistClassifier (onnxruntime-web in Node)', () => {
     g.initializer('w', { dtype: 'float32', dims: [28, 10], values: new Float32Array(280) });
     g.initializer('b', { dtype: 'float32', dims: [10], values: new Float32Array(10) });
     g.output(gemm(g, input, 'w', 'b', {}, { name: 'logits' }), 'float32', ['batch', 10]);
-    const error = await failure(MnistClassifier.load(encodeModel(g.build({ irVersion: 8 }))));
+    const error = await rejection(MnistClassifier.load(encodeModel(g.build({ irVersion: 8 }))));
     expect(error.message).toBe(
       'model bytes is not an MNIST model: input X has shape [batch, 28], expected [batch, 784]; output probabilities is missing (outputs: logits); output classes is missing (outputs: logits)',
     );

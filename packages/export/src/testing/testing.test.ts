@@ -2,7 +2,7 @@
 // images, JSON rows are the raw images scaled, and the reference pass applies the spec's activation.
 import { layerNames } from '@mnist/core';
 import { describe, expect, it } from 'vitest';
-import { argmaxRows10, randomCheckpoint, randomImageRows, randomImages, referenceLogits, scaled, seededRandom } from './index.js';
+import { argmaxRows10, randomCheckpoint, randomImageRows, randomImages, referenceLogits, rejection, scaled, seededRandom } from './index.js';
 
 describe('@mnist/export/testing', () => {
   it('gives the same stream, weights and images for the same seed, and others for another', () => {
@@ -29,5 +29,11 @@ describe('@mnist/export/testing', () => {
     expect(relu).toHaveLength(80);
     expect(tanh).not.toEqual(relu);
     expect(new Set(argmaxRows10(relu)).size).toBeGreaterThan(1);
+  });
+
+  it('returns the error a promise rejects with, and fails when it resolves', async () => {
+    expect((await rejection(Promise.reject(new RangeError('x must be 1')))).message).toBe('x must be 1');
+    await expect(rejection(Promise.resolve(1))).rejects.toThrow('expected the promise to reject, it resolved');
+    await expect(rejection(Promise.reject('text'))).rejects.toThrow(/rejected with text$/);
   });
 });
