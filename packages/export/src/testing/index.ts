@@ -7,3 +7,4 @@ export * from './random-model.js';
 export * from './reference-logits.js';
 export * from './random-images.js';
 export * from './rejection.js';
+export * from './onnx-checker.js';
