@@ -1,17 +1,11 @@
 // Reads an .onnx file back into a plain summary: for tests, `mnist inspect`, and checking a file is ours.
+import { OnnxFormatError } from '@mnist/core';
 import { ELEM_TYPE_CODES, type Dim, type ElemType } from './graph-builder.js';
 import { modelProtoType, TensorDataType, type ModelProto, type TensorProto, type ValueInfoProto } from './onnx-proto.js';
 
-/** An .onnx file that cannot be read; the message names the file and what was expected. */
-export class OnnxFormatError extends Error {
-  constructor(
-    readonly source: string,
-    detail: string,
-  ) {
-    super(`${source}: ${detail}`);
-    this.name = 'OnnxFormatError';
-  }
-}
+// One error class for unreadable .onnx bytes across the SDK: core's, so `instanceof` holds whichever
+// reader (this full decoder or core's header walk) refused the file.
+export { OnnxFormatError };
 
 /** A graph input or output. */
 export interface OnnxValueSummary {
