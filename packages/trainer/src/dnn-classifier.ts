@@ -22,7 +22,7 @@ import {
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
 import { createEngine, type OptimizerConfig, type OptimizerName } from './engine.js';
 import { initialWeights } from './initializers.js';
-import { resolveOptimizer } from './optimizer-slots.js';
+import { optimizerCheckpointState } from './optimizer-slots.js';
 import { TfjsEngine } from './tfjs/tfjs-engine.js';
 import { toOptimizerConfig, type OptimizerOption } from './train.js';
 import { runTrainingLoop } from './training-loop.js';
@@ -233,7 +233,6 @@ export class DNNClassifier {
    */
   async save(dir: string, options: { testAccuracy?: number } = {}): Promise<void> {
     const spec = this.requireSpec();
-    const { name, learningRate, ...rest } = resolveOptimizer(this.optimizer);
     const training: TrainingState = {
       epoch: this.epochs,
       step: this.step,
@@ -243,7 +242,7 @@ export class DNNClassifier {
       validationSize: this.validationSize,
       engine: this.engineName,
       backend: this.backendName,
-      optimizer: { name, learningRate, params: paramsOf(name, rest) },
+      optimizer: optimizerCheckpointState(this.optimizer),
       history: [...this.history],
       maxSteps: this.step,
       ...(options.testAccuracy !== undefined ? { testAccuracy: options.testAccuracy } : {}),
@@ -319,18 +318,6 @@ export class DNNClassifier {
       engine.dispose();
     }
   }
-}
-
-function paramsOf(name: OptimizerName, rest: Record<string, number>): Record<string, number> {
-  const used: Record<OptimizerName, string[]> = {
-    sgd: [],
-    momentum: ['momentum'],
-    nesterov: ['momentum'],
-    adagrad: ['initialAccumulatorValue'],
-    rmsprop: ['decay', 'momentum', 'epsilon'],
-    adam: ['beta1', 'beta2', 'epsilon'],
-  };
-  return Object.fromEntries(used[name].map((k) => [k, rest[k]]));
 }
 
 /**

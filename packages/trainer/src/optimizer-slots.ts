@@ -1,9 +1,9 @@
 // Optimizer hyperparameter defaults and slot variables with TensorFlow 1's names and initial values,
 // shared by every engine and the reference step so checkpoints stay interchangeable between engines.
 // The names and the update graphs live in @mnist/export (training-optimizers.ts), the one place both read.
-import type { ModelSpec, NamedWeight } from '@mnist/core';
+import type { ModelSpec, NamedWeight, OptimizerState } from '@mnist/core';
 import { ADAM_POWER_NAMES, optimizerState, slotKinds, type SlotKind, type TrainingOptimizer } from '@mnist/export';
-import { OPTIMIZER_NAMES, type OptimizerConfig } from './engine.js';
+import { OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName } from './engine.js';
 
 export { ADAM_POWER_NAMES, slotKinds, type SlotKind };
 
@@ -42,6 +42,28 @@ export function resolveOptimizer(config: OptimizerConfig): ResolvedOptimizer {
   check('beta2', (v) => v >= 0 && v < 1, 'in [0, 1)');
   check('epsilon', (v) => v >= 0, 'a non-negative number');
   return resolved;
+}
+
+// The hyperparameters each optimizer reads: the ones a checkpoint records.
+const HYPERPARAMETERS: Readonly<Record<OptimizerName, readonly (keyof ResolvedOptimizer)[]>> = Object.freeze({
+  sgd: [],
+  momentum: ['momentum'],
+  nesterov: ['momentum'],
+  adagrad: ['initialAccumulatorValue'],
+  rmsprop: ['decay', 'momentum', 'epsilon'],
+  adam: ['beta1', 'beta2', 'epsilon'],
+});
+
+/**
+ * The checkpoint's optimizer entry: name, learning rate and the hyperparameters it reads, as TF1
+ * resolves them (`params` is left out for plain SGD, which has none).
+ * @example optimizerCheckpointState({ name: 'momentum', learningRate: 0.01 }) // { name: 'momentum', learningRate: 0.01, params: { momentum: 0.9 } }
+ */
+export function optimizerCheckpointState(config: OptimizerConfig): OptimizerState {
+  const resolved = resolveOptimizer(config);
+  const used = HYPERPARAMETERS[resolved.name];
+  if (!used.length) return { name: resolved.name, learningRate: resolved.learningRate };
+  return { name: resolved.name, learningRate: resolved.learningRate, params: Object.fromEntries(used.map((k) => [k, resolved[k] as number])) };
 }
 
 /**

@@ -28,7 +28,7 @@ import { acquireRunLock, loadCheckpoint, saveCheckpoint } from './checkpoint-io.
 import { readDataset } from './data/index.js';
 import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type TrainingEngine } from './engine.js';
 import { initialWeights } from './initializers.js';
-import { resolveOptimizer } from './optimizer-slots.js';
+import { optimizerCheckpointState, resolveOptimizer } from './optimizer-slots.js';
 import { runTrainingLoop, scoreTopOne, type BestEpoch } from './training-loop.js';
 
 export { scoreTopOne } from './training-loop.js';
@@ -183,7 +183,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       validationSize: settings.validationSize,
       engine: engine!.name,
       backend: engine!.backend,
-      optimizer: optimizerState(optimizer),
+      optimizer: optimizerCheckpointState(optimizer),
       history: [...records],
       ...(testAccuracy === undefined ? {} : { testAccuracy }),
       ...(settings.dropoutRate > 0 ? { dropoutRate: settings.dropoutRate } : {}),
@@ -251,22 +251,6 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     engine?.dispose();
     await releaseLock();
   }
-}
-
-/** The checkpoint's optimizer entry: name, learning rate, the other hyperparameters as TF1 resolves them. */
-function optimizerState(optimizer: OptimizerConfig): TrainingState['optimizer'] {
-  const { name, learningRate, ...rest } = resolveOptimizer(optimizer);
-  const params: Record<string, number> = {};
-  const used: Record<OptimizerName, string[]> = {
-    sgd: [],
-    momentum: ['momentum'],
-    nesterov: ['momentum'],
-    adagrad: ['initialAccumulatorValue'],
-    rmsprop: ['decay', 'momentum', 'epsilon'],
-    adam: ['beta1', 'beta2', 'epsilon'],
-  };
-  for (const key of used[name]) params[key] = rest[key as keyof typeof rest] as number;
-  return { name, learningRate, ...(used[name].length ? { params } : {}) };
 }
 
 /** A checkpoint's weights for the engine, and the best epoch kept aside (`best/` weights) if any. */
@@ -390,7 +374,7 @@ function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Setti
   differ('validation size', t.validationSize, settings.validationSize);
   differ('--optimizer', t.optimizer.name, settings.optimizer.name);
   differ('--learning-rate', t.optimizer.learningRate, settings.optimizer.learningRate);
-  differ('optimizer settings', t.optimizer.params ?? {}, optimizerState(settings.optimizer).params ?? {});
+  differ('optimizer settings', t.optimizer.params ?? {}, optimizerCheckpointState(settings.optimizer).params ?? {});
   differ('--dropout', t.dropoutRate ?? 0, settings.dropoutRate);
   differ('--patience', t.earlyStopping?.patience, settings.patience);
   differ('--steps', t.maxSteps, settings.maxSteps);
