@@ -9,29 +9,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { DEFAULT_MODEL_SPEC, DIGIT_LABELS, MNIST_PREPROCESSING, layerNames } from '@mnist/core';
 import { buildDemo, serveDemo } from '@mnist/demo';
+import { randomOnnxModel } from '@mnist/export/testing';
 
 const CHROMIUM = process.env.MNIST_CHROMIUM || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const BATCH = 10000;
 const BATCH_RUNS = 10;
 const LATENCY_CALLS = 2000;
-
-async function randomModelBytes() {
-  const { exportOnnx } = await import('@mnist/export');
-  let seed = 1;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const weights = new Map();
-  for (const layer of layerNames(DEFAULT_MODEL_SPEC)) {
-    const scale = 2 / Math.sqrt(layer.fanIn);
-    weights.set(layer.kernel, { name: layer.kernel, shape: [layer.fanIn, layer.fanOut], values: Float32Array.from({ length: layer.fanIn * layer.fanOut }, () => (random() * 2 - 1) * scale) });
-    weights.set(layer.bias, { name: layer.bias, shape: [layer.fanOut], values: new Float32Array(layer.fanOut) });
-  }
-  const training = { epoch: 0, step: 0, epochs: 0, batchSize: 50, seed: 1, validationSize: 5000, engine: 'none', backend: 'none', optimizer: { name: 'sgd', learningRate: 0.01 }, history: [] };
-  const modelJson = { format: 'mnist-dnn-checkpoint', formatVersion: 1, modelSpec: DEFAULT_MODEL_SPEC, preprocessing: MNIST_PREPROCESSING, labels: [...DIGIT_LABELS], training, weightsManifest: [] };
-  return exportOnnx({ modelJson, weights });
-}
 
 // Runs inside the page, once per input kind: scaled float32 pixels, and raw bytes as a canvas or an
 // image file gives them (the facade scales those with the model's pixelScale).
@@ -69,7 +54,7 @@ if (!existsSync(CHROMIUM)) {
 const dir = await mkdtemp(join(tmpdir(), 'mnist-browser-bench-'));
 const model = join(dir, 'model.onnx');
 const modelArg = process.argv[2];
-await writeFile(model, modelArg ? await readFile(modelArg) : await randomModelBytes());
+await writeFile(model, modelArg ? await readFile(modelArg) : randomOnnxModel([300, 100], 1).bytes);
 const page = await buildDemo();
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
 const rows = [];

@@ -75,7 +75,7 @@ async function main() {
   if (!modelPath) {
     dir = mkdtempSync(join(tmpdir(), 'serve-load-'));
     modelPath = join(dir, 'random-784-300-100-10.onnx');
-    writeFileSync(modelPath, await randomModelBytes());
+    writeFileSync(modelPath, (await import('../packages/export/dist/testing/index.js')).randomOnnxModel([300, 100], 7).bytes);
   }
   const serverOptions = { model: modelPath, batching: !values['no-batching'], batchWindowMs: values.window === undefined ? undefined : Number(values.window), threads: Number(values.threads) };
   const child = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(serverOptions)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: process.env.SERVE_LOAD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVE_LOAD_PROFILE_DIR}`] : [] });
@@ -256,30 +256,6 @@ function requestBodies(count) {
     const image = Array.from({ length: 784 }, () => (random() < 0.8 ? 0 : Math.floor(random() * 256) / 255));
     return Buffer.from(JSON.stringify({ images: [image] }));
   });
-}
-
-/** A random-weights 784-300-100-10 network exported with @mnist/export (built dist). */
-async function randomModelBytes() {
-  const { exportOnnx } = await import('../packages/export/dist/index.js');
-  const { layerNames, DIGIT_LABELS, MNIST_PREPROCESSING } = await import('../packages/core/dist/index.js');
-  const spec = { inputSize: 784, hiddenUnits: [300, 100], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
-  let seed = 7;
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const weights = new Map();
-  for (const layer of layerNames(spec)) {
-    const scale = 2 / Math.sqrt(layer.fanIn);
-    weights.set(layer.kernel, { name: layer.kernel, shape: [layer.fanIn, layer.fanOut], values: Float32Array.from({ length: layer.fanIn * layer.fanOut }, () => (random() * 2 - 1) * scale) });
-    weights.set(layer.bias, { name: layer.bias, shape: [layer.fanOut], values: new Float32Array(layer.fanOut) });
-  }
-  const checkpoint = {
-    modelJson: {
-      format: 'mnist-dnn-checkpoint', formatVersion: 1, modelSpec: spec, preprocessing: { ...MNIST_PREPROCESSING }, labels: [...DIGIT_LABELS],
-      training: { epoch: 0, step: 0, epochs: 0, batchSize: 50, seed: 7, validationSize: 5000, engine: 'none', backend: 'none', optimizer: { name: 'sgd', learningRate: 0.01 }, history: [] },
-      weightsManifest: [],
-    },
-    weights,
-  };
-  return exportOnnx(checkpoint, { source: 'serve-load random weights' });
 }
 
 function nextMessage(child) {

@@ -3,27 +3,11 @@
 // Usage (after `npm run build`): node packages/infer-node/bench/inference-bench.mjs node|web [threads] [model.onnx]
 // One runtime and thread count per process: onnxruntime-web's thread count is fixed at its first load.
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_MODEL_SPEC, DIGIT_LABELS, MNIST_PREPROCESSING, layerNames } from '@mnist/core';
 
 const [runtime = 'node', threadsArg = '1', modelPath] = process.argv.slice(2);
 const threads = Number(threadsArg);
 
-async function randomModelBytes() {
-  const { exportOnnx } = await import('@mnist/export');
-  let seed = 1;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const weights = new Map();
-  for (const layer of layerNames(DEFAULT_MODEL_SPEC)) {
-    const scale = 2 / Math.sqrt(layer.fanIn);
-    weights.set(layer.kernel, { name: layer.kernel, shape: [layer.fanIn, layer.fanOut], values: Float32Array.from({ length: layer.fanIn * layer.fanOut }, () => (random() * 2 - 1) * scale) });
-    weights.set(layer.bias, { name: layer.bias, shape: [layer.fanOut], values: new Float32Array(layer.fanOut) });
-  }
-  const training = { epoch: 0, step: 0, epochs: 0, batchSize: 50, seed: 1, validationSize: 5000, engine: 'none', backend: 'none', optimizer: { name: 'sgd', learningRate: 0.01 }, history: [] };
-  const modelJson = { format: 'mnist-dnn-checkpoint', formatVersion: 1, modelSpec: DEFAULT_MODEL_SPEC, preprocessing: MNIST_PREPROCESSING, labels: [...DIGIT_LABELS], training, weightsManifest: [] };
-  return exportOnnx({ modelJson, weights });
-}
-
-const bytes = modelPath ? new Uint8Array(await readFile(modelPath)) : await randomModelBytes();
+const bytes = modelPath ? new Uint8Array(await readFile(modelPath)) : (await import('@mnist/export/testing')).randomOnnxModel([300, 100], 1).bytes;
 const { MnistClassifier } = runtime === 'web' ? await import('@mnist/infer-web') : await import('@mnist/infer-node');
 const options = runtime === 'web' ? { numThreads: threads } : { intraOpNumThreads: threads, interOpNumThreads: 1 };
 const classifier = await MnistClassifier.load(bytes, options);
