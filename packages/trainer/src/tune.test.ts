@@ -1,45 +1,22 @@
 // The random search on a tiny generated IDX dataset: a reproducible table sorted by validation
 // accuracy, the best trial's checkpoint saved, budgets and refusals.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '@mnist/core';
 import { loadCheckpoint } from './checkpoint-io.js';
 import { DEFAULT_SEARCH_SPACE, drawTrials, tune, type TuneOptions } from './tune.js';
+import { writeToyDataset } from './testing/toy-dataset.js';
 
 let root: string;
 let dataDir: string;
-
-function idx(dims: number[], data: Uint8Array): Uint8Array {
-  const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
-  header.setUint8(2, 0x08);
-  header.setUint8(3, dims.length);
-  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
-  return Buffer.concat([new Uint8Array(header.buffer), data]);
-}
-
-// 6x6 images whose label is the row third (0, 1, 2) of a bright pixel.
-async function writeDataset(dir: string, prefix: string, count: number, seed: number) {
-  const rng = new Rng(seed);
-  const images = new Uint8Array(count * 36);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    for (let p = 0; p < 36; p++) images[i * 36 + p] = rng.int(60);
-    const hot = rng.int(36);
-    images[i * 36 + hot] = 255;
-    labels[i] = Math.floor(hot / 12);
-  }
-  await writeFile(join(dir, `${prefix}-images-idx3-ubyte`), idx([count, 6, 6], images));
-  await writeFile(join(dir, `${prefix}-labels-idx1-ubyte`), idx([count], labels));
-}
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tune-'));
   dataDir = join(root, 'data');
   await mkdir(dataDir);
-  await writeDataset(dataDir, 'train', 500, 1);
-  await writeDataset(dataDir, 't10k', 100, 2);
+  await writeToyDataset(dataDir, 'train', 500, 1);
+  await writeToyDataset(dataDir, 't10k', 100, 2);
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
