@@ -4,10 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '@mnist/core';
 import { accuracyScore } from './accuracy-score.js';
 import { loadCheckpoint } from './checkpoint-io.js';
 import { DNNClassifier } from './dnn-classifier.js';
+import { brightPixelSet, ROW_THIRDS } from './testing/toy-dataset.js';
 
 let root: string;
 beforeAll(async () => {
@@ -19,16 +19,8 @@ afterAll(async () => {
 
 // 36-pixel images in [0, 1] whose label is the row third (0, 1, 2) of the one bright pixel.
 function toySet(count: number, seed: number) {
-  const rng = new Rng(seed);
-  const X = new Float32Array(count * 36);
-  const y = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    for (let p = 0; p < 36; p++) X[i * 36 + p] = rng.int(60) / 255;
-    const hot = rng.int(36);
-    X[i * 36 + hot] = 1;
-    y[i] = Math.floor(hot / 12);
-  }
-  return { X, y };
+  const { images, labels } = brightPixelSet(count, seed, ROW_THIRDS);
+  return { X: Float32Array.from(images, (b) => b / 255), y: labels };
 }
 
 describe('DNNClassifier', () => {

@@ -1,38 +1,15 @@
 // The tfjs and onnx engines agree: same initial weights and batches give the same per-step losses and weights.
-import { DEFAULT_MODEL_SPEC, deriveSeed, Rng, shuffleBatch, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { DEFAULT_MODEL_SPEC, deriveSeed, Rng, shuffleBatch, type ModelSpec } from '@mnist/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropoutMasks } from '../dropout-masks.js';
 import type { EngineOptions, OptimizerConfig, TrainingEngine } from '../engine.js';
 import { initialWeights } from '../initializers.js';
 import { createTfjsEngine } from '../tfjs/tfjs-engine.js';
 import { createOnnxEngine } from './onnx-engine.js';
+import { maxAbsDifference, parityToyData } from '../testing/parity.js';
 
 const SPEC: ModelSpec = { inputSize: 36, hiddenUnits: [24, 12], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
 const SCALE = 1 / 255;
-
-/** A learnable toy set: the label is where the brightest pixel sits, other pixels are noise. */
-function toyData(spec: ModelSpec, count: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
-  const rng = new Rng(seed);
-  const n = spec.inputSize;
-  const images = Uint8Array.from({ length: count * n }, () => rng.int(120));
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const hot = rng.int(n);
-    images[i * n + hot] = 255;
-    labels[i] = hot % spec.outputSize;
-  }
-  return { images, labels };
-}
-
-function maxAbsDifference(a: Map<string, NamedWeight>, b: Map<string, NamedWeight>): number {
-  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-  let worst = 0;
-  for (const [name, w] of a) {
-    const other = b.get(name)!.values;
-    for (let i = 0; i < w.values.length; i++) worst = Math.max(worst, Math.abs(w.values[i] - other[i]));
-  }
-  return worst;
-}
 
 const live: TrainingEngine[] = [];
 afterEach(() => live.splice(0).forEach((e) => e.dispose()));
@@ -53,7 +30,7 @@ describe('tfjs and onnx engines', () => {
   it('300 steps (tfjs cpu vs onnxruntime-node): every step loss within 1e-5, weights within 1e-6', async () => {
     const [tfjs, onnx] = await pair(SPEC, 'cpu', 0.05);
     const count = 1530; // 30 batches of 51: both engines see the same odd size
-    const data = toyData(SPEC, count, 3);
+    const data = parityToyData(SPEC, count, 3);
     let step = 0;
     for (let epoch = 0; epoch < 10; epoch++) {
       for (const batch of shuffleBatch(count, 50, new Rng(deriveSeed(42, epoch)))) {
@@ -71,7 +48,7 @@ describe('tfjs and onnx engines', () => {
   it('whole epochs report the same mean loss, last-batch loss and accuracy, and the same test logits', async () => {
     const [tfjs, onnx] = await pair(SPEC, 'cpu', 0.1);
     const count = 1000;
-    const data = toyData(SPEC, count, 4);
+    const data = parityToyData(SPEC, count, 4);
     for (let epoch = 0; epoch < 5; epoch++) {
       const epochData = { ...data, batches: shuffleBatch(count, 40, new Rng(deriveSeed(7, epoch))), pixelScale: SCALE };
       const a = await tfjs.runEpoch(epochData);
@@ -81,14 +58,14 @@ describe('tfjs and onnx engines', () => {
       expect(Math.abs(a.lastBatchLoss - b.lastBatchLoss)).toBeLessThan(1e-5);
       expect(b.lastBatchAccuracy).toBe(a.lastBatchAccuracy);
     }
-    const test = toyData(SPEC, 200, 5);
+    const test = parityToyData(SPEC, 200, 5);
     const [la, lb] = [await tfjs.predictLogits(test.images, 200, SCALE), await onnx.predictLogits(test.images, 200, SCALE)];
     la.forEach((v, i) => expect(Math.abs(v - lb[i])).toBeLessThan(1e-4));
   });
 
   it('the 784-300-100-10 network (tfjs wasm vs onnxruntime-node): 30 steps of batch 50 agree', async () => {
     const [tfjs, onnx] = await pair(DEFAULT_MODEL_SPEC, 'wasm', 0.01);
-    const data = toyData(DEFAULT_MODEL_SPEC, 1500, 6);
+    const data = parityToyData(DEFAULT_MODEL_SPEC, 1500, 6);
     const batches = shuffleBatch(1500, 50, new Rng(1));
     for (let s = 0; s < batches.length; s++) {
       const epochData = { ...data, batches: [batches[s]], pixelScale: SCALE };
@@ -100,7 +77,7 @@ describe('tfjs and onnx engines', () => {
 
   it('a run continues on the other engine from the weights it read out', async () => {
     const [tfjs, onnx] = await pair(SPEC, 'cpu', 0.05);
-    const data = toyData(SPEC, 500, 8);
+    const data = parityToyData(SPEC, 500, 8);
     const epoch = (e: number) => ({ ...data, batches: shuffleBatch(500, 25, new Rng(deriveSeed(9, e))), pixelScale: SCALE });
     await onnx.runEpoch(epoch(0));
     await tfjs.loadWeights(await onnx.readWeights());
@@ -123,7 +100,7 @@ describe('tfjs and onnx engines', () => {
       live.push(tfjs);
       const onnx = await createOnnxEngine({ ...options, backend: 'node' });
       live.push(onnx);
-      const data = toyData(spec, 600, 3);
+      const data = parityToyData(spec, 600, 3);
       const epoch = (e: number) => {
         const batches = shuffleBatch(600, 20, new Rng(deriveSeed(42, e)));
         const masks = dropoutMasks(batches.map((b) => b.length), spec.hiddenUnits, 0.3, new Rng(deriveSeed(42, e, 1)));

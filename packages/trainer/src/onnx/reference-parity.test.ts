@@ -1,12 +1,13 @@
 // The onnx engine against the plain-JS reference step: every activation, optimizer and dropout setting,
 // per-step losses and weights; onnxruntime-node and onnxruntime-web agree; optimizer slots round-trip.
-import { ACTIVATIONS, DEFAULT_MODEL_SPEC, deriveSeed, Rng, shuffleBatch, type Activation, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { ACTIVATIONS, DEFAULT_MODEL_SPEC, deriveSeed, Rng, shuffleBatch, type Activation, type ModelSpec } from '@mnist/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropoutMasks } from '../dropout-masks.js';
 import type { EpochData, OptimizerConfig } from '../engine.js';
 import { initialWeights } from '../initializers.js';
 import { referenceEpoch, referenceState } from '../testing/reference-step.js';
 import { createOnnxEngine, type OnnxEngine } from './onnx-engine.js';
+import { maxAbsDifference, parityToyData } from '../testing/parity.js';
 
 const SPEC: ModelSpec = { inputSize: 36, hiddenUnits: [24, 12], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
 const SCALE = 1 / 255;
@@ -23,37 +24,13 @@ const OPTIMIZERS: OptimizerConfig[] = [
   { name: 'adam', learningRate: 0.005 },
 ];
 
-/** A learnable toy set: the label is where the brightest pixel sits, other pixels are noise. */
-function toyData(spec: ModelSpec, count: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
-  const rng = new Rng(seed);
-  const n = spec.inputSize;
-  const images = Uint8Array.from({ length: count * n }, () => rng.int(120));
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const hot = rng.int(n);
-    images[i * n + hot] = 255;
-    labels[i] = hot % spec.outputSize;
-  }
-  return { images, labels };
-}
-
 /** STEPS batches of 20 over a set of 400, with dropout masks drawn as the training loop draws them. */
 function epochData(spec: ModelSpec, dropoutRate: number): EpochData {
-  const data = toyData(spec, 400, 3);
+  const data = parityToyData(spec, 400, 3);
   const batches = [0, 1, 2, 3, 4].flatMap((epoch) => shuffleBatch(400, 20, new Rng(deriveSeed(42, epoch))));
   const sizes = batches.map((b) => b.length);
   const masks = dropoutRate > 0 ? dropoutMasks(sizes, spec.hiddenUnits, dropoutRate, new Rng(deriveSeed(42, 0, 1))) : undefined;
   return { ...data, batches, pixelScale: SCALE, dropoutMasks: masks };
-}
-
-function maxAbsDifference(a: Map<string, NamedWeight>, b: Map<string, NamedWeight>): number {
-  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-  let worst = 0;
-  for (const [name, w] of a) {
-    const other = b.get(name)!.values;
-    for (let i = 0; i < w.values.length; i++) worst = Math.max(worst, Math.abs(w.values[i] - other[i]));
-  }
-  return worst;
 }
 
 const live: OnnxEngine[] = [];
@@ -96,7 +73,7 @@ describe('onnx engine on the 784-300-100-10 network', () => {
   it('adam, elu, dropout 0.5: 12 steps of batch 50 follow the reference', async () => {
     const spec: ModelSpec = { ...DEFAULT_MODEL_SPEC, activation: 'elu' };
     const optimizer: OptimizerConfig = { name: 'adam', learningRate: 0.001 };
-    const data = toyData(spec, 600, 6);
+    const data = parityToyData(spec, 600, 6);
     const batches = shuffleBatch(600, 50, new Rng(1));
     const epoch: EpochData = { ...data, batches, pixelScale: SCALE, dropoutMasks: dropoutMasks(batches.map((b) => b.length), spec.hiddenUnits, 0.5, new Rng(2)) };
     const options = { spec, optimizer, dropoutRate: 0.5 };

@@ -5,23 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { deriveSeed, Rng, shuffleBatch, type ModelSpec } from '@mnist/core';
 import { initialWeights } from '../initializers.js';
 import { TfjsEngine } from './tfjs-engine.js';
+import { brightPixelSet, QUARTERS } from '../testing/toy-dataset.js';
 
 const spec: ModelSpec = { inputSize: 16, hiddenUnits: [12, 8], activation: 'relu', outputSize: 4, initializer: 'truncated_normal' };
 const optimizer = { name: 'sgd' as const, learningRate: 0.1 };
-
-// A learnable toy set: the label is the quarter of the image holding the brightest pixel.
-function toyData(count: number, seed: number) {
-  const rng = new Rng(seed);
-  const images = new Uint8Array(count * 16);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    for (let p = 0; p < 16; p++) images[i * 16 + p] = rng.int(100);
-    const hot = rng.int(16);
-    images[i * 16 + hot] = 255;
-    labels[i] = Math.floor(hot / 4);
-  }
-  return { images, labels };
-}
 
 let engine: TfjsEngine | undefined;
 afterEach(() => {
@@ -33,7 +20,7 @@ describe('TfjsEngine', () => {
   it('lowers the loss with plain SGD steps and leaks no tensors across epochs', async () => {
     engine = await TfjsEngine.create({ spec, optimizer });
     await engine.loadWeights(initialWeights(spec, 1));
-    const { images, labels } = toyData(400, 2);
+    const { images, labels } = brightPixelSet(400, 2, QUARTERS);
     const epoch = (e: number) => ({ images, labels, batches: shuffleBatch(400, 20, new Rng(deriveSeed(7, e))), pixelScale: 1 / 255 });
     const first = await engine.runEpoch(epoch(0));
     const tensors = tf.memory().numTensors;
@@ -80,7 +67,7 @@ describe('TfjsEngine', () => {
   });
 
   it('keeps optimizer slots under TF1 names and resumes from them exactly', async () => {
-    const { images, labels } = toyData(200, 3);
+    const { images, labels } = brightPixelSet(200, 3, QUARTERS);
     const epoch = (e: number) => ({ images, labels, batches: shuffleBatch(200, 20, new Rng(deriveSeed(5, e))), pixelScale: 1 / 255 });
     const adam = { name: 'adam' as const, learningRate: 0.01 };
     engine = await TfjsEngine.create({ spec, optimizer: adam });

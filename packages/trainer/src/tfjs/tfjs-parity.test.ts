@@ -7,23 +7,10 @@ import { OPTIMIZER_NAMES, type EpochData, type OptimizerConfig } from '../engine
 import { initialWeights } from '../initializers.js';
 import { referenceEpoch, referenceState } from '../testing/reference-step.js';
 import { TfjsEngine } from './tfjs-engine.js';
+import { brightPixelSet, QUARTERS } from '../testing/toy-dataset.js';
 
 const BASE: ModelSpec = { inputSize: 16, hiddenUnits: [12, 8], activation: 'relu', outputSize: 4, initializer: 'truncated_normal' };
 const LEARNING_RATES: Record<string, number> = { sgd: 0.1, momentum: 0.05, nesterov: 0.05, adagrad: 0.05, rmsprop: 0.005, adam: 0.005 };
-
-// A learnable toy set: the label is the quarter of the image holding the brightest pixel.
-function toyData(count: number, seed: number) {
-  const rng = new Rng(seed);
-  const images = new Uint8Array(count * 16);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    for (let p = 0; p < 16; p++) images[i * 16 + p] = rng.int(100);
-    const hot = rng.int(16);
-    images[i * 16 + hot] = 255;
-    labels[i] = Math.floor(hot / 4);
-  }
-  return { images, labels };
-}
 
 let engine: TfjsEngine | undefined;
 afterEach(() => {
@@ -34,7 +21,7 @@ afterEach(() => {
 /** Runs 100 steps (5 epochs of 20 batches) on both; returns the largest loss and weight gaps. */
 async function compare(backend: string, activation: Activation, optimizer: OptimizerConfig, dropoutRate: number) {
   const spec = { ...BASE, activation };
-  const { images, labels } = toyData(400, 2);
+  const { images, labels } = brightPixelSet(400, 2, QUARTERS);
   engine = await TfjsEngine.create({ spec, optimizer, dropoutRate, backend });
   const weights = initialWeights(spec, 1);
   await engine.loadWeights(weights);
