@@ -1,7 +1,9 @@
-// The onnx engine on onnxruntime-node and onnxruntime-web against a plain-JS SGD, over whole epochs.
+// The onnx engine on onnxruntime-node and onnxruntime-web against the plain-JS reference step, over whole epochs.
 import { DEFAULT_MODEL_SPEC, inTopK, layerNames, Rng, shuffleBatch, type ModelSpec, type NamedWeight } from '@mnist/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OptimizerConfig } from '../engine.js';
+import { maxAbsDifference } from '../testing/parity.js';
+import { referenceEpoch, referenceLogits, referenceState } from '../testing/reference-step.js';
 import { createOnnxEngine, type OnnxEngine } from './onnx-engine.js';
 
 const SPEC: ModelSpec = { inputSize: 30, hiddenUnits: [20, 12], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
@@ -27,88 +29,6 @@ function dataset(spec: ModelSpec, count: number, seed: number): { images: Uint8A
   return { images, labels };
 }
 
-/** Plain-JS forward pass: activations of every layer (float32 storage, float64 sums). */
-function forward(spec: ModelSpec, w: Map<string, Float32Array>, x: Float32Array, n: number): Float32Array[] {
-  const acts = [x];
-  for (const l of layerNames(spec)) {
-    const a = acts[acts.length - 1];
-    const k = w.get(l.kernel)!;
-    const b = w.get(l.bias)!;
-    const z = new Float32Array(n * l.fanOut);
-    for (let r = 0; r < n; r++)
-      for (let j = 0; j < l.fanOut; j++) {
-        let s = 0;
-        for (let i = 0; i < l.fanIn; i++) s += a[r * l.fanIn + i] * k[i * l.fanOut + j];
-        z[r * l.fanOut + j] = l.isOutput ? s + b[j] : Math.max(s + b[j], 0);
-      }
-    acts.push(z);
-  }
-  return acts;
-}
-
-function scaled(images: Uint8Array, indices: ArrayLike<number>, inputSize: number): Float32Array {
-  const x = new Float32Array(indices.length * inputSize);
-  const scale = Math.fround(SCALE);
-  for (let r = 0; r < indices.length; r++)
-    for (let p = 0; p < inputSize; p++) x[r * inputSize + p] = images[indices[r] * inputSize + p] * scale;
-  return x;
-}
-
-/** One plain-JS SGD step (loss before the update); updates `w` in place. */
-function referenceStep(spec: ModelSpec, w: Map<string, Float32Array>, x: Float32Array, y: ArrayLike<number>, lr: number): number {
-  const layers = layerNames(spec);
-  const n = y.length;
-  const acts = forward(spec, w, x, n);
-  const logits = acts[acts.length - 1];
-  const c = spec.outputSize;
-  let dz = new Float32Array(n * c);
-  let loss = 0;
-  for (let r = 0; r < n; r++) {
-    const row = logits.subarray(r * c, r * c + c);
-    const max = Math.max(...row);
-    const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
-    loss += max + Math.log(sum) - row[y[r]];
-    for (let j = 0; j < c; j++) dz[r * c + j] = (Math.exp(row[j] - max) / sum - (j === y[r] ? 1 : 0)) / n;
-  }
-  for (let li = layers.length - 1; li >= 0; li--) {
-    const l = layers[li];
-    const a = acts[li];
-    const k = w.get(l.kernel)!;
-    const b = w.get(l.bias)!;
-    const below = new Float32Array(n * l.fanIn);
-    if (li > 0)
-      for (let r = 0; r < n; r++)
-        for (let i = 0; i < l.fanIn; i++) {
-          if (a[r * l.fanIn + i] <= 0) continue;
-          let s = 0;
-          for (let j = 0; j < l.fanOut; j++) s += dz[r * l.fanOut + j] * k[i * l.fanOut + j];
-          below[r * l.fanIn + i] = s;
-        }
-    for (let i = 0; i < l.fanIn; i++)
-      for (let j = 0; j < l.fanOut; j++) {
-        let s = 0;
-        for (let r = 0; r < n; r++) s += a[r * l.fanIn + i] * dz[r * l.fanOut + j];
-        k[i * l.fanOut + j] -= lr * s;
-      }
-    for (let j = 0; j < l.fanOut; j++) {
-      let s = 0;
-      for (let r = 0; r < n; r++) s += dz[r * l.fanOut + j];
-      b[j] -= lr * s;
-    }
-    dz = below;
-  }
-  return loss / n;
-}
-
-function maxAbsDifference(a: Map<string, NamedWeight>, b: Map<string, Float32Array>): number {
-  let worst = 0;
-  for (const [name, w] of a) {
-    const other = b.get(name)!;
-    for (let i = 0; i < w.values.length; i++) worst = Math.max(worst, Math.abs(w.values[i] - other[i]));
-  }
-  return worst;
-}
-
 const engines: OnnxEngine[] = [];
 async function engine(backend: 'node' | 'web', spec = SPEC, stepsPerRun = 7): Promise<OnnxEngine> {
   const e = (await createOnnxEngine({ spec, optimizer: SGD, backend, stepsPerRun })) as OnnxEngine;
@@ -130,7 +50,7 @@ describe('onnx engine', () => {
       expect(e.selection).toContain(`onnxruntime-${backend}`);
       const initial = initialWeights(SPEC, 8);
       await e.loadWeights(initial);
-      const reference = new Map([...initial].map(([k, v]) => [k, v.values.slice()]));
+      const reference = referenceState({ spec: SPEC, optimizer: SGD }, initial);
       const rng = new Rng(42);
       let steps = 0;
       for (let epoch = 0; epoch < EPOCHS; epoch++) {
@@ -144,8 +64,7 @@ describe('onnx engine', () => {
         expect(progress[progress.length - 1]).toBe(batches.length);
         expect(stats.steps).toBe(batches.length);
         let sum = 0;
-        batches.forEach((idx, s) => {
-          const expected = referenceStep(SPEC, reference, scaled(images, idx, SPEC.inputSize), Array.from(idx, (i) => labels[i]), SGD.learningRate);
+        referenceEpoch({ spec: SPEC, optimizer: SGD }, reference, { images, labels, batches, pixelScale: SCALE }).forEach((expected, s) => {
           expect(Math.abs(stats.losses[s] - expected), `epoch ${epoch} step ${s}`).toBeLessThan(1e-5);
           sum += stats.losses[s];
         });
@@ -153,7 +72,9 @@ describe('onnx engine', () => {
         expect(stats.lastBatchLoss).toBe(stats.losses[batches.length - 1]);
         // The last batch's accuracy is taken with the weights after the epoch, as the original program did.
         const last = batches[batches.length - 1];
-        const lastLogits = forward(SPEC, reference, scaled(images, last, SPEC.inputSize), last.length).at(-1)!;
+        const lastImages = new Uint8Array(last.length * SPEC.inputSize);
+        last.forEach((i, r) => lastImages.set(images.subarray(i * SPEC.inputSize, (i + 1) * SPEC.inputSize), r * SPEC.inputSize));
+        const lastLogits = Float32Array.from(referenceLogits(SPEC, reference, lastImages, last.length, SCALE));
         const hits = inTopK(lastLogits, Array.from(last, (i) => labels[i]), 10);
         expect(stats.lastBatchAccuracy).toBeCloseTo(hits.reduce((a, b) => a + b, 0) / last.length, 12);
         steps += stats.steps;
@@ -177,7 +98,7 @@ describe('onnx engine', () => {
     const [node, web] = results;
     expect(node.losses.length).toBe(8);
     node.losses.forEach((l, i) => expect(Math.abs(l - web.losses[i]), `step ${i}`).toBeLessThan(1e-5));
-    expect(maxAbsDifference(node.weights, new Map([...web.weights].map(([k, v]) => [k, v.values])))).toBeLessThan(1e-6);
+    expect(maxAbsDifference(node.weights, web.weights)).toBeLessThan(1e-6);
     node.logits.forEach((v, i) => expect(Math.abs(v - web.logits[i])).toBeLessThan(1e-4));
   });
 
@@ -202,7 +123,7 @@ describe('onnx engine', () => {
     const count = 33;
     const { images: x } = dataset(SPEC, count, 4);
     const logits = await e.predictLogits(x, count, SCALE);
-    const expected = forward(SPEC, new Map([...w].map(([k, v]) => [k, v.values])), scaled(x, Array.from({ length: count }, (_, i) => i), SPEC.inputSize), count).at(-1)!;
+    const expected = referenceLogits(SPEC, w, x, count, SCALE);
     expect(logits.length).toBe(count * 10);
     logits.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-5));
   });
