@@ -4,23 +4,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OnnxFormatError, readOnnxModelInfo, type OnnxModelInfo } from './onnx-model-info.js';
+import { bytesField, intField, stringField, varint } from './protobuf-fields.fixture.js';
 
 const RUNS = { seed: 20240609, numRuns: 500 };
 const SOURCE = 'models/model.onnx';
-const utf8 = new TextEncoder();
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 128) {
-    out.push((n % 128) | 128);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-const intField = (field: number, value: number): number[] => [...varint(field * 8), ...varint(value)];
-const bytesField = (field: number, payload: ArrayLike<number>): number[] => [...varint(field * 8 + 2), ...varint(payload.length), ...Array.from(payload)];
-const stringField = (field: number, text: string): number[] => bytesField(field, utf8.encode(text));
 
 /** A ModelProto with the header fields readOnnxModelInfo reads and a graph blob it skips. */
 function modelProto(props: [string, string][], graphBytes = 200): Uint8Array {

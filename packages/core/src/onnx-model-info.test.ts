@@ -3,21 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { modelMetadata } from './classifier.js';
 import { METADATA_KEYS } from './onnx-contract.js';
 import { OnnxFormatError, readOnnxModelInfo } from './onnx-model-info.js';
+import { bytesField, intField, stringField } from './protobuf-fields.fixture.js';
 
 const utf8 = new TextEncoder();
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 128) {
-    out.push((n % 128) | 128);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-const intField = (field: number, value: number): number[] => [...varint(field * 8), ...varint(value)];
-const bytesField = (field: number, payload: number[] | Uint8Array): number[] => [...varint(field * 8 + 2), ...varint(payload.length), ...payload];
-const stringField = (field: number, text: string): number[] => bytesField(field, utf8.encode(text));
 
 function modelProto(props: Record<string, string>): Uint8Array {
   const graph = [...stringField(2, 'mnist'), ...bytesField(5, new Uint8Array(300))]; // name + a blob to skip
