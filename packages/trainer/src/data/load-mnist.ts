@@ -62,8 +62,7 @@ export async function readIdxDataset(dir: string, options: ReadIdxDatasetOptions
     const [i, l] = await Promise.all([read(images), read(labels)]);
     return labeledImagesFromIdx(i.idx, l.idx, { images: i.path, labels: l.path }, options.nClasses);
   };
-  const train = await pair('trainImages', 'trainLabels');
-  const test = await pair('testImages', 'testLabels');
+  const [train, test] = await Promise.all([pair('trainImages', 'trainLabels'), pair('testImages', 'testLabels')]);
   return { train, test };
 }
 
@@ -117,8 +116,9 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<LoadedM
  */
 export async function readDataset(dataDir?: string): Promise<MnistDataset> {
   if (dataDir !== undefined) return readIdxDataset(dataDir);
-  // ensureMnist verifies every file's digest, so reading them again needs no second hash.
-  return readIdxDataset(await ensureMnist(defaultMnistDir()));
+  // Each file is read once: ensureMnist only fills in missing ones, and the digests are checked as they are read.
+  const dir = await ensureMnist(defaultMnistDir(), { verifyExisting: false });
+  return readIdxDataset(dir, { verifyMnistDigests: true });
 }
 
 async function listDir(dir: string): Promise<string[]> {
