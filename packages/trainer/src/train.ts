@@ -30,6 +30,7 @@ import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName
 import { initialWeights } from './initializers.js';
 import { optimizerCheckpointState, resolveOptimizer } from './optimizer-slots.js';
 import { runTrainingLoop, scoreTopOne, type BestEpoch } from './training-loop.js';
+import { SaveQueue } from './save-queue.js';
 
 export { scoreTopOne } from './training-loop.js';
 
@@ -84,7 +85,7 @@ export interface TrainOptions {
   onLog?: (line: string) => void;
   /** After every optimizer step: steps done and total in this epoch, and the epoch (0-based). */
   onProgress?: (done: number, total: number, epoch: number) => void;
-  /** After every epoch, with the seconds elapsed since `train` started. */
+  /** After every epoch, once its checkpoint is on disk, with the seconds elapsed since `train` started. */
   onEpoch?: (record: EpochRecord & { seconds: number }) => void;
 }
 
@@ -135,6 +136,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const log = options.onLog ?? (() => undefined);
   const releaseLock = await acquireRunLock(settings.out);
   let engine: TrainingEngine | undefined;
+  const saves = new SaveQueue();
   try {
     const existing = await holdsCheckpoint(settings.out);
     if (existing && !options.resume) {
@@ -220,21 +222,28 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         const record = now.history[now.history.length - 1];
         // Mid-run the engine holds this epoch's weights (to resume from); the best ones ride along.
         const extra = now.best && now.best.epoch !== record.epoch ? now.best.weights : undefined;
-        await saveCheckpoint(settings.out, await toCheckpoint(engine!, spec, state(now.epochs, now.history, now.step, now.best, now.stopped), extra));
-        const seconds = elapsed();
-        const mark = now.best?.epoch === record.epoch ? ' *' : '';
-        log(
-          `${record.epoch} Batch accuracy: ${formatAccuracy(record.batchAccuracy)} Val accuracy: ${formatAccuracy(record.validationAccuracy)}` +
-            ` Loss: ${record.loss.toFixed(4)} (${seconds.toFixed(1)} s)${mark}`,
-        );
-        if (now.stopped) log(`Early stopping: no better validation accuracy for ${settings.patience} epochs; keeping epoch ${now.best!.epoch} (${formatAccuracy(now.best!.validationAccuracy)})`);
-        options.onEpoch?.({ ...record, seconds });
+        // The snapshot is taken now; it is written while the next epoch trains, and the epoch is
+        // reported (log line, options.onEpoch) once its checkpoint is on disk.
+        const checkpoint = await toCheckpoint(engine!, spec, state(now.epochs, now.history, now.step, now.best, now.stopped), extra);
+        saves.enqueue(async () => {
+          await saveCheckpoint(settings.out, checkpoint);
+          const seconds = elapsed();
+          const mark = now.best?.epoch === record.epoch ? ' *' : '';
+          log(
+            `${record.epoch} Batch accuracy: ${formatAccuracy(record.batchAccuracy)} Val accuracy: ${formatAccuracy(record.validationAccuracy)}` +
+              ` Loss: ${record.loss.toFixed(4)} (${seconds.toFixed(1)} s)${mark}`,
+          );
+          if (now.stopped) log(`Early stopping: no better validation accuracy for ${settings.patience} epochs; keeping epoch ${now.best!.epoch} (${formatAccuracy(now.best!.validationAccuracy)})`);
+          options.onEpoch?.({ ...record, seconds });
+        });
       },
     });
 
     // With early stopping the engine now holds the best epoch's weights: those are scored and saved.
     const testAccuracy = await scoreTopOne(engine, dataset.test, pixelScale);
-    await saveCheckpoint(settings.out, await toCheckpoint(engine, spec, state(loop.history.length, loop.history, loop.step, loop.best, loop.stopped, testAccuracy)));
+    const final = await toCheckpoint(engine, spec, state(loop.history.length, loop.history, loop.step, loop.best, loop.stopped, testAccuracy));
+    saves.enqueue(() => saveCheckpoint(settings.out, final));
+    await saves.flush();
     const kept = loop.best ? loop.history[loop.best.epoch] : loop.history[loop.history.length - 1];
     return {
       epochs: loop.history.length,
@@ -249,6 +258,8 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     };
   } finally {
     engine?.dispose();
+    // No save may outlive the run lock.
+    await saves.settle();
     await releaseLock();
   }
 }
