@@ -89,22 +89,27 @@ if (wants('training')) {
     rows.map((r) => ({
       ...r,
       seconds: fixed(r.seconds, 1),
+      trainingSeconds: fixed(r.trainingSeconds, 1),
       secondsPerEpoch: fixed(r.secondsPerEpoch, 3),
       stepsPerSecond: fixed(r.stepsPerSecond, 0),
       testAccuracy: fixed(r.testAccuracy, 4),
       peakRssMb: fixed(r.peakRssMb, 0),
     })),
-    [['run', 'name'], ['seconds', 'seconds'], ['s/epoch', 'secondsPerEpoch'], ['steps/s', 'stepsPerSecond'], ['test acc', 'testAccuracy'], ['peak MB', 'peakRssMb'], ['note', 'note']],
+    [['run', 'name'], ['job s', 'seconds'], ['steps s', 'trainingSeconds'], ['s/epoch', 'secondsPerEpoch'], ['steps/s', 'stepsPerSecond'], ['test acc', 'testAccuracy'], ['peak MB', 'peakRssMb'], ['note', 'note']],
   );
   if (!ours.error && peers.length) {
     const best = peers.reduce((a, b) => (a.seconds < b.seconds ? a : b));
     console.log(
-      `ratio: ours / PyTorch's best (${best.threads} thread(s)) = ${(ours.seconds / best.seconds).toFixed(3)} (target <= 0.5); ` +
+      `ratio: ours / PyTorch's best (${best.threads} thread(s)) = ${(ours.seconds / best.seconds).toFixed(3)} for the job (target <= 0.5), ` +
+        `${(ours.trainingSeconds / best.trainingSeconds).toFixed(3)} for the optimizer steps alone; ` +
         `accuracy ours - PyTorch = ${(ours.testAccuracy - best.testAccuracy).toFixed(4)} (target >= -0.002); ` +
         `our peak memory ${ours.peakRssMb.toFixed(0)} MB (target <= 400)`,
     );
   }
-  console.log('(ours: the whole train() call, data loading, per-epoch validation and checkpoints included; PyTorch: its training loop only)');
+  console.log(
+    '(job s: the same span for both, from reading the data through every epoch with its validation score and checkpoint ' +
+      'to the saved model and its test score; steps s: the optimizer steps alone; s/epoch is job s / epochs)',
+  );
 }
 
 if (wants('tfjs')) {

@@ -23,7 +23,7 @@ try {
   console.log(JSON.stringify({
     ...result,
     secondsPerEpoch: result.seconds / epochs,
-    stepsPerSecond: steps / result.seconds,
+    stepsPerSecond: steps / result.trainingSeconds,
     peakRssMb: peakRssMb(),
     keep: argv.includes('--keep') ? out : undefined,
   }));

@@ -95,6 +95,8 @@ export interface TrainResult {
   epochs: number;
   /** Wall-clock seconds of this call, data loading included. */
   seconds: number;
+  /** The part of `seconds` spent in optimizer steps (what a framework's training loop alone takes). */
+  trainingSeconds: number;
   /** Validation accuracy of the saved weights (the last epoch's, or the best one's with early stopping). */
   validationAccuracy: number;
   /** With early stopping: the 0-based epoch whose weights were saved, and whether the run stopped early. */
@@ -248,6 +250,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     return {
       epochs: loop.history.length,
       seconds: elapsed(),
+      trainingSeconds: loop.trainingSeconds,
       validationAccuracy: kept.validationAccuracy,
       testAccuracy,
       checkpoint: settings.out,

@@ -62,6 +62,8 @@ export interface TrainingLoopState {
   best?: BestEpoch;
   /** Early stopping ended the run (no better validation accuracy for `patience` epochs). */
   stopped: boolean;
+  /** Wall-clock seconds spent in the engine's optimizer steps during this call (validation and saves excluded). */
+  trainingSeconds: number;
 }
 
 /**
@@ -81,7 +83,8 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   let best = options.best;
   let epoch = options.epoch ?? history.length;
   let stopped = patience !== undefined && best !== undefined && epoch - 1 - best.epoch >= patience;
-  const state = (): TrainingLoopState => ({ history: [...history], epochs: epoch, step, best, stopped });
+  let trainingSeconds = 0;
+  const state = (): TrainingLoopState => ({ history: [...history], epochs: epoch, step, best, stopped, trainingSeconds });
   while (!stopped && epoch < options.epochs && (options.maxSteps === undefined || step < options.maxSteps)) {
     let batches = shuffleBatch(train.count, batchSize, new Rng(deriveSeed(seed, epoch)));
     if (options.maxSteps !== undefined) batches = batches.slice(0, options.maxSteps - step);
@@ -90,10 +93,12 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
         ? dropoutMasks(batches.map((b) => b.length), spec.hiddenUnits, dropoutRate, new Rng(deriveSeed(seed, epoch, DROPOUT_STREAM)))
         : undefined;
     const e = epoch;
+    const started = performance.now();
     const stats = await engine.runEpoch(
       { images: train.images, labels: train.labels, batches, pixelScale, ...(masks ? { dropoutMasks: masks } : {}) },
       options.onProgress ? (done, total) => options.onProgress!(done, total, e) : undefined,
     );
+    trainingSeconds += (performance.now() - started) / 1000;
     step += stats.steps;
     if (validation) {
       const validationAccuracy = await scoreTopOne(engine, validation, pixelScale);
