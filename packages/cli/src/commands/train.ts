@@ -99,13 +99,14 @@ async function train(flags: TrainFlags, io: CliIo): Promise<void> {
   } finally {
     progress.stop();
   }
-  io.stderr.write(`Total time: ${result.seconds.toFixed(1)} s\n`);
+  io.stderr.write(`Total time: ${result.seconds.toFixed(1)} s (optimizer steps ${result.trainingSeconds.toFixed(1)} s)\n`);
   printResult(
     io,
     flags.json,
     {
       epochs: result.epochs,
       seconds: result.seconds,
+      trainingSeconds: result.trainingSeconds,
       validationAccuracy: result.validationAccuracy,
       testAccuracy: result.testAccuracy,
       checkpoint: result.checkpoint,
