@@ -74,6 +74,17 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     await expect(loadCheckpoint(dir)).rejects.toThrow(`${join(dir, 'weights.bin')}: is missing`);
   });
 
+  it('names model.json first when both files are bad, whichever read fails first', async () => {
+    await saveCheckpoint(dir, checkpoint(1));
+    await rm(join(dir, 'weights.bin'));
+    await rm(join(dir, 'model.json'));
+    // A directory in model.json's place fails later (at read, EISDIR) than the missing weights.bin (at open).
+    await mkdir(join(dir, 'model.json'));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await expect(loadCheckpoint(dir)).rejects.toThrow(`${join(dir, 'model.json')}: cannot be read`);
+    }
+  });
+
   it('errors on a truncated weights.bin, naming it', async () => {
     await saveCheckpoint(dir, checkpoint(1));
     await truncate(join(dir, 'weights.bin'), 40); // (12 + 3 + 6 + 2) floats = 92 bytes when whole

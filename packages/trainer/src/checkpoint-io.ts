@@ -191,7 +191,12 @@ async function readCheckpointDir(path: string, displayDir: string): Promise<Chec
       throw new CheckpointError(join(displayDir, file), `cannot be read (${code ?? (e as Error).message}); expected a file`);
     }
   };
-  const [jsonBytes, weights] = await Promise.all([read(MODEL_JSON_FILE), read(WEIGHTS_FILE)]);
+  // Both reads run together, but a failure is reported in file order (model.json first), whichever
+  // read happens to fail first, so the same bad directory always gives the same message.
+  const [json, bin] = await Promise.allSettled([read(MODEL_JSON_FILE), read(WEIGHTS_FILE)]);
+  if (json.status === 'rejected') throw json.reason;
+  if (bin.status === 'rejected') throw bin.reason;
+  const [jsonBytes, weights] = [json.value, bin.value];
   const weightsBin = new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength);
   return decodeCheckpoint(jsonBytes.toString('utf8'), weightsBin, displayDir);
 }
