@@ -68,6 +68,14 @@ describe('readIdxDataset', () => {
     await expect(readIdxDataset(dir)).rejects.toThrow(`${join(dir, 'train-images-idx3-ubyte')}: expected 40 bytes for uint8 [6, 2, 2], got 30 (truncated)`);
   });
 
+  it('names the first bad file in file order, whichever read fails first', async () => {
+    await writeDataset();
+    // The truncated train images fail after their read; the missing test labels fail before any read.
+    await writeFile(join(dir, 'train-images-idx3-ubyte'), images(6).subarray(0, 30));
+    await rm(join(dir, 't10k-labels-idx1-ubyte'));
+    await expect(readIdxDataset(dir)).rejects.toThrow(`${join(dir, 'train-images-idx3-ubyte')}: expected 40 bytes`);
+  });
+
   it('names both files when image and label counts differ', async () => {
     await writeDataset();
     await writeFile(join(dir, 't10k-labels-idx1-ubyte'), labels(4));

@@ -58,12 +58,16 @@ export async function readIdxDataset(dir: string, options: ReadIdxDatasetOptions
     if (options.verifyMnistDigests) verifyDigest(bytes, spec, path);
     return { path, idx: decodeIdx(bytes, path) };
   };
-  const pair = async (images: IdxFileRole, labels: IdxFileRole): Promise<LabeledImages> => {
-    const [i, l] = await Promise.all([read(images), read(labels)]);
-    return labeledImagesFromIdx(i.idx, l.idx, { images: i.path, labels: l.path }, options.nClasses);
-  };
-  const [train, test] = await Promise.all([pair('trainImages', 'trainLabels'), pair('testImages', 'testLabels')]);
-  return { train, test };
+  // The four files are read together; a failure is reported in file order, whichever read fails first,
+  // so the same bad directory always gives the same message.
+  const settled = await Promise.allSettled((['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const).map(read));
+  const [trainImages, trainLabels, testImages, testLabels] = settled.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
+  const pair = (i: typeof trainImages, l: typeof trainLabels): LabeledImages =>
+    labeledImagesFromIdx(i.idx, l.idx, { images: i.path, labels: l.path }, options.nClasses);
+  return { train: pair(trainImages, trainLabels), test: pair(testImages, testLabels) };
 }
 
 /** Options of `loadMnist`. */
