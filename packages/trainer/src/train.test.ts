@@ -37,6 +37,8 @@ describe('train', () => {
     const epochs: number[] = [];
     const result = await train(options('a', { onLog: (l) => lines.push(l), onEpoch: (r) => epochs.push(r.epoch) }));
     expect(result).toMatchObject({ epochs: 2, checkpoint: join(root, 'a'), engine: 'tfjs' });
+    expect(result.trainingSeconds).toBeGreaterThan(0);
+    expect(result.trainingSeconds).toBeLessThan(result.seconds);
     expect(result.testAccuracy).toBeGreaterThan(0.4); // three classes: chance is 1/3
     expect(lines[0]).toMatch(/^engine tfjs on backend /);
     expect(lines[1]).toMatch(/^0 Batch accuracy: [\d.]+ Val accuracy: [\d.]+ Loss: \d+\.\d{4} \(\d+\.\d s\)$/);

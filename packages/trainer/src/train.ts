@@ -29,8 +29,8 @@ import { readDataset } from './data/index.js';
 import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type TrainingEngine } from './engine.js';
 import { initialWeights } from './initializers.js';
 import { optimizerCheckpointState, resolveOptimizer } from './optimizer-slots.js';
-import { runTrainingLoop, scoreTopOne, type BestEpoch } from './training-loop.js';
 import { SaveQueue } from './save-queue.js';
+import { runTrainingLoop, scoreTopOne, type BestEpoch } from './training-loop.js';
 
 export { scoreTopOne } from './training-loop.js';
 
@@ -85,7 +85,11 @@ export interface TrainOptions {
   onLog?: (line: string) => void;
   /** After every optimizer step: steps done and total in this epoch, and the epoch (0-based). */
   onProgress?: (done: number, total: number, epoch: number) => void;
-  /** After every epoch, once its checkpoint is on disk, with the seconds elapsed since `train` started. */
+  /**
+   * After every epoch, once its checkpoint is on disk, with the seconds elapsed since `train` started.
+   * Checkpoints are written while the next epoch trains, so this runs during that epoch, and a throw
+   * from it (like a failed save) ends the run when that epoch is done, with this epoch's checkpoint kept.
+   */
   onEpoch?: (record: EpochRecord & { seconds: number }) => void;
 }
 
@@ -95,7 +99,10 @@ export interface TrainResult {
   epochs: number;
   /** Wall-clock seconds of this call, data loading included. */
   seconds: number;
-  /** The part of `seconds` spent in optimizer steps (what a framework's training loop alone takes). */
+  /**
+   * The part of `seconds` spent in the engine's epochs: the optimizer steps (what a framework's training
+   * loop alone takes), plus each epoch's last-batch accuracy and the first epoch's session set-up.
+   */
   trainingSeconds: number;
   /** Validation accuracy of the saved weights (the last epoch's, or the best one's with early stopping). */
   validationAccuracy: number;
@@ -260,10 +267,13 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       ...(loop.best ? { bestEpoch: loop.best.epoch, stoppedEarly: loop.stopped } : {}),
     };
   } finally {
-    engine?.dispose();
-    // No save may outlive the run lock.
-    await saves.settle();
-    await releaseLock();
+    // No save may outlive the run lock, whatever else fails here.
+    try {
+      await saves.settle();
+      engine?.dispose();
+    } finally {
+      await releaseLock();
+    }
   }
 }
 

@@ -62,7 +62,7 @@ export interface TrainingLoopState {
   best?: BestEpoch;
   /** Early stopping ended the run (no better validation accuracy for `patience` epochs). */
   stopped: boolean;
-  /** Wall-clock seconds spent in the engine's optimizer steps during this call (validation and saves excluded). */
+  /** Wall-clock seconds spent in the engine's `runEpoch` calls during this call (validation scoring excluded). */
   trainingSeconds: number;
 }
 

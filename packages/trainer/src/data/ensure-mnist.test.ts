@@ -41,6 +41,19 @@ describe('ensureMnist', () => {
     await ensureMnist(dir);
     expect(sha256Hex(await readFile(path))).toBe(MNIST_FILES.testLabels.sha256);
   });
+
+  it('with verifyExisting false, leaves a file that is there to the reader, whose digest check names it', async () => {
+    const path = join(dir, MNIST_FILES.testLabels.name);
+    const good = await readFile(path);
+    const wrong = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 0]);
+    await writeFile(path, wrong);
+    try {
+      await expect(ensureMnist(dir, { verifyExisting: false })).resolves.toBe(dir);
+      await expect(readIdxDataset(dir, { verifyMnistDigests: true })).rejects.toThrow(`${path}: SHA-256 mismatch`);
+    } finally {
+      await writeFile(path, good);
+    }
+  });
 });
 
 describe('findWorkspaceRoot', () => {

