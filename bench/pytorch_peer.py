@@ -52,6 +52,11 @@ def main():
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
 
+    # torch.set_num_threads does not reach OpenBLAS's own pool (libopenblas0-pthread starts one thread per
+    # core, so "1 thread" ran on both cores). Its size is read when the library loads: restart with it set.
+    if os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
+        os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
+        os.execv(sys.executable, [sys.executable, *sys.argv])
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
