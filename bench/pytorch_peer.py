@@ -47,6 +47,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("data")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--blas-threads", type=int, default=0, help="OpenBLAS threads (default: --threads)")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--seed", type=int, default=42)
@@ -54,8 +55,9 @@ def main():
 
     # torch.set_num_threads does not reach OpenBLAS's own pool (libopenblas0-pthread starts one thread per
     # core, so "1 thread" ran on both cores). Its size is read when the library loads: restart with it set.
-    if os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
-        os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
+    blas_threads = str(args.blas_threads or args.threads)
+    if os.environ.get("OPENBLAS_NUM_THREADS") != blas_threads:
+        os.environ["OPENBLAS_NUM_THREADS"] = blas_threads
         os.execv(sys.executable, [sys.executable, *sys.argv])
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)

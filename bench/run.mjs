@@ -3,7 +3,8 @@
 //
 // Usage: node bench/run.mjs [--quick] [--rounds N] [--only training,tfjs,inference,browser,serve]
 //   --quick trains 3 epochs instead of the full default job (30 epochs, batch 50, 55000 images).
-//   --rounds N: training runs of ours and of the 1-thread peer, taken in turns (default 2, 1 with --quick).
+//   --rounds N: training runs of ours and of the 1-thread peer, taken in turns, round r pinned to core r
+//   for both (default: one round per core; 1 with --quick).
 // The Python peer is Debian's python3-torch with libopenblas0-pthread; without it those rows say
 // why they were skipped.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,7 +20,7 @@ const quick = argv.includes('--quick');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
 const wants = (section) => !only || only.includes(section);
 const epochs = quick ? 3 : 30;
-const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : quick ? 1 : 2;
+const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : quick ? 1 : cpus().length;
 if (!(Number.isInteger(rounds) && rounds >= 1)) throw new RangeError(`--rounds must be a positive integer, got ${argv[argv.indexOf('--rounds') + 1]}`);
 // Debian's interpreter: that is where python3-torch installs, whatever `python3` is on PATH.
 const python = process.env.MNIST_PYTHON ?? '/usr/bin/python3';
@@ -48,11 +49,18 @@ function torchMissing() {
 // The peer runs without this workplace's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE pins, which slow a
 // current OpenBLAS: the peer gets its best case.
 const unpinned = Object.fromEntries(Object.entries({ ...process.env }).filter(([k]) => !k.startsWith('OPENBLAS_')));
-function runPeer(script, args) {
-  const child = spawnSync(python, [join(root, 'bench', script), dataDir, ...args], { cwd: join(root, 'bench'), env: unpinned, encoding: 'utf8' });
+function runPeer(script, args, cpu) {
+  const command = [...onCpu(cpu), python, join(root, 'bench', script), dataDir, ...args];
+  const child = spawnSync(command[0], command.slice(1), { cwd: join(root, 'bench'), env: unpinned, encoding: 'utf8' });
   if (child.status !== 0) return { error: child.stderr.trim().split('\n').pop() };
   return JSON.parse(child.stdout.trim().split('\n').pop());
 }
+
+// The two cores of these machines are not equally fast (another tenant shares one: PyTorch ran 0.77 s/epoch
+// on CPU 0 and 1.05 on CPU 1, ours 0.50 and 0.59 ms/step), and the scheduler picks one per run. A timed
+// single-threaded run is pinned, so both sides are compared on the same core.
+const taskset = existsSync('/usr/bin/taskset') ? '/usr/bin/taskset' : null;
+const onCpu = (cpu) => (cpu === undefined || !taskset ? [] : [taskset, '-c', String(cpu)]);
 
 const table = (rows, columns) => {
   const widths = columns.map(([title, key]) => Math.max(title.length, ...rows.map((r) => String(r[key] ?? '').length)));
@@ -66,21 +74,24 @@ let trainedModel;
 
 if (wants('training')) {
   console.log(`\n== Training: the full default job (${epochs} epochs, batch 50, 55000 images), ours vs PyTorch ==`);
-  // Ours and the 1-thread peer take turns, `rounds` times each, and each side keeps its fastest run:
-  // drift on a shared machine then hits both sides alike. The 2-thread peer, several times slower here, runs once.
+  // Ours and the 1-thread peer take turns, `rounds` times each, round r pinned to core r (mod the cores)
+  // for both, and each side keeps its fastest run. The 2-thread peer, several times slower here, runs once.
   const missing = torchMissing();
   const oursRuns = [];
   const peerRuns = { 1: [], 2: [] };
   for (let round = 0; round < rounds; round++) {
-    oursRuns.push(runJson(process.execPath, [join(root, 'bench/train-job.mjs'), '--epochs', String(epochs), ...(round === 0 ? ['--keep'] : [])]));
-    if (!missing) peerRuns[1].push(runPeer('pytorch_peer.py', ['--threads', '1', '--epochs', String(epochs)]));
+    const cpu = round % cpus().length;
+    const job = [...onCpu(cpu), process.execPath, join(root, 'bench/train-job.mjs'), '--epochs', String(epochs), ...(round === 0 ? ['--keep'] : [])];
+    oursRuns.push({ ...runJson(job[0], job.slice(1)), cpu });
+    if (!missing) peerRuns[1].push({ ...runPeer('pytorch_peer.py', ['--threads', '1', '--epochs', String(epochs)], cpu), cpu });
   }
   if (!missing) peerRuns[2].push(runPeer('pytorch_peer.py', ['--threads', '2', '--epochs', String(epochs)]));
   const fastest = (runs) => {
     const good = runs.filter((r) => !r.error);
     if (!good.length) return runs[0];
     const best = good.reduce((a, b) => (a.seconds < b.seconds ? a : b));
-    return good.length > 1 ? { ...best, note: `fastest of ${good.map((r) => r.seconds.toFixed(1)).join(', ')} s` } : best;
+    const where = (r) => (r.cpu === undefined || !taskset ? '' : ` on core ${r.cpu}`);
+    return good.length > 1 ? { ...best, note: `fastest of ${good.map((r) => `${r.seconds.toFixed(1)} s${where(r)}`).join(', ')}` } : best;
   };
   const ours = fastest(oursRuns);
   const rows = [];
