@@ -3,6 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_SPEC, Rng } from '@mnist/core';
 import { initialKernel, initialWeights, TRUNCATED_NORMAL_STD_FACTOR, truncatedNormal } from './initializers.js';
 
+/** Mean, population standard deviation and largest magnitude of some draws. */
+function stats(v: Float32Array) {
+  let sum = 0;
+  let max = 0;
+  for (const x of v) {
+    sum += x;
+    max = Math.max(max, Math.abs(x));
+  }
+  const mean = sum / v.length;
+  let sq = 0;
+  for (const x of v) sq += (x - mean) ** 2;
+  return { mean, std: Math.sqrt(sq / v.length), max };
+}
+
 describe('initialWeights', () => {
   const weights = initialWeights(DEFAULT_MODEL_SPEC, 42);
 
@@ -10,17 +24,7 @@ describe('initialWeights', () => {
     const kernel = weights.get('dnn/hidden1/kernel')!;
     expect(kernel.shape).toEqual([784, 300]);
     const stddev = 2 / Math.sqrt(784);
-    const v = kernel.values;
-    let sum = 0;
-    let max = 0;
-    for (const x of v) {
-      sum += x;
-      max = Math.max(max, Math.abs(x));
-    }
-    const mean = sum / v.length;
-    let sq = 0;
-    for (const x of v) sq += (x - mean) ** 2;
-    const std = Math.sqrt(sq / v.length);
+    const { mean, std, max } = stats(kernel.values);
     expect(max).toBeLessThanOrEqual(2 * stddev);
     expect(max).toBeGreaterThan(1.95 * stddev); // the tails are really cut at 2, not earlier
     expect(Math.abs(mean)).toBeLessThan(0.01 * stddev);
@@ -51,19 +55,6 @@ describe('initialWeights', () => {
     expect(() => truncatedNormal(new Float32Array(1), 0, new Rng(1))).toThrow(RangeError);
   });
 });
-
-function stats(v: Float32Array) {
-  let sum = 0;
-  let max = 0;
-  for (const x of v) {
-    sum += x;
-    max = Math.max(max, Math.abs(x));
-  }
-  const mean = sum / v.length;
-  let sq = 0;
-  for (const x of v) sq += (x - mean) ** 2;
-  return { mean, std: Math.sqrt(sq / v.length), max };
-}
 
 describe('initialKernel', () => {
   it('he: a truncated normal whose spread after the cut is sqrt(2/fan_in)', () => {
