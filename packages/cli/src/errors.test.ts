@@ -1,18 +1,7 @@
 // The error policy: one line, the path first for system errors, the stack only when verbose.
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { capturedStream as capture } from './captured-stream.fixture.js';
 import { oneLineMessage, reportError } from './errors.js';
-
-function capture(): { stream: Writable; text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 describe('oneLineMessage', () => {
   it('folds multi-line messages into one line', () => {

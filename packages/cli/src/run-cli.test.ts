@@ -1,22 +1,12 @@
 // runCli in-process: exit codes and the stdout/stderr split, without spawning a process.
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { capturedStream } from './captured-stream.fixture.js';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
 function captureIo(): { io: CliIo; out: () => string; err: () => string } {
-  const sink = () => {
-    let text = '';
-    const stream = new Writable({
-      write(chunk, _enc, done) {
-        text += String(chunk);
-        done();
-      },
-    });
-    return { stream, text: () => text };
-  };
-  const out = sink();
-  const err = sink();
+  const out = capturedStream();
+  const err = capturedStream();
   return { io: { stdout: out.stream, stderr: err.stream, interactive: false }, out: out.text, err: err.text };
 }
 

@@ -1,18 +1,12 @@
 // The training feedback: plain log lines off a terminal, a bar that gives way to log lines on one.
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { capturedStream } from './captured-stream.fixture.js';
 import { trainingProgress } from './training-progress.js';
 
 function fakeStream(isTTY: boolean): { stream: NodeJS.WritableStream; text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  Object.assign(stream, { isTTY, columns: 100 });
-  return { stream, text: () => text };
+  const captured = capturedStream();
+  Object.assign(captured.stream, { isTTY, columns: 100 });
+  return captured;
 }
 
 describe('trainingProgress', () => {
