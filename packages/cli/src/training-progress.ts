@@ -1,5 +1,6 @@
 // Training feedback on stderr: log lines always, a per-epoch progress bar only on a live terminal.
 import cliProgress from 'cli-progress';
+import type { CliIo } from './cli-io.js';
 
 /** Receives the trainer's callbacks and keeps the bar and the log lines from overwriting each other. */
 export interface TrainingProgress {
@@ -46,4 +47,27 @@ export function trainingProgress(stderr: NodeJS.WritableStream, showBar: boolean
     },
     stop: stopBar,
   };
+}
+
+/** The trainer's feedback callbacks, as `train`, `trainEstimator` and `tune` take them. */
+export interface TrainingHooks {
+  onLog: (line: string) => void;
+  onProgress: (done: number, total: number, epoch: number) => void;
+}
+
+/**
+ * Runs `run` with hooks that report on `io.stderr` (a bar only when interactive), and takes the bar
+ * down however `run` ends.
+ * @example const result = await withTrainingProgress(io, (hooks) => train({ epochs: 1, ...hooks }));
+ */
+export async function withTrainingProgress<T>(io: Pick<CliIo, 'stderr' | 'interactive'>, run: (hooks: TrainingHooks) => Promise<T>): Promise<T> {
+  const progress = trainingProgress(io.stderr, io.interactive);
+  try {
+    return await run({
+      onLog: (line) => progress.log(line),
+      onProgress: (done, total, epoch) => progress.progress(done, total, epoch),
+    });
+  } finally {
+    progress.stop();
+  }
 }

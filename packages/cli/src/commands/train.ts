@@ -16,7 +16,7 @@ import {
 } from '../options.js';
 import { CliError } from '../errors.js';
 import { addTrainingFlags, earlyStoppingFrom, optimizerFrom, type TrainingFlags } from '../training-flags.js';
-import { trainingProgress } from '../training-progress.js';
+import { withTrainingProgress } from '../training-progress.js';
 
 interface TrainFlags extends TrainingFlags {
   estimator?: boolean;
@@ -72,10 +72,8 @@ export function configure(command: Command, io: CliIo): void {
 async function train(flags: TrainFlags, io: CliIo): Promise<void> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   const { train: runTraining } = await import('@mnist/trainer');
-  const progress = trainingProgress(io.stderr, io.interactive);
-  let result;
-  try {
-    result = await runTraining({
+  const result = await withTrainingProgress(io, (hooks) =>
+    runTraining({
       dataDir: flags.data,
       out: flags.out,
       epochs: flags.epochs,
@@ -93,12 +91,9 @@ async function train(flags: TrainFlags, io: CliIo): Promise<void> {
       dropoutRate: flags.dropout,
       earlyStopping: earlyStoppingFrom(flags),
       maxSteps: flags.steps,
-      onLog: (line) => progress.log(line),
-      onProgress: (done, total, epoch) => progress.progress(done, total, epoch),
-    });
-  } finally {
-    progress.stop();
-  }
+      ...hooks,
+    }),
+  );
   io.stderr.write(`Total time: ${result.seconds.toFixed(1)} s (optimizer steps ${result.trainingSeconds.toFixed(1)} s)\n`);
   printResult(
     io,
@@ -132,10 +127,8 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
   if (flags.resume) throw new CliError('--resume does not apply to --estimator');
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   const { trainEstimator: runEstimator } = await import('@mnist/trainer');
-  const progress = trainingProgress(io.stderr, io.interactive);
-  let result;
-  try {
-    result = await runEstimator({
+  const result = await withTrainingProgress(io, (hooks) =>
+    runEstimator({
       dataDir: flags.data,
       out: flags.out,
       steps: flags.steps ?? 40000,
@@ -151,12 +144,9 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
       engine: flags.engine,
       backend: flags.backend,
       trainLimit: flags.trainLimit,
-      onLog: (line) => progress.log(line),
-      onProgress: (done, total, epoch) => progress.progress(done, total, epoch),
-    });
-  } finally {
-    progress.stop();
-  }
+      ...hooks,
+    }),
+  );
   io.stderr.write(`Total time: ${result.seconds.toFixed(1)} s\n`);
   printResult(io, flags.json, { estimator: true, ...result }, [
     `Steps: ${result.steps}`,

@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { CliError } from '../errors.js';
 import { backendOption, dataOption, jsonOption, nonNegativeInteger, positiveInteger, positiveNumber, requireDirectory } from '../options.js';
-import { trainingProgress } from '../training-progress.js';
+import { withTrainingProgress } from '../training-progress.js';
 
 interface TuneFlags {
   data?: string;
@@ -48,29 +48,27 @@ export function configure(command: Command, io: CliIo): void {
 async function tune(flags: TuneFlags, io: CliIo): Promise<void> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   const { tune: runSearch, describeTrial } = await import('@mnist/trainer');
-  const progress = trainingProgress(io.stderr, io.interactive);
   let result;
   try {
-    result = await runSearch({
-      dataDir: flags.data,
-      out: flags.out,
-      trials: flags.trials,
-      minutes: flags.minutes,
-      epochs: flags.epochs,
-      patience: flags.patience,
-      batchSize: flags.batchSize,
-      seed: flags.seed,
-      trainLimit: flags.trainLimit,
-      engine: flags.engine,
-      backend: flags.backend,
-      onLog: (line) => progress.log(line),
-      onProgress: (done, total, epoch) => progress.progress(done, total, epoch),
-    });
+    result = await withTrainingProgress(io, (hooks) =>
+      runSearch({
+        dataDir: flags.data,
+        out: flags.out,
+        trials: flags.trials,
+        minutes: flags.minutes,
+        epochs: flags.epochs,
+        patience: flags.patience,
+        batchSize: flags.batchSize,
+        seed: flags.seed,
+        trainLimit: flags.trainLimit,
+        engine: flags.engine,
+        backend: flags.backend,
+        ...hooks,
+      }),
+    );
   } catch (e) {
     if (e instanceof RangeError && /trainLimit/.test(e.message)) throw new CliError(`--train-limit: ${e.message}`);
     throw e;
-  } finally {
-    progress.stop();
   }
   io.stderr.write(`Total time: ${result.seconds.toFixed(1)} s\n`);
   const header = ['rank', 'trial', 'val acc', 'best epoch', 'epochs', 'seconds', 'network'];
