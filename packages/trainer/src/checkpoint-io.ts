@@ -15,7 +15,7 @@
 // mix: the two files always come from one directory, and a reader re-checks the directory's identity
 // after reading both files, so a swap during the read is retried.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
@@ -80,6 +80,17 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
 }
 
 /**
+ * Whether `dir` holds a checkpoint's model.json (for refusing to overwrite a finished run).
+ * @example if (await checkpointExists('checkpoints/tuned')) throw new Error('choose another --out');
+ */
+export async function checkpointExists(dir: string): Promise<boolean> {
+  return stat(join(dir, MODEL_JSON_FILE)).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
  * Takes the exclusive run lock of a checkpoint directory (`<dir>.lock`, created with O_EXCL, holding
  * the owner's pid and host). A lock whose process is dead (same host) is stale and replaced. Once the
  * lock is held, a save that a dead trainer left half-swapped is completed, so `dir` exists. Resolves
@@ -93,13 +104,7 @@ export async function acquireRunLock(dir: string): Promise<() => Promise<void>> 
   const mine: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const handle = await open(lockPath, 'wx');
-      try {
-        await handle.writeFile(JSON.stringify(mine) + '\n');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeFileSynced(lockPath, JSON.stringify(mine) + '\n');
       // Holding the lock, no live trainer writes `dir`: finish a save a killed trainer left between
       // its two renames, so `dir` exists again for whoever checks it before loading (e.g. --resume).
       try {

@@ -1,9 +1,7 @@
 // `mnist train --estimator`: the chapter's DNNClassifier run on a dataset from disk: fit on the
 // training images after the validation split for `steps` steps, score the test set, save a checkpoint.
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { DEFAULT_VALIDATION_SIZE, MODEL_JSON_FILE, sliceImages, splitValidation, type Activation, type Initializer } from '@mnist/core';
-import { acquireRunLock } from './checkpoint-io.js';
+import { DEFAULT_VALIDATION_SIZE, sliceImages, splitValidation, type Activation, type Initializer } from '@mnist/core';
+import { acquireRunLock, checkpointExists } from './checkpoint-io.js';
 import { readDataset } from './data/index.js';
 import { DNNClassifier } from './dnn-classifier.js';
 import type { OptimizerOption } from './train.js';
@@ -75,11 +73,7 @@ export async function trainEstimator(options: EstimatorOptions = {}): Promise<Es
   });
   const releaseLock = await acquireRunLock(out);
   try {
-    const exists = await stat(join(out, MODEL_JSON_FILE)).then(
-      () => true,
-      () => false,
-    );
-    if (exists) throw new Error(`${out} already holds a checkpoint; choose another --out`);
+    if (await checkpointExists(out)) throw new Error(`${out} already holds a checkpoint; choose another --out`);
     const dataset = await readDataset(options.dataDir);
     const split = splitValidation(dataset.train, options.validationSize ?? DEFAULT_VALIDATION_SIZE);
     let train = split.train;

@@ -1,11 +1,11 @@
 // Random search over the chapter's tuning knobs (depth, width, learning rate, activation, dropout,
 // optimizer): each trial is a `train` run with early stopping at a fixed epoch budget; trials are
 // ranked by validation accuracy and the best one's checkpoint is kept.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ACTIVATIONS, deriveSeed, MODEL_JSON_FILE, Rng, type Activation } from '@mnist/core';
-import { acquireRunLock, loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
+import { ACTIVATIONS, deriveSeed, Rng, type Activation } from '@mnist/core';
+import { acquireRunLock, checkpointExists, loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from './engine.js';
 import { train } from './train.js';
 
@@ -146,11 +146,7 @@ export async function tune(options: TuneOptions = {}): Promise<TuneResult> {
   const deadline = minutes === undefined ? Infinity : started + minutes * 60_000;
 
   const releaseLock = await acquireRunLock(out);
-  const exists = await stat(join(out, MODEL_JSON_FILE)).then(
-    () => true,
-    () => false,
-  );
-  if (exists) {
+  if (await checkpointExists(out)) {
     await releaseLock();
     throw new Error(`${out} already holds a checkpoint; choose another --out`);
   }
