@@ -1,7 +1,7 @@
 // Flag value parsers: what they accept, and the one-line message for what they refuse.
 import { describe, expect, it } from 'vitest';
-import { UsageError } from './errors.js';
-import { nonNegativeInteger, positiveInteger, positiveIntegerList, positiveNumber, requireDirectory } from './options.js';
+import { CliError, UsageError } from './errors.js';
+import { nonNegativeInteger, portNumber, positiveInteger, positiveIntegerList, positiveNumber, requireDirectory } from './options.js';
 
 describe('positiveInteger', () => {
   const parse = positiveInteger('--epochs');
@@ -19,6 +19,22 @@ describe('nonNegativeInteger', () => {
   it('accepts 0 and refuses negatives', () => {
     expect(nonNegativeInteger('--seed')('0')).toBe(0);
     expect(() => nonNegativeInteger('--seed')('-1')).toThrow('--seed must be a non-negative integer, got "-1"');
+  });
+});
+
+describe('portNumber', () => {
+  const parse = portNumber('--port');
+  it('accepts 0 and 65535', () => {
+    expect(parse('0')).toBe(0);
+    expect(parse('65535')).toBe(65535);
+  });
+  it('refuses a port above 65535 naming the flag', () => {
+    expect(() => parse('65536')).toThrow(CliError);
+    expect(() => parse('65536')).toThrow('--port must be at most 65535, got 65536');
+  });
+  it('refuses what nonNegativeInteger refuses, with its message', () => {
+    expect(() => parse('-1')).toThrow(UsageError);
+    expect(() => parse('-1')).toThrow('--port must be a non-negative integer, got "-1"');
   });
 });
 

@@ -29,6 +29,20 @@ export function nonNegativeInteger(flag: string): (value: string) => number {
 }
 
 /**
+ * Parses a TCP port flag value: a non-negative integer (0 lets the system pick a free port) no larger
+ * than 65535, so an impossible port is refused by the flag's name before a server is started.
+ * @example portNumber('--port')('8080') === 8080
+ */
+export function portNumber(flag: string): (value: string) => number {
+  const integer = nonNegativeInteger(flag);
+  return (value) => {
+    const port = integer(value);
+    if (port > 65535) throw new CliError(`${flag} must be at most 65535, got ${port}`);
+    return port;
+  };
+}
+
+/**
  * Parses a finite positive number (a learning rate).
  * @example positiveNumber('--learning-rate')('1e-2') === 0.01
  */

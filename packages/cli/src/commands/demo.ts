@@ -1,8 +1,7 @@
 // `mnist demo`: serves the digit-drawing page (built on first use) with an exported ONNX model.
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
-import { CliError } from '../errors.js';
-import { nonNegativeInteger } from '../options.js';
+import { portNumber } from '../options.js';
 import { untilSignal } from '../until-signal.js';
 
 interface DemoFlags {
@@ -15,7 +14,7 @@ interface DemoFlags {
 export function configure(command: Command, io: CliIo): void {
   command
     .addOption(new Option('--model <file>', 'ONNX model to serve (from `mnist export --onnx`)').default('checkpoints/dnn/model.onnx'))
-    .addOption(new Option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)').argParser(nonNegativeInteger('--port')).default(0))
+    .addOption(new Option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)').argParser(portNumber('--port')).default(0))
     .addOption(new Option('--no-isolation', 'omit the cross-origin isolation headers (one wasm thread)'))
     .action(async (_options: unknown, cmd: Command) => {
       await demo(cmd.opts<DemoFlags>(), io);
@@ -23,7 +22,6 @@ export function configure(command: Command, io: CliIo): void {
 }
 
 async function demo(flags: DemoFlags, io: CliIo): Promise<void> {
-  if (flags.port > 65535) throw new CliError(`--port must be at most 65535, got ${flags.port}`);
   const { serveDemo } = await import('@mnist/demo');
   const server = await serveDemo({ model: flags.model, port: flags.port, isolation: flags.isolation });
   io.stdout.write(`${server.url}\n`);

@@ -1,8 +1,7 @@
 // `mnist serve`: the reference HTTP server (@mnist/serve) for an exported ONNX model.
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
-import { CliError } from '../errors.js';
-import { nonNegativeInteger } from '../options.js';
+import { portNumber } from '../options.js';
 import { untilSignal } from '../until-signal.js';
 
 interface ServeFlags {
@@ -16,14 +15,13 @@ export function configure(command: Command, io: CliIo): void {
   command
     .addOption(new Option('--model <file>', 'ONNX model to serve (from `mnist export --onnx`)').makeOptionMandatory())
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1'))
-    .addOption(new Option('--port <n>', 'port (0 picks a free one)').argParser(nonNegativeInteger('--port')).default(8080))
+    .addOption(new Option('--port <n>', 'port (0 picks a free one)').argParser(portNumber('--port')).default(8080))
     .action(async (_options: unknown, cmd: Command) => {
       await serve(cmd.opts<ServeFlags>(), io);
     });
 }
 
 async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
-  if (flags.port > 65535) throw new CliError(`--port must be at most 65535, got ${flags.port}`);
   const { startServer } = await import('@mnist/serve');
   // The command owns the signals: the bin exits as soon as the action returns, so the action waits for
   // SIGINT/SIGTERM and then for the graceful close (requests in flight answered).
