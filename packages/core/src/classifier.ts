@@ -1,7 +1,7 @@
 // The runtime-agnostic MnistClassifier: input and model validation, predict, evaluate, metadata and
 // disposal, shared by @mnist/infer-node and @mnist/infer-web, which only supply an InferenceRuntime
 // (as onnxruntime-common is shared by onnxruntime-node and onnxruntime-web).
-import { confusionMatrix } from './metrics.js';
+import { accuracy, confusionMatrix } from './metrics.js';
 import { DIGIT_LABELS, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
 import { METADATA_KEYS, ONNX_CLASSES, ONNX_INPUT, ONNX_LOGITS, ONNX_PROBABILITIES } from './onnx-contract.js';
 import { readOnnxModelInfo, type OnnxModelInfo } from './onnx-model-info.js';
@@ -238,9 +238,7 @@ export class MnistClassifierBase {
       const out = await this.#live().run(input.chunk(start, count), count, [ONNX_CLASSES]);
       predicted.set(toClasses(out.classes, count, this.#numClasses, this.source), start);
     }
-    let correct = 0;
-    for (let i = 0; i < n; i++) if (predicted[i] === truth[i]) correct++;
-    return { accuracy: correct / n, confusionMatrix: confusionMatrix(predicted, truth, this.#numClasses), n };
+    return { accuracy: accuracy(predicted, truth), confusionMatrix: confusionMatrix(predicted, truth, this.#numClasses), n };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, argmaxRows, confusionMatrix, inTopK, softmaxRows, sparseSoftmaxCrossEntropy } from './metrics.js';
+import { accuracy, argmaxRows, confusionMatrix, inTopK, softmaxRows, sparseSoftmaxCrossEntropy, topOneAccuracy } from './metrics.js';
 
 const f32 = (xs: number[]) => new Float32Array(xs);
 
@@ -60,6 +60,13 @@ describe('inTopK', () => {
   it('gives 0 for non-finite rows and out-of-range labels', () => {
     expect(Array.from(inTopK(f32([NaN, 1, 0, 1]), [1, 5], 2))).toEqual([0, 0]);
     expect(Array.from(inTopK(f32([Infinity, 1]), [0], 2))).toEqual([0]);
+  });
+});
+
+describe('topOneAccuracy', () => {
+  it('is the share of inTopK hits: ties count, NaN rows and out-of-range labels do not', () => {
+    expect(topOneAccuracy(f32([0.1, 0.9, 0.5, 0.5, NaN, 1, 0, 1]), [1, 0, 1, 7], 2)).toBe(0.5);
+    expect(topOneAccuracy(f32([]), [], 2)).toBe(0);
   });
 });
 

@@ -101,6 +101,18 @@ export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>
 }
 
 /**
+ * The fraction of rows of `logits` [rows, cols] whose label is in the top 1 by `inTopK` (its rules for
+ * ties, NaN and out-of-range labels), 0 when there are no rows.
+ * @example topOneAccuracy(Float32Array.of(0.1, 0.9, 0.8, 0.2), [1, 1], 2) // 0.5
+ */
+export function topOneAccuracy(logits: Float32Array, labels: ArrayLike<number>, cols: number): number {
+  const hits = inTopK(logits, labels, cols, 1);
+  let correct = 0;
+  for (const h of hits) correct += h;
+  return hits.length === 0 ? 0 : correct / hits.length;
+}
+
+/**
  * Counts of (true label, predicted class) pairs: `matrix[label][predicted]`, as scikit-learn's
  * `confusion_matrix(y_true, y_pred)` lays it out.
  * @example confusionMatrix([0, 1, 1], [0, 0, 1], 2) // [[1, 1], [0, 1]]

@@ -1,6 +1,6 @@
 // Restoring a checkpoint for inference with the tfjs forward pass: the original program's
 // `saver.restore` followed by `logits.eval` to predict and score (the CLI's eval and predict).
-import { argmaxRows, inTopK, layerNames, type Checkpoint, type NamedWeight, type MnistDataset } from '@mnist/core';
+import { argmaxRows, layerNames, topOneAccuracy, type Checkpoint, type NamedWeight, type MnistDataset } from '@mnist/core';
 import { loadCheckpoint } from './checkpoint-io.js';
 import { readDataset } from './data/index.js';
 import { TfjsEngine } from './tfjs/tfjs-engine.js';
@@ -64,10 +64,7 @@ export async function evaluateCheckpoint(
   const classifier = await restoreClassifier(checkpoint, options);
   try {
     const logits = await classifier.predictLogits(test.images, test.count);
-    const hits = inTopK(logits, test.labels, checkpoint.modelJson.modelSpec.outputSize, 1);
-    let correct = 0;
-    for (const h of hits) correct += h;
-    return { accuracy: test.count ? correct / test.count : 0, n: test.count };
+    return { accuracy: topOneAccuracy(logits, test.labels, checkpoint.modelJson.modelSpec.outputSize), n: test.count };
   } finally {
     classifier.dispose();
   }

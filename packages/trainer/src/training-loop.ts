@@ -3,9 +3,9 @@
 // validation accuracy and early stopping that keeps the best epoch's weights.
 import {
   deriveSeed,
-  inTopK,
   Rng,
   shuffleBatch,
+  topOneAccuracy,
   type EpochRecord,
   type LabeledImages,
   type ModelSpec,
@@ -124,8 +124,5 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
  */
 export async function scoreTopOne(engine: TrainingEngine, set: LabeledImages, pixelScale: number): Promise<number> {
   const logits = await engine.predictLogits(set.images, set.count, pixelScale);
-  const hits = inTopK(logits, set.labels, logits.length / Math.max(1, set.count), 1);
-  let correct = 0;
-  for (const h of hits) correct += h;
-  return set.count === 0 ? 0 : correct / set.count;
+  return topOneAccuracy(logits, set.labels, logits.length / Math.max(1, set.count));
 }

@@ -1,5 +1,5 @@
 // The `onnx` training engine: optimizer steps as an ONNX graph (a Loop over a block of batches) run by ONNX Runtime.
-import { inTopK, layerNames, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { layerNames, topOneAccuracy, type ModelSpec, type NamedWeight } from '@mnist/core';
 import {
   buildLogitsGraph,
   buildTrainingGraph,
@@ -222,11 +222,10 @@ export class OnnxEngine implements TrainingEngine {
     const last = batches[batches.length - 1];
     const lastLogits = await this.logitsOfRows(images, last, pixelScale);
     const lastLabels = Array.from(last, (i) => labels[i]);
-    const hits = inTopK(lastLogits, lastLabels, this.spec.outputSize, 1);
     return {
       meanLoss: total / losses.length,
       lastBatchLoss: losses[losses.length - 1],
-      lastBatchAccuracy: hits.reduce((a, b) => a + b, 0) / hits.length,
+      lastBatchAccuracy: topOneAccuracy(lastLogits, lastLabels, this.spec.outputSize),
       steps: batches.length,
       losses,
     };
