@@ -19,3 +19,17 @@ export async function loadClassifier(file: string, runtime: Runtime): Promise<Cl
   const { MnistClassifier } = await import('@mnist/infer-node');
   return MnistClassifier.load(file);
 }
+
+/**
+ * Loads `file` with `runtime`, runs `use` on the classifier and disposes of it however `use` ends, so
+ * no command leaks an ONNX Runtime session on a failure.
+ * @example const result = await withClassifier('checkpoints/dnn/model.onnx', 'node', (c) => c.predict(pixels));
+ */
+export async function withClassifier<T>(file: string, runtime: Runtime, use: (c: Classifier) => Promise<T>): Promise<T> {
+  const classifier = await loadClassifier(file, runtime);
+  try {
+    return await use(classifier);
+  } finally {
+    await classifier.dispose();
+  }
+}

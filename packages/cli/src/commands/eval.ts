@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { CliError } from '../errors.js';
-import { loadClassifier } from '../load-classifier.js';
+import { withClassifier } from '../load-classifier.js';
 import { backendOption, checkSourceFlags, checkpointOption, dataOption, jsonOption, modelOption, requireDirectory, runtimeOption, type Runtime } from '../options.js';
 import { loadTestSet } from '../test-set.js';
 
@@ -37,13 +37,8 @@ async function evaluate(flags: EvalFlags): Promise<{ accuracy: number; n: number
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   if (flags.model !== undefined) {
     const test = await loadTestSet(flags.data);
-    const classifier = await loadClassifier(flags.model, flags.runtime);
-    try {
-      const { accuracy, n } = await classifier.evaluate(test.images, test.labels);
-      return { accuracy, n };
-    } finally {
-      await classifier.dispose();
-    }
+    const { accuracy, n } = await withClassifier(flags.model, flags.runtime, (c) => c.evaluate(test.images, test.labels));
+    return { accuracy, n };
   }
   if (flags.checkpoint === undefined) throw new CliError('eval needs --checkpoint DIR or --model FILE.onnx');
   const { evaluateCheckpoint } = await import('@mnist/trainer');

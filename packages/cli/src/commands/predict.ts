@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { decodeImage } from '@mnist/infer-node';
 import { CliError } from '../errors.js';
-import { loadClassifier, type Classifier } from '../load-classifier.js';
+import { withClassifier } from '../load-classifier.js';
 import {
   backendOption,
   checkpointOption,
@@ -89,9 +89,9 @@ async function predictFiles(files: string[], flags: PredictFlags, io: CliIo): Pr
   const batch = new Uint8Array(files.length * IMAGE_PIXELS);
   files.forEach((file, i) => batch.set(digitPixels(file), i * IMAGE_PIXELS));
   const result = await withClassifier(flags.model, flags.runtime, (c) => c.predict(batch));
+  const numClasses = result.probabilities.length / files.length;
   const predictions: FilePrediction[] = files.map((file, i) => {
     const cls = Number(result.classes[i]);
-    const numClasses = result.probabilities.length / files.length;
     return { file, class: cls, probability: result.probabilities[i * numClasses + cls] };
   });
   const width = Math.max(4, ...files.map((f) => f.length));
@@ -108,14 +108,5 @@ function digitPixels(file: string): Uint8Array {
     return preprocessDigitImage(image);
   } catch (error) {
     throw new CliError(`${file}: ${(error as Error).message}`);
-  }
-}
-
-async function withClassifier<T>(file: string, runtime: Runtime, use: (c: Classifier) => Promise<T>): Promise<T> {
-  const classifier = await loadClassifier(file, runtime);
-  try {
-    return await use(classifier);
-  } finally {
-    await classifier.dispose();
   }
 }
