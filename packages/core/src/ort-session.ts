@@ -1,7 +1,15 @@
 // onnxruntime's JavaScript sessions adapted to the facade's RuntimeSession. onnxruntime-node and
 // onnxruntime-web share one session API (onnxruntime-common's), so one adapter serves both; it is typed
 // by shape, so core imports neither runtime and each runtime package passes its own Tensor.
-import { IMAGE_PIXELS, type ClassifierOutputName, type RuntimeOutputs, type RuntimeSession, type RuntimeValueInfo } from './classifier.js';
+import {
+  IMAGE_PIXELS,
+  ModelLoadError,
+  type ClassifierOutputName,
+  type InferenceRuntime,
+  type RuntimeOutputs,
+  type RuntimeSession,
+  type RuntimeValueInfo,
+} from './classifier.js';
 import { ONNX_INPUT } from './onnx-contract.js';
 
 /** A graph input or output as onnxruntime's session metadata describes it. */
@@ -39,6 +47,42 @@ export function ortRuntimeSession<T>(session: OrtSessionLike<T>, tensor: (x: Flo
     },
     release: () => session.release(),
   };
+}
+
+/**
+ * The facade's runtime on an onnxruntime package: `create` is that package's InferenceSession.create
+ * with its options bound, `tensor` makes its float32 Tensor. A model the runtime refuses throws a
+ * ModelLoadError naming `source` and the runtime, with the first line of onnxruntime's reason.
+ * @example
+ * const runtime = ortInferenceRuntime(
+ *   'onnxruntime-node',
+ *   (model) => InferenceSession.create(model, { executionProviders: ['cpu'] }),
+ *   (x, dims) => new Tensor('float32', x, dims),
+ * );
+ */
+export function ortInferenceRuntime<T>(
+  name: string,
+  create: (model: Uint8Array) => Promise<OrtSessionLike<T>>,
+  tensor: (x: Float32Array, dims: [number, number]) => T,
+): InferenceRuntime {
+  return {
+    name,
+    async createSession(model: Uint8Array, source: string): Promise<RuntimeSession> {
+      let session: OrtSessionLike<T>;
+      try {
+        session = await create(model);
+      } catch (error) {
+        throw new ModelLoadError(`${source}: ${name} could not load the model: ${firstLine(error)}`);
+      }
+      return ortRuntimeSession(session, tensor);
+    },
+  };
+}
+
+// onnxruntime's load errors carry native stack detail on later lines; the facade's errors are one line.
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0].trim();
 }
 
 function valueInfo(meta: OrtValueMetadata): RuntimeValueInfo {

@@ -1,11 +1,6 @@
 // The InferenceRuntime of @mnist/core on onnxruntime-node: session options mapped in one place, and
-// onnxruntime's sessions adapted to the facade's RuntimeSession (by core's ortRuntimeSession).
-import {
-  ModelLoadError,
-  ortRuntimeSession,
-  type InferenceRuntime,
-  type RuntimeSession,
-} from '@mnist/core';
+// onnxruntime's sessions adapted to the facade's RuntimeSession (by core's ortInferenceRuntime).
+import { ortInferenceRuntime, type InferenceRuntime } from '@mnist/core';
 import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-node';
 
 /** How onnxruntime-node runs the model. */
@@ -72,21 +67,9 @@ export function sessionOptions(options: NodeClassifierOptions): InferenceSession
  */
 export function nodeRuntime(options: NodeClassifierOptions = {}): InferenceRuntime {
   const ortOptions = sessionOptions(options);
-  return {
-    name: 'onnxruntime-node',
-    async createSession(model: Uint8Array, source: string): Promise<RuntimeSession> {
-      let session: InferenceSession;
-      try {
-        session = await InferenceSession.create(model, ortOptions);
-      } catch (error) {
-        throw new ModelLoadError(`${source}: onnxruntime-node could not load the model: ${firstLine(error)}`);
-      }
-      return ortRuntimeSession(session, (x, dims) => new Tensor('float32', x, dims));
-    },
-  };
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0].trim();
+  return ortInferenceRuntime(
+    'onnxruntime-node',
+    (model) => InferenceSession.create(model, ortOptions),
+    (x, dims) => new Tensor('float32', x, dims),
+  );
 }

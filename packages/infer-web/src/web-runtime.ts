@@ -1,12 +1,7 @@
 // The InferenceRuntime of @mnist/core on onnxruntime-web (WebAssembly), in browsers and in Node.
 // onnxruntime-web's wasm settings are global and fixed once its backend has started, so they are
 // applied here, once, and a later conflicting request is an error instead of being silently ignored.
-import {
-  ModelLoadError,
-  ortRuntimeSession,
-  type InferenceRuntime,
-  type RuntimeSession,
-} from '@mnist/core';
+import { ortInferenceRuntime, type InferenceRuntime } from '@mnist/core';
 import { InferenceSession, Tensor, env } from 'onnxruntime-web';
 
 /** How onnxruntime-web runs the model. These settings are per page (or process), fixed by the first load. */
@@ -66,18 +61,11 @@ export function configureWasm(options: WebClassifierOptions): void {
  */
 export function webRuntime(options: WebClassifierOptions = {}): InferenceRuntime {
   configureWasm(options);
-  return {
-    name: 'onnxruntime-web',
-    async createSession(model: Uint8Array, source: string): Promise<RuntimeSession> {
-      let session: InferenceSession;
-      try {
-        session = await InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-      } catch (error) {
-        throw new ModelLoadError(`${source}: onnxruntime-web could not load the model: ${firstLine(error)}`);
-      }
-      return ortRuntimeSession(session, (x, dims) => new Tensor('float32', x, dims));
-    },
-  };
+  return ortInferenceRuntime(
+    'onnxruntime-web',
+    (model) => InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
+    (x, dims) => new Tensor('float32', x, dims),
+  );
 }
 
 /**
@@ -87,9 +75,4 @@ export function webRuntime(options: WebClassifierOptions = {}): InferenceRuntime
  */
 export function wasmThreads(): number | undefined {
   return env.wasm.numThreads;
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0].trim();
 }

@@ -1,0 +1,15 @@
+// nodeRuntime's own refusal: bytes onnxruntime-node cannot parse give a one-line ModelLoadError naming
+// the source and the runtime (the facade's ONNX checks run before it, so this is the only way to see it).
+import { describe, expect, it } from 'vitest';
+import { ModelLoadError } from '@mnist/core';
+import { rejection } from '@mnist/export/testing';
+import { nodeRuntime } from './node-runtime.js';
+
+describe('nodeRuntime', () => {
+  it('names the source and onnxruntime-node when the runtime refuses the model, in one line', async () => {
+    const error = await rejection(nodeRuntime({ intraOpNumThreads: 1 }).createSession(new Uint8Array([1, 2, 3, 4]), 'broken.onnx'));
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect(error.message).toMatch(/^broken\.onnx: onnxruntime-node could not load the model: \S/);
+    expect(error.message).not.toContain('\n');
+  });
+});
