@@ -14,4 +14,5 @@ export * from './dataset.js';
 export * from './onnx-model-info.js';
 export * from './classifier.js';
 export * from './ort-session.js';
+export * from './model-file-error.js';
 export * from './drawing.js';

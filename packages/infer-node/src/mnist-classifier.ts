@@ -1,7 +1,7 @@
 // MnistClassifier for servers: the shared facade of @mnist/core on onnxruntime-node, loading from a
 // file path or from bytes.
 import { readFile } from 'node:fs/promises';
-import { MnistClassifierBase, prepareModel } from '@mnist/core';
+import { MnistClassifierBase, modelFileReadError, prepareModel } from '@mnist/core';
 import { nodeRuntime, type NodeClassifierOptions } from './node-runtime.js';
 
 /**
@@ -38,9 +38,6 @@ async function readModelFile(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`${path}: no such model file`);
-    if (code === 'EISDIR') throw new Error(`${path}: is a directory, expected an .onnx file`);
-    throw new Error(`${path}: cannot read the model file (${code ?? (error as Error).message})`);
+    throw modelFileReadError(path, error);
   }
 }

@@ -1,5 +1,6 @@
 // Fetches model bytes for infer-web: URLs with fetch (browsers and Node), file paths in Node only,
 // through a dynamic import so browser bundles never see a Node built-in.
+import { modelFileReadError } from '@mnist/core';
 
 /** A model to load: a URL (or, in Node, a file path), or the bytes of an .onnx file. */
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer;
@@ -37,10 +38,8 @@ async function readNodeFile(pathOrFileUrl: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') throw new Error(`${pathOrFileUrl}: no such model file`);
-    if (code === 'EISDIR') throw new Error(`${pathOrFileUrl}: is a directory, expected an .onnx file`);
-    throw new Error(`${pathOrFileUrl}: cannot read the model file (${code ?? (error as Error).message})`);
+    // Named as the caller gave it (path or file: URL), not as resolved.
+    throw modelFileReadError(pathOrFileUrl, error);
   }
 }
 
