@@ -12,7 +12,7 @@ import {
   type Checkpoint,
   type ModelSpec,
 } from '@mnist/core';
-import { encodeModel, GraphBuilder, irVersionForOpset, MAX_OPSET, MIN_OPSET } from './graph-builder.js';
+import { encodeModel, GraphBuilder, irVersionForOpset, resolveOpset } from './graph-builder.js';
 import { activationNode } from './activation-grads.js';
 import { argMax, gemm, softmax } from './ops.js';
 
@@ -42,10 +42,7 @@ export interface ExportOnnxOptions {
  * const bytes = exportOnnx(checkpoint, { source: 'checkpoints/dnn', testAccuracy: 0.978 });
  */
 export function exportOnnx(checkpoint: Checkpoint, options: ExportOnnxOptions = {}): Uint8Array {
-  const opset = options.opset ?? DEFAULT_OPSET;
-  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
-    throw new RangeError(`opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${opset}`);
-  }
+  const opset = resolveOpset(options.opset ?? DEFAULT_OPSET, 'opset');
   if (options.testAccuracy !== undefined && !(options.testAccuracy >= 0 && options.testAccuracy <= 1)) {
     throw new RangeError(`testAccuracy must be a number from 0 to 1, got ${options.testAccuracy}`);
   }

@@ -119,9 +119,7 @@ export class GraphBuilder {
   private readonly valueInfos: ValueInfoProto[] = [];
 
   constructor(options: GraphBuilderOptions = {}, sharedNames?: Set<string>) {
-    const opset = options.opset ?? 17;
-    checkOpset(opset, 'opset');
-    this.opset = opset;
+    this.opset = resolveOpset(options.opset ?? 17, 'opset');
     this.name = options.name ?? 'main';
     this.docString = options.docString;
     this.used = sharedNames ?? new Set<string>();
@@ -256,8 +254,7 @@ export class GraphBuilder {
    * @example const model = g.build({ irVersion: 8, producerName: 'mnist-onnx-sdk', metadata: { k: 'v' } });
    */
   build(options: BuildOptions): ModelProto {
-    const opset = options.opset ?? this.opset;
-    checkOpset(opset, 'options.opset');
+    const opset = resolveOpset(options.opset ?? this.opset, 'options.opset');
     if (!Number.isInteger(options.irVersion) || options.irVersion < 7) {
       throw new RangeError(`options.irVersion must be an integer >= 7, got ${options.irVersion}`);
     }
@@ -294,7 +291,7 @@ export function encodeModel(model: ModelProto): Uint8Array {
 
 /** The IR version that a model importing `opset` of ai.onnx needs (onnx.helper's VERSION_TABLE). */
 export function irVersionForOpset(opset: number): number {
-  checkOpset(opset, 'opset');
+  resolveOpset(opset, 'opset');
   if (opset <= 14) return 7; // ONNX 1.8-1.9
   if (opset <= 18) return 8; // ONNX 1.10-1.13
   if (opset <= 20) return 9; // ONNX 1.14-1.15
@@ -306,10 +303,17 @@ export function irVersionForOpset(opset: number): number {
   return 13;
 }
 
-function checkOpset(opset: number, argument: string): void {
+/**
+ * Returns `opset` when it is an ai.onnx opset we emit (MIN_OPSET to MAX_OPSET), else throws a RangeError
+ * naming `argument`, the option the caller took it from. No default here: each caller has its own
+ * (DEFAULT_OPSET for the exporters, the builder's opset in `build`, none in `irVersionForOpset`).
+ * @example const opset = resolveOpset(options.opset ?? DEFAULT_OPSET, 'options.opset');
+ */
+export function resolveOpset(opset: number, argument: string): number {
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new RangeError(`${argument} must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${opset}`);
   }
+  return opset;
 }
 
 function valueInfo(name: string, dtype: ElemType, shape: readonly Dim[]): ValueInfoProto {

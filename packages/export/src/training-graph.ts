@@ -1,7 +1,7 @@
 // Training as an ONNX graph: forward pass, backward pass and optimizer update of the MLP over a block of batches.
 import { ACTIVATIONS, DEFAULT_OPSET, layerNames, MNIST_PREPROCESSING, ONNX_LOGITS, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
 import { activationGradConstants, activationGradient, activationNode, type ActivationGradConstants } from './activation-grads.js';
-import { encodeModel, GraphBuilder, irVersionForOpset, MAX_OPSET, MIN_OPSET } from './graph-builder.js';
+import { encodeModel, GraphBuilder, irVersionForOpset, resolveOpset } from './graph-builder.js';
 import {
   cast,
   concat,
@@ -143,7 +143,7 @@ export function trainingState(spec: ModelSpec, options: Pick<TrainingGraphOption
  * const session = await ort.InferenceSession.create(bytes);
  */
 export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOptions): Uint8Array {
-  const opset = checkedOpset(options.opset);
+  const opset = resolveOpset(options.opset ?? DEFAULT_OPSET, 'options.opset');
   checkActivation(spec);
   if (!(Number.isFinite(options.learningRate) && options.learningRate > 0)) {
     throw new RangeError(`options.learningRate must be a positive number, got ${options.learningRate}`);
@@ -254,7 +254,7 @@ export interface LogitsGraphOptions {
  * const bytes = buildLogitsGraph(DEFAULT_MODEL_SPEC);
  */
 export function buildLogitsGraph(spec: ModelSpec, options: LogitsGraphOptions = {}): Uint8Array {
-  const opset = checkedOpset(options.opset);
+  const opset = resolveOpset(options.opset ?? DEFAULT_OPSET, 'options.opset');
   checkActivation(spec);
   const pixelScale = options.pixelScale ?? MNIST_PREPROCESSING.pixelScale;
   if (!Number.isFinite(pixelScale)) throw new RangeError(`options.pixelScale must be a finite number, got ${pixelScale}`);
@@ -387,14 +387,6 @@ function trainingStep(
 function product(g: GraphBuilder, form: StepForm, a: string, b: string, transA: boolean, transB: boolean): string {
   if (form.products === 'gemm') return gemm(g, a, b, undefined, { transA, transB });
   return matMul(g, transA ? transpose(g, a) : a, transB ? transpose(g, b) : b);
-}
-
-function checkedOpset(opset: number | undefined): number {
-  const value = opset ?? DEFAULT_OPSET;
-  if (!Number.isInteger(value) || value < MIN_OPSET || value > MAX_OPSET) {
-    throw new RangeError(`options.opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${value}`);
-  }
-  return value;
 }
 
 function checkActivation(spec: ModelSpec): void {
