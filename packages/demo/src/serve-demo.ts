@@ -1,6 +1,6 @@
 // A small static server for the built demo page and one model at /model.onnx, with the MIME types
 // ONNX Runtime Web needs and, by default, the cross-origin isolation headers that enable wasm threads.
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, statSync, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -63,7 +63,7 @@ export async function serveDemo(options: ServeDemoOptions): Promise<DemoServer> 
   if (typeof isolation !== 'boolean') throw new TypeError(`options.isolation must be a boolean, got ${String(isolation)}`);
   checkModelFile(model);
   const root = resolve(options.dir ?? (await buildDemo()));
-  if (!isFile(join(root, 'index.html'))) throw new Error(`${root}: expected a built demo page (index.html), found none`);
+  if (!fileStats(join(root, 'index.html'))) throw new Error(`${root}: expected a built demo page (index.html), found none`);
 
   const server = createServer((request, response) => handle(request, response, { root, model, isolation }));
   await new Promise<void>((done, fail) => {
@@ -98,11 +98,12 @@ function handle(request: IncomingMessage, response: ServerResponse, site: { root
     return;
   }
   const file = path === '/model.onnx' ? site.model : pageFile(site.root, path);
-  if (!file || !isFile(file)) {
+  // One stat per request: it both decides 404 and gives the size and mtime for the headers.
+  const stats = file ? fileStats(file) : undefined;
+  if (!file || !stats) {
     response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`not found: ${path}\n`);
     return;
   }
-  const stats = statSync(file);
   // Hashed assets never change; the page, the model and the ort runtime are revalidated on every
   // load, which a validator makes cheap: an unchanged 14 MB wasm runtime is a 304, and the browser
   // keeps its compiled code.
@@ -137,11 +138,13 @@ function pageFile(root: string, urlPath: string): string | undefined {
   return file === root || file.startsWith(root + sep) ? file : undefined;
 }
 
-function isFile(path: string): boolean {
+// The stats of a regular file, or undefined for a directory or anything that cannot be stat'ed.
+function fileStats(path: string): Stats | undefined {
   try {
-    return statSync(path).isFile();
+    const stats = statSync(path);
+    return stats.isFile() ? stats : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
