@@ -6,6 +6,7 @@ import {
   dropoutMaskName,
   TRAINING_GRAPH_NAMES,
   trainingState,
+  trainingWeightNames,
   updatedWeightName,
   type TrainingGraphOptions,
   type TrainingStateTensor,
@@ -81,6 +82,8 @@ export class OnnxEngine implements TrainingEngine {
   private readonly state: TrainingStateTensor[];
   /** The model weights' names (logits graph inputs). */
   private readonly weightNames: string[];
+  /** Each hidden layer's dropout-mask input and width, in layer order. */
+  private readonly maskInputs: { name: string; units: number }[];
   /** Weights and slots as runtime tensors, by checkpoint name. */
   private weights: Record<string, OrtTensor> | undefined;
   private blockMasks: Uint8Array[] = [];
@@ -105,7 +108,10 @@ export class OnnxEngine implements TrainingEngine {
     this.graph = graph;
     this.stepsPerRun = stepsPerRun;
     this.state = trainingState(spec, graph);
-    this.weightNames = layerNames(spec).flatMap((l) => [l.kernel, l.bias]);
+    this.weightNames = trainingWeightNames(spec);
+    this.maskInputs = layerNames(spec)
+      .filter((l) => !l.isOutput)
+      .map((l) => ({ name: dropoutMaskName(l.scope), units: l.fanOut }));
   }
 
   /**
@@ -161,7 +167,7 @@ export class OnnxEngine implements TrainingEngine {
    * @example const r = await engine.runEpoch({ images, labels, batches: shuffleBatch(n, 50, rng), pixelScale: 1 / 255 });
    */
   async runEpoch(data: EpochData, onBatch?: (done: number, total: number) => void): Promise<OnnxEpochStats> {
-    let weights = this.currentWeights();
+    this.currentWeights();
     const { images, labels, batches, pixelScale } = data;
     const inputSize = this.spec.inputSize;
     if (images.length !== labels.length * inputSize) {
@@ -193,35 +199,34 @@ export class OnnxEngine implements TrainingEngine {
     if (dropout && (this.blockMasks[0]?.length ?? 0) < maxRows * hidden[0]) this.blockMasks = hidden.map((units) => new Uint8Array(maxRows * units));
     const { Tensor } = this.runtime.ort;
     const losses = new Float32Array(batches.length);
+    let rows = 0;
     for (const block of blocks) {
-      const rows = block.steps * block.batchSize;
+      rows = block.steps * block.batchSize;
       this.gatherBlock(data, block.first, block.steps, rows);
       const feeds: Record<string, OrtTensor> = {
-        ...weights,
+        ...this.currentWeights(),
         [TRAINING_GRAPH_NAMES.images]: new Tensor('uint8', this.blockImages.subarray(0, rows * inputSize), [block.steps, block.batchSize, inputSize]),
         [TRAINING_GRAPH_NAMES.labels]: new Tensor('uint8', this.blockLabels.subarray(0, rows), [block.steps, block.batchSize]),
       };
       if (dropout) {
         this.gatherMasks(data.dropoutMasks as Uint8Array[], block.first, block.steps, block.batchSize);
-        layerNames(this.spec)
-          .filter((l) => !l.isOutput)
-          .forEach((l, i) => {
-            feeds[dropoutMaskName(l.scope)] = new Tensor('uint8', this.blockMasks[i].subarray(0, rows * l.fanOut), [block.steps, block.batchSize, l.fanOut]);
-          });
+        this.maskInputs.forEach(({ name, units }, i) => {
+          feeds[name] = new Tensor('uint8', this.blockMasks[i].subarray(0, rows * units), [block.steps, block.batchSize, units]);
+        });
       }
       const out = await session.run(feeds);
       const next: Record<string, OrtTensor> = {};
       for (const { name } of this.state) next[name] = out[updatedWeightName(name)];
-      weights = next;
       this.weights = next;
       losses.set(out[TRAINING_GRAPH_NAMES.losses].data as Float32Array, block.first);
       onBatch?.(block.first + block.steps, batches.length);
     }
     let total = 0;
     for (const loss of losses) total += loss;
-    const last = batches[batches.length - 1];
-    const lastLogits = await this.logitsOfRows(images, last, pixelScale);
-    const lastLabels = Array.from(last, (i) => labels[i]);
+    // The last batch is still gathered at the end of the last block.
+    const first = rows - batches[batches.length - 1].length;
+    const lastLogits = await this.predictLogits(this.blockImages.subarray(first * inputSize, rows * inputSize), rows - first, pixelScale);
+    const lastLabels = this.blockLabels.subarray(first, rows);
     return {
       meanLoss: total / losses.length,
       lastBatchLoss: losses[losses.length - 1],
@@ -298,13 +303,6 @@ export class OnnxEngine implements TrainingEngine {
         offset += size;
       });
     }
-  }
-
-  private async logitsOfRows(images: Uint8Array, indices: Int32Array, pixelScale: number): Promise<Float32Array> {
-    const inputSize = this.spec.inputSize;
-    const rows = new Uint8Array(indices.length * inputSize);
-    indices.forEach((i, r) => rows.set(images.subarray(i * inputSize, (i + 1) * inputSize), r * inputSize));
-    return this.predictLogits(rows, indices.length, pixelScale);
   }
 
   private trainingSession(pixelScale: number): Promise<OrtSession> {
