@@ -1,24 +1,15 @@
 // Benchmark of the tfjs training engine: ms per step and s per epoch for every tfjs backend that
 // loads (tensorflow, wasm, cpu), plus peak RSS. Build first: `npx tsc -b packages/trainer`.
 // Usage: node bench/tfjs-train.mjs [--steps 200] [--no-epoch]
-import { readFileSync } from 'node:fs';
 import {
   DEFAULT_MODEL_SPEC, deriveSeed, MNIST_PREPROCESSING, Rng, shuffleBatch, splitValidation,
 } from '../packages/core/dist/index.js';
 import { initialWeights, readDataset, TFJS_BACKENDS, TfjsEngine } from '../packages/trainer/dist/index.js';
+import { peakRssMb } from './peak-rss.mjs';
 
 const args = process.argv.slice(2);
 const steps = Number(args[args.indexOf('--steps') + 1] ?? 200) || 200;
 const fullEpoch = !args.includes('--no-epoch');
-
-function peakRssMb() {
-  // VmHWM is the process's peak resident set; fall back to the current RSS off Linux.
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]) / 1024;
-  } catch {}
-  return process.memoryUsage().rss / 2 ** 20;
-}
 
 const { train } = splitValidation((await readDataset()).train, 5000);
 const pixelScale = MNIST_PREPROCESSING.pixelScale;
