@@ -19,11 +19,10 @@ try {
     dataDir: flag('data'),
     onLog: (line) => process.stderr.write(`  ${line}\n`),
   });
-  const steps = Math.floor(55000 / 50) * epochs;
   console.log(JSON.stringify({
     ...result,
     secondsPerEpoch: result.seconds / epochs,
-    stepsPerSecond: steps / result.trainingSeconds,
+    stepsPerSecond: result.steps / result.trainingSeconds,
     peakRssMb: peakRssMb(),
     keep: argv.includes('--keep') ? out : undefined,
   }));
