@@ -123,11 +123,16 @@ export interface TrainingStateTensor {
  * @example trainingState(spec, { learningRate: 0.01, optimizer: 'sgd' }).length // 2 per layer
  */
 export function trainingState(spec: ModelSpec, options: Pick<TrainingGraphOptions, 'learningRate' | 'optimizer'>): TrainingStateTensor[] {
+  return stateTensorsOf(spec, resolvedOptimizer(options));
+}
+
+/** `trainingState` for an optimizer already resolved, so buildTrainingGraph checks its options once. */
+function stateTensorsOf(spec: ModelSpec, optimizer: TrainingOptimizer): TrainingStateTensor[] {
   const weights: TrainingStateTensor[] = layerNames(spec).flatMap((l) => [
     { name: l.kernel, shape: [l.fanIn, l.fanOut] },
     { name: l.bias, shape: [l.fanOut] },
   ]);
-  return [...weights, ...optimizerState(spec, resolvedOptimizer(options))];
+  return [...weights, ...optimizerState(spec, optimizer)];
 }
 
 /**
@@ -153,8 +158,7 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
   if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) {
     throw new RangeError(`options.dropoutRate must be in [0, 1), got ${dropoutRate}`);
   }
-  const pixelScale = options.pixelScale ?? MNIST_PREPROCESSING.pixelScale;
-  if (!Number.isFinite(pixelScale)) throw new RangeError(`options.pixelScale must be a finite number, got ${pixelScale}`);
+  const pixelScale = pixelScaleOption(options.pixelScale);
   checkOptionalSize(options.batchSize, 'options.batchSize');
   checkOptionalSize(options.stepsPerRun, 'options.stepsPerRun');
   const block = options.block ?? 'loop';
@@ -173,8 +177,7 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
   const g = new GraphBuilder({ opset, name: 'dnn_training', docString: `${optimizer.name} steps of the MNIST multilayer perceptron` });
   const images = g.input(TRAINING_GRAPH_NAMES.images, 'uint8', [steps, batch, spec.inputSize]);
   const labels = g.input(TRAINING_GRAPH_NAMES.labels, 'uint8', [steps, batch]);
-  const stateTensors = trainingState(spec, options);
-  const shapes = new Map(stateTensors.map((t) => [t.name, t.shape]));
+  const stateTensors = stateTensorsOf(spec, optimizer);
   const state = stateTensors.map((t) => g.input(t.name, 'float32', t.shape));
   const masks =
     dropoutRate > 0
@@ -205,13 +208,13 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
     const body = g.subgraph(`${optimizer.name}_step`);
     const iteration = body.input('step_index', 'int64', []);
     const condition = body.input('condition_in', 'bool', []);
-    const carried = state.map((w) => body.input(`${w}/in_loop`, 'float32', shapes.get(w) as number[]));
+    const carried = state.map((w, i) => body.input(`${w}/in_loop`, 'float32', stateTensors[i].shape));
     const x = gather(body, images, iteration, { axis: 0 });
     const y = gather(body, labels, iteration, { axis: 0 });
     const stepMasks = masks.map((m) => gather(body, m, iteration, { axis: 0 }));
     const { loss, updated } = trainingStep(body, step, consts, x, y, stepMasks, carried);
     body.output(identity(body, condition, { name: 'condition_out' }), 'bool', []);
-    updated.forEach((w, i) => body.output(w, 'float32', shapes.get(state[i]) as number[]));
+    updated.forEach((w, i) => body.output(w, 'float32', stateTensors[i].shape));
     body.output(loss, 'float32', []);
     const tripCount = gather(g, shape(g, images), g.constant('steps_axis', { dtype: 'int64', dims: [], values: [0] }), { axis: 0 });
     loop(g, tripCount, '', state, body.graph(), 1, [...stateOut, TRAINING_GRAPH_NAMES.losses]);
@@ -228,7 +231,7 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
     }
     concat(g, losses, { axis: 0 }, { name: TRAINING_GRAPH_NAMES.losses });
   }
-  stateOut.forEach((name, i) => g.output(name, 'float32', shapes.get(state[i]) as number[]));
+  stateOut.forEach((name, i) => g.output(name, 'float32', stateTensors[i].shape));
   g.output(TRAINING_GRAPH_NAMES.losses, 'float32', [steps]);
   const dropout = dropoutRate > 0 ? `, dropout ${dropoutRate}` : '';
   return encodeModel(
@@ -256,8 +259,7 @@ export interface LogitsGraphOptions {
 export function buildLogitsGraph(spec: ModelSpec, options: LogitsGraphOptions = {}): Uint8Array {
   const opset = resolveOpset(options.opset ?? DEFAULT_OPSET, 'options.opset');
   checkActivation(spec);
-  const pixelScale = options.pixelScale ?? MNIST_PREPROCESSING.pixelScale;
-  if (!Number.isFinite(pixelScale)) throw new RangeError(`options.pixelScale must be a finite number, got ${pixelScale}`);
+  const pixelScale = pixelScaleOption(options.pixelScale);
   const layers = layerNames(spec);
   const g = new GraphBuilder({ opset, name: 'dnn_logits' });
   const images = g.input(TRAINING_GRAPH_NAMES.logitsImages, 'uint8', ['count', spec.inputSize]);
@@ -387,6 +389,13 @@ function trainingStep(
 function product(g: GraphBuilder, form: StepForm, a: string, b: string, transA: boolean, transB: boolean): string {
   if (form.products === 'gemm') return gemm(g, a, b, undefined, { transA, transB });
   return matMul(g, transA ? transpose(g, a) : a, transB ? transpose(g, b) : b);
+}
+
+/** `options.pixelScale`, MNIST's 1/255 when omitted; both graphs multiply every raw byte by it. */
+function pixelScaleOption(pixelScale: number | undefined): number {
+  const value = pixelScale ?? MNIST_PREPROCESSING.pixelScale;
+  if (!Number.isFinite(value)) throw new RangeError(`options.pixelScale must be a finite number, got ${value}`);
+  return value;
 }
 
 function checkActivation(spec: ModelSpec): void {
