@@ -1,5 +1,6 @@
 // Checkpoint -> ONNX inference graph: X -> dense layers -> logits, probabilities, classes (DESIGN.md "ONNX model").
 import {
+  ACTIVATIONS,
   DEFAULT_OPSET,
   DIGIT_LABELS,
   layerNames,
@@ -92,12 +93,12 @@ export function exportOnnx(checkpoint: Checkpoint, options: ExportOnnxOptions = 
 }
 
 function hiddenActivation(g: GraphBuilder, spec: ModelSpec, z: string, name: string): string {
-  // The checkpoint's activation as its own ONNX op (Relu, LeakyRelu, Elu, Selu, Tanh, Sigmoid).
-  try {
-    return activationNode(g, spec.activation, z, { name });
-  } catch {
+  // The checkpoint's activation as its own ONNX op (Relu, LeakyRelu, Elu, Selu, Tanh, Sigmoid). Checked
+  // here, when a hidden layer needs it: a spec without hidden layers never uses its activation.
+  if (!ACTIVATIONS.includes(spec.activation)) {
     throw new RangeError(`checkpoint: modelSpec.activation ${JSON.stringify(spec.activation)} has no ONNX export`);
   }
+  return activationNode(g, spec.activation, z, { name });
 }
 
 function weight(checkpoint: Checkpoint, name: string, shape: number[]): Float32Array {
