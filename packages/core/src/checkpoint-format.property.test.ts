@@ -7,10 +7,11 @@ import {
   CheckpointError,
   decodeCheckpoint,
   encodeCheckpoint,
+  newCheckpoint,
   type Checkpoint,
   type NamedWeight,
 } from './checkpoint-format.js';
-import { DIGIT_LABELS, layerNames, MNIST_PREPROCESSING, type ModelSpec } from './model-spec.js';
+import { DIGIT_LABELS, layerNames, type ModelSpec } from './model-spec.js';
 
 const RUNS = { seed: 20240608, numRuns: 300 };
 const SOURCE = 'checkpoints/dnn';
@@ -24,21 +25,11 @@ function smallCheckpoint(hiddenUnits: number[], seed: number): Checkpoint {
     weights.set(layer.kernel, { name: layer.kernel, shape: [layer.fanIn, layer.fanOut], values: Float32Array.from({ length: layer.fanIn * layer.fanOut }, next) });
     weights.set(layer.bias, { name: layer.bias, shape: [layer.fanOut], values: Float32Array.from({ length: layer.fanOut }, next) });
   }
-  return {
-    modelJson: {
-      format: 'mnist-dnn-checkpoint',
-      formatVersion: 1,
-      modelSpec: spec,
-      preprocessing: { ...MNIST_PREPROCESSING },
-      labels: [...DIGIT_LABELS],
-      training: {
-        epoch: 1, step: 10, epochs: 2, batchSize: 50, seed, validationSize: 100, engine: 'onnx', backend: 'cpu',
-        optimizer: { name: 'sgd', learningRate: 0.01 }, history: [{ epoch: 0, loss: 1, batchAccuracy: 0.5, validationAccuracy: 0.5 }],
-      },
-      weightsManifest: [],
-    },
-    weights,
+  const training = {
+    epoch: 1, step: 10, epochs: 2, batchSize: 50, seed, validationSize: 100, engine: 'onnx', backend: 'cpu',
+    optimizer: { name: 'sgd', learningRate: 0.01 }, history: [{ epoch: 0, loss: 1, batchAccuracy: 0.5, validationAccuracy: 0.5 }],
   };
+  return newCheckpoint(spec, DIGIT_LABELS, training, weights);
 }
 
 const VALID = encodeCheckpoint(smallCheckpoint([3, 2], 1));

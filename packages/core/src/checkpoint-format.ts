@@ -1,6 +1,6 @@
 // The checkpoint contract: model.json (spec, preprocessing, training state, weightsManifest) plus
 // weights.bin (little-endian float32), as bytes. Files and URLs are the IO handlers' business.
-import { ACTIVATIONS, INITIALIZERS, layerNames, type ModelSpec, type Preprocessing } from './model-spec.js';
+import { ACTIVATIONS, INITIALIZERS, layerNames, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
 
 export const CHECKPOINT_FORMAT = 'mnist-dnn-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -113,6 +113,26 @@ export class CheckpointError extends Error {
     super(`${source}: ${detail}`);
     this.name = 'CheckpointError';
   }
+}
+
+/**
+ * A checkpoint of a network trained on MNIST-preprocessed pixels: the header for `spec`, `labels` and
+ * `training`, and the weights by name (`encodeCheckpoint` derives the manifest from them).
+ * @example const checkpoint = newCheckpoint(spec, DIGIT_LABELS, training, weights);
+ */
+export function newCheckpoint(spec: ModelSpec, labels: readonly string[], training: TrainingState, weights: Map<string, NamedWeight>): Checkpoint {
+  return {
+    modelJson: {
+      format: CHECKPOINT_FORMAT,
+      formatVersion: CHECKPOINT_FORMAT_VERSION,
+      modelSpec: spec,
+      preprocessing: { ...MNIST_PREPROCESSING },
+      labels: [...labels],
+      training,
+      weightsManifest: [],
+    },
+    weights,
+  };
 }
 
 /**

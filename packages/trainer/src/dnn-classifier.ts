@@ -4,14 +4,12 @@
 import {
   ACTIVATIONS,
   argmaxRows,
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_FORMAT_VERSION,
   layerNames,
   MNIST_PREPROCESSING,
+  newCheckpoint,
   softmaxRows,
   sparseSoftmaxCrossEntropy,
   type Activation,
-  type Checkpoint,
   type EpochRecord,
   type Initializer,
   type LabeledImages,
@@ -24,7 +22,7 @@ import { createEngine, type OptimizerConfig, type OptimizerName } from './engine
 import { initialWeights } from './initializers.js';
 import { optimizerCheckpointState } from './optimizer-slots.js';
 import { TfjsEngine } from './tfjs/tfjs-engine.js';
-import { toOptimizerConfig, type OptimizerOption } from './train.js';
+import { BEST_WEIGHTS_PREFIX, toOptimizerConfig, type OptimizerOption } from './train.js';
 import { runTrainingLoop } from './training-loop.js';
 
 /** Images: `N * inputSize` pixels as bytes (0-255) or floats in [0, 1], or one array per image. */
@@ -248,19 +246,8 @@ export class DNNClassifier {
       ...(options.testAccuracy !== undefined ? { testAccuracy: options.testAccuracy } : {}),
       ...(this.settings.dropout > 0 ? { dropoutRate: this.settings.dropout } : {}),
     };
-    const checkpoint: Checkpoint = {
-      modelJson: {
-        format: CHECKPOINT_FORMAT,
-        formatVersion: CHECKPOINT_FORMAT_VERSION,
-        modelSpec: spec,
-        preprocessing: { ...MNIST_PREPROCESSING },
-        labels: Array.from({ length: spec.outputSize }, (_, i) => String(i)),
-        training,
-        weightsManifest: [],
-      },
-      weights: this.weights!,
-    };
-    await saveCheckpoint(dir, checkpoint);
+    const labels = Array.from({ length: spec.outputSize }, (_, i) => String(i));
+    await saveCheckpoint(dir, newCheckpoint(spec, labels, training, this.weights!));
   }
 
   /**
@@ -284,7 +271,7 @@ export class DNNClassifier {
     });
     clf.spec = spec;
     // `train` may have kept a best epoch's copies aside mid-run: those are not the model.
-    clf.weights = new Map([...checkpoint.weights].filter(([name]) => !name.startsWith('best/')));
+    clf.weights = new Map([...checkpoint.weights].filter(([name]) => !name.startsWith(BEST_WEIGHTS_PREFIX)));
     clf.history = [...training.history];
     clf.epochs = training.epoch;
     clf.step = training.step;

@@ -4,8 +4,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_FORMAT_VERSION,
   DEFAULT_MODEL_SPEC,
   ACTIVATIONS,
   DEFAULT_VALIDATION_SIZE,
@@ -13,6 +11,7 @@ import {
   INITIALIZERS,
   MNIST_PREPROCESSING,
   MODEL_JSON_FILE,
+  newCheckpoint,
   sliceImages,
   splitValidation,
   type Activation,
@@ -421,18 +420,7 @@ function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Setti
 async function toCheckpoint(engine: TrainingEngine, spec: ModelSpec, training: TrainingState, best?: Map<string, NamedWeight>): Promise<Checkpoint> {
   const weights = await engine.readWeights();
   for (const [name, w] of best ?? []) weights.set(BEST_WEIGHTS_PREFIX + name, { ...w, name: BEST_WEIGHTS_PREFIX + name });
-  return {
-    modelJson: {
-      format: CHECKPOINT_FORMAT,
-      formatVersion: CHECKPOINT_FORMAT_VERSION,
-      modelSpec: spec,
-      preprocessing: { ...MNIST_PREPROCESSING },
-      labels: [...DIGIT_LABELS],
-      training,
-      weightsManifest: [],
-    },
-    weights,
-  };
+  return newCheckpoint(spec, DIGIT_LABELS, training, weights);
 }
 
 // The original printed numpy floats (0.9, 0.9024); four decimals keep 5000-image accuracies exact.
