@@ -1,6 +1,6 @@
 // Test support: seeded digit-like images (mostly black, some bright strokes) in the forms the SDK
 // takes them: raw bytes, scaled floats, and JSON rows.
-import { MNIST_PREPROCESSING } from '@mnist/core';
+import { MNIST_PREPROCESSING, scaleImages } from '@mnist/core';
 import { seededRandom } from './random-model.js';
 
 /**
@@ -26,5 +26,5 @@ export function randomImageRows(n: number, seed: number): number[][] {
  * @example const x = scaled(randomImages(64, 11));
  */
 export function scaled(bytes: Uint8Array): Float32Array {
-  return Float32Array.from(bytes, (b) => b * MNIST_PREPROCESSING.pixelScale);
+  return scaleImages(bytes, MNIST_PREPROCESSING.pixelScale);
 }

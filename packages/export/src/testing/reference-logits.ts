@@ -1,6 +1,6 @@
 // Test support: the network's forward pass in plain float64 JavaScript, the reference every runtime
 // (onnxruntime-node, onnxruntime-web, the trainers' engines) is checked against.
-import { ACTIVATION_PARAMS, layerNames, type Activation, type Checkpoint } from '@mnist/core';
+import { ACTIVATION_PARAMS, argmaxRows, layerNames, type Activation, type Checkpoint } from '@mnist/core';
 
 /** A hidden activation as tf.nn computes it, with the constants of ACTIVATION_PARAMS. */
 function activate(activation: Activation, z: number): number {
@@ -49,15 +49,10 @@ export function referenceLogits(checkpoint: Checkpoint, x: Float32Array): Float3
 }
 
 /**
- * Index of the largest value per row of 10 (the first on ties, as ArgMax does).
+ * Index of the largest value per row of 10 (the first on ties, as ArgMax does), as a plain array
+ * because the infer tests compare it with `toEqual` against number[] and Int32Array.from of it.
  * @example argmaxRows10(referenceLogits(checkpoint, x)); // [3, 7, ...]
  */
 export function argmaxRows10(values: Float32Array): number[] {
-  const out: number[] = [];
-  for (let r = 0; r < values.length / 10; r++) {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (values[r * 10 + c] > values[r * 10 + best]) best = c;
-    out.push(best);
-  }
-  return out;
+  return Array.from(argmaxRows(values, 10));
 }
