@@ -2,7 +2,6 @@
 // fit/predict/evaluate, TensorFlow's defaults (Adagrad, learning rate 0.05), saved in the same
 // checkpoint format as `train`, so `mnist export` and the inference SDKs take it unchanged.
 import {
-  ACTIVATIONS,
   argmaxRows,
   layerNames,
   MNIST_PREPROCESSING,
@@ -20,6 +19,7 @@ import {
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
 import { createEngine, type OptimizerConfig, type OptimizerName } from './engine.js';
 import { initialWeights } from './initializers.js';
+import { checkActivation, checkHiddenUnits, checkInitializer } from './network-options.js';
 import { optimizerCheckpointState } from './optimizer-slots.js';
 import { TfjsEngine } from './tfjs/tfjs-engine.js';
 import { BEST_WEIGHTS_PREFIX, toOptimizerConfig, type OptimizerOption } from './train.js';
@@ -101,20 +101,19 @@ export class DNNClassifier {
   constructor(options: DNNClassifierOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object like { hiddenUnits: [300, 100], nClasses: 10 }');
     const { hiddenUnits, nClasses } = options;
-    if (!Array.isArray(hiddenUnits) || !hiddenUnits.every((n) => Number.isInteger(n) && n > 0)) {
-      throw new RangeError(`hiddenUnits must be a list of positive integers, got ${JSON.stringify(hiddenUnits)}`);
-    }
+    checkHiddenUnits(hiddenUnits);
     if (!Number.isInteger(nClasses) || nClasses < 2 || nClasses > 256) throw new RangeError(`nClasses must be an integer in [2, 256], got ${nClasses}`);
     const activation = options.activation ?? 'relu';
-    if (!ACTIVATIONS.includes(activation)) throw new RangeError(`activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(activation)}`);
+    checkActivation(activation);
     const dropout = options.dropout ?? 0;
     if (!(Number.isFinite(dropout) && dropout >= 0 && dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${dropout}`);
     const seed = options.seed ?? 42;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, ${0xffffffff}], got ${seed}`);
     this.optimizer = toOptimizerConfig(options.optimizer ?? 'adagrad', options.learningRate ?? 0.05);
-    this.settings = { hiddenUnits: [...hiddenUnits], nClasses, activation, initializer: options.initializer ?? 'glorot', dropout, seed, engine: options.engine, backend: options.backend };
-    // Validates the initializer name now rather than at the first fit.
-    initialWeights({ inputSize: 1, hiddenUnits: [1], outputSize: 2, activation, initializer: this.settings.initializer }, seed);
+    // The initializer name is checked now rather than at the first fit (with initialWeights' wording).
+    const initializer = options.initializer ?? 'glorot';
+    checkInitializer(initializer, 'spec.initializer');
+    this.settings = { hiddenUnits: [...hiddenUnits], nClasses, activation, initializer, dropout, seed, engine: options.engine, backend: options.backend };
   }
 
   /** The network's shape once fitted or loaded. */

@@ -2,6 +2,7 @@
 // two standard deviations are redrawn, as tf.truncated_normal does), He and Glorot; zero biases.
 // Drawn in plain JS from the core's seeded Rng, so every engine and backend starts from the same bits.
 import { deriveSeed, INITIALIZERS, layerNames, Rng, type Initializer, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { checkInitializer } from './network-options.js';
 
 /** Stream tag mixed into the run seed for initial weights ("init"), apart from the epoch shuffles. */
 const INIT_STREAM = 0x696e6974;
@@ -80,9 +81,7 @@ export function initialKernel(initializer: Initializer, fanIn: number, fanOut: n
  * @example const weights = initialWeights(DEFAULT_MODEL_SPEC, 42); weights.get('dnn/hidden1/kernel')!.shape // [784, 300]
  */
 export function initialWeights(spec: ModelSpec, seed: number): Map<string, NamedWeight> {
-  if (!INITIALIZERS.includes(spec.initializer)) {
-    throw new RangeError(`spec.initializer must be one of ${INITIALIZERS.join(', ')}, got ${JSON.stringify(spec.initializer)}`);
-  }
+  checkInitializer(spec.initializer, 'spec.initializer');
   const weights = new Map<string, NamedWeight>();
   layerNames(spec).forEach((layer, index) => {
     const rng = new Rng(deriveSeed(seed, INIT_STREAM, index));

@@ -5,10 +5,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DEFAULT_MODEL_SPEC,
-  ACTIVATIONS,
   DEFAULT_VALIDATION_SIZE,
   DIGIT_LABELS,
-  INITIALIZERS,
   MNIST_PREPROCESSING,
   MODEL_JSON_FILE,
   newCheckpoint,
@@ -27,6 +25,7 @@ import { acquireRunLock, loadCheckpoint, saveCheckpoint } from './checkpoint-io.
 import { readDataset } from './data/index.js';
 import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type TrainingEngine } from './engine.js';
 import { initialWeights } from './initializers.js';
+import { checkActivation, checkHiddenUnits, checkInitializer } from './network-options.js';
 import { optimizerCheckpointState, resolveOptimizer } from './optimizer-slots.js';
 import { SaveQueue } from './save-queue.js';
 import { runTrainingLoop, scoreTopOne, type BestEpoch } from './training-loop.js';
@@ -303,15 +302,11 @@ function checkOptions(options: TrainOptions): Settings {
     return v;
   };
   const hiddenUnits = options.hiddenUnits ?? [300, 100];
-  if (!Array.isArray(hiddenUnits) || !hiddenUnits.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new RangeError(`hiddenUnits must be a list of positive integers, got ${JSON.stringify(hiddenUnits)}`);
-  }
+  checkHiddenUnits(hiddenUnits);
   const activation = options.activation ?? 'relu';
-  if (!ACTIVATIONS.includes(activation)) throw new RangeError(`activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(activation)}`);
+  checkActivation(activation);
   const initializer = options.initializer ?? 'truncated_normal';
-  if (!INITIALIZERS.includes(initializer)) {
-    throw new RangeError(`initializer must be one of ${INITIALIZERS.join(', ')}, got ${JSON.stringify(initializer)}`);
-  }
+  checkInitializer(initializer);
   const optimizer = toOptimizerConfig(options.optimizer, options.learningRate);
   const dropoutRate = options.dropoutRate ?? 0;
   if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) throw new RangeError(`dropoutRate must be in [0, 1), got ${dropoutRate}`);
