@@ -3,7 +3,6 @@
 // checkpoint format as `train`, so `mnist export` and the inference SDKs take it unchanged.
 import {
   argmaxRows,
-  layerNames,
   MNIST_PREPROCESSING,
   newCheckpoint,
   softmaxRows,
@@ -18,10 +17,10 @@ import {
 } from '@mnist/core';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
 import { createEngine, type OptimizerConfig, type OptimizerName } from './engine.js';
+import { forwardPassEngine } from './forward-pass.js';
 import { initialWeights } from './initializers.js';
 import { checkActivation, checkHiddenUnits, checkInitializer } from './network-options.js';
 import { optimizerCheckpointState } from './optimizer-slots.js';
-import { TfjsEngine } from './tfjs/tfjs-engine.js';
 import { BEST_WEIGHTS_PREFIX, toOptimizerConfig, type OptimizerOption } from './train.js';
 import { runTrainingLoop } from './training-loop.js';
 
@@ -291,14 +290,10 @@ export class DNNClassifier {
     return { values: await this.logitsOf(images, count), count };
   }
 
-  // The forward pass on tfjs (as `restoreClassifier`): engines agree, and inference needs no optimizer.
   private async logitsOf(images: Uint8Array, count: number): Promise<Float32Array> {
     const spec = this.requireSpec();
-    const engine = await TfjsEngine.create({ spec, optimizer: { name: 'sgd', learningRate: 0.01 }, backend: this.settings.engine === 'tfjs' ? this.settings.backend : undefined });
+    const engine = await forwardPassEngine(spec, this.weights!, this.settings.engine === 'tfjs' ? this.settings.backend : undefined);
     try {
-      const model = new Map<string, NamedWeight>();
-      for (const layer of layerNames(spec)) for (const name of [layer.kernel, layer.bias]) model.set(name, this.weights!.get(name)!);
-      await engine.loadWeights(model);
       return await engine.predictLogits(images, count, MNIST_PREPROCESSING.pixelScale);
     } finally {
       engine.dispose();

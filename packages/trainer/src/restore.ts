@@ -1,9 +1,9 @@
 // Restoring a checkpoint for inference with the tfjs forward pass: the original program's
 // `saver.restore` followed by `logits.eval` to predict and score (the CLI's eval and predict).
-import { argmaxRows, layerNames, topOneAccuracy, type Checkpoint, type NamedWeight, type MnistDataset } from '@mnist/core';
+import { argmaxRows, topOneAccuracy, type Checkpoint, type MnistDataset } from '@mnist/core';
 import { loadCheckpoint } from './checkpoint-io.js';
 import { readDataset } from './data/index.js';
-import { TfjsEngine } from './tfjs/tfjs-engine.js';
+import { forwardPassEngine } from './forward-pass.js';
 
 /** A checkpoint's network, ready to classify images given as bytes. */
 export interface RestoredClassifier {
@@ -24,22 +24,8 @@ export interface RestoredClassifier {
  * @example const c = await restoreClassifier(await loadCheckpoint('checkpoints/dnn')); const classes = await c.predictClasses(bytes, 20);
  */
 export async function restoreClassifier(checkpoint: Checkpoint, options: { backend?: string } = {}): Promise<RestoredClassifier> {
-  const { modelSpec: spec, preprocessing, training } = checkpoint.modelJson;
-  const engine = await TfjsEngine.create({
-    spec,
-    optimizer: { name: 'sgd', learningRate: training.optimizer?.learningRate > 0 ? training.optimizer.learningRate : 0.01 },
-    backend: options.backend,
-  });
-  try {
-    const model = new Map<string, NamedWeight>();
-    for (const layer of layerNames(spec)) {
-      for (const name of [layer.kernel, layer.bias]) model.set(name, checkpoint.weights.get(name)!);
-    }
-    await engine.loadWeights(model);
-  } catch (e) {
-    engine.dispose();
-    throw e;
-  }
+  const { modelSpec: spec, preprocessing } = checkpoint.modelJson;
+  const engine = await forwardPassEngine(spec, checkpoint.weights, options.backend);
   const classes = spec.outputSize;
   return {
     backend: engine.backend,

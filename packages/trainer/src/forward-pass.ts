@@ -1,0 +1,24 @@
+// The tfjs forward pass of a set of weights, for inference: restoreClassifier and DNNClassifier's
+// predictions (engines agree, and inference needs no optimizer state).
+import { layerNames, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { TfjsEngine } from './tfjs/tfjs-engine.js';
+
+/**
+ * A tfjs engine holding the model weights of `spec` from `weights` (optimizer slots and other entries
+ * left out). Its optimizer never steps; the caller disposes the engine.
+ * @example const engine = await forwardPassEngine(spec, checkpoint.weights); const logits = await engine.predictLogits(bytes, n, 1 / 255);
+ */
+export async function forwardPassEngine(spec: ModelSpec, weights: Map<string, NamedWeight>, backend?: string): Promise<TfjsEngine> {
+  const engine = await TfjsEngine.create({ spec, optimizer: { name: 'sgd', learningRate: 0.01 }, backend });
+  try {
+    const model = new Map<string, NamedWeight>();
+    for (const layer of layerNames(spec)) {
+      for (const name of [layer.kernel, layer.bias]) model.set(name, weights.get(name)!);
+    }
+    await engine.loadWeights(model);
+    return engine;
+  } catch (e) {
+    engine.dispose();
+    throw e;
+  }
+}
