@@ -5,6 +5,7 @@ import { ACTIVATIONS, deriveSeed, Rng, shuffleBatch, type Activation, type Model
 import { dropoutMasks } from '../dropout-masks.js';
 import { OPTIMIZER_NAMES, type EpochData, type OptimizerConfig } from '../engine.js';
 import { initialWeights } from '../initializers.js';
+import { maxAbsDifference } from '../testing/parity.js';
 import { referenceEpoch, referenceState } from '../testing/reference-step.js';
 import { TfjsEngine } from './tfjs-engine.js';
 import { brightPixelSet, QUARTERS } from '../testing/toy-dataset.js';
@@ -38,14 +39,8 @@ async function compare(backend: string, activation: Activation, optimizer: Optim
       lossGap = Math.max(lossGap, Math.abs(stats.meanLoss - expected[s]));
     }
   }
-  let weightGap = 0;
-  const after = await engine.readWeights();
-  for (const [name, w] of state) {
-    const got = after.get(name);
-    expect(got, name).toBeDefined();
-    for (let i = 0; i < w.values.length; i++) weightGap = Math.max(weightGap, Math.abs(got!.values[i] - w.values[i]));
-  }
-  expect(after.size).toBe(state.size);
+  // Same names on both sides (checked), and the largest difference of any value.
+  const weightGap = maxAbsDifference(state, await engine.readWeights());
   return { lossGap, weightGap };
 }
 
