@@ -9,5 +9,6 @@ export * from './ops.js';
 export * from './onnx-reader.js';
 export * from './export-onnx.js';
 export * from './training-graph.js';
+export * from './split-training-graph.js';
 export * from './activation-grads.js';
 export * from './training-optimizers.js';
