@@ -14,6 +14,7 @@ import {
 import type { EngineOptions, EpochData, EpochStats, TrainingEngine } from '../engine.js';
 import { resolveOptimizer, type ResolvedOptimizer } from '../optimizer-slots.js';
 import { planBlocks } from './block-plan.js';
+import { LockstepRunner, lockstepRefusal } from './lockstep-runner.js';
 import { loadOrtRuntime, type OrtBackend, type OrtRuntime, type OrtSession, type OrtTensor } from './ort-runtime.js';
 
 /** The onnx engine's options: the engine contract's, plus its runtime knobs. */
@@ -22,6 +23,12 @@ export interface OnnxEngineOptions extends EngineOptions {
   threads?: number;
   /** Batches per session run (the Loop's trip count at most). Default 100. */
   stepsPerRun?: number;
+  /**
+   * Cores each plain SGD step is split across by the native lockstep runner (LockstepRunner). Default:
+   * 2 when the run qualifies (onnxruntime-node on Linux, SGD, no dropout, 2 cores free, addon built), else
+   * 1. 1 never uses it; 2 or more refuses a run that does not qualify.
+   */
+  cores?: number;
 }
 
 /** An epoch's report, with every step's loss (for parity tests and diagnostics). */
@@ -56,8 +63,17 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Onnx
   const graph = graphOptions(optimizer, dropoutRate);
   trainingState(options.spec, graph);
   const threads = options.threads ?? 1;
+  const cores = options.cores;
+  if (cores !== undefined && !(Number.isInteger(cores) && cores >= 1)) throw new RangeError(`cores must be a positive integer, got ${cores}`);
   const { value: runtime, message } = await loadOrtRuntime(options.backend, threads);
-  return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, `${message}, ${threads} thread${threads === 1 ? '' : 's'}`);
+  const refusal = cores === 1 ? 'cores is 1' : lockstepRefusal(options.spec, optimizer, dropoutRate, runtime.backend);
+  if (refusal && cores !== undefined && cores > 1) throw new RangeError(`cores ${cores}: the lockstep runner cannot take this run: ${refusal}`);
+  if (refusal) {
+    const runs = `${message}, ${threads} thread${threads === 1 ? '' : 's'}`;
+    return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, cores === 1 ? runs : `${runs} (lockstep runner refused: ${refusal})`);
+  }
+  const lockstep = new LockstepRunner(options.spec, optimizer.learningRate, cores ?? 2);
+  return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, `${message}, each step split across ${lockstep.cores} cores (lockstep runner)`, lockstep);
 }
 
 /** The training graph's optimizer and dropout options: plain SGD as 'sgd', so it takes the fused fast path. */
@@ -93,6 +109,8 @@ export class OnnxEngine implements TrainingEngine {
   private blockImages = new Uint8Array(0);
   private blockLabels = new Uint8Array(0);
   private disposed = false;
+  /** When set, it trains (the weights live in its slices during an epoch) and `weights` is synced after. */
+  private readonly lockstep: LockstepRunner | undefined;
 
   constructor(
     runtime: OrtRuntime,
@@ -100,8 +118,10 @@ export class OnnxEngine implements TrainingEngine {
     graph: Pick<TrainingGraphOptions, 'learningRate' | 'optimizer' | 'dropoutRate'>,
     stepsPerRun: number,
     selection: string,
+    lockstep?: LockstepRunner,
   ) {
     this.runtime = runtime;
+    this.lockstep = lockstep;
     this.selection = selection;
     this.backend = runtime.backend;
     this.spec = spec;
@@ -148,6 +168,7 @@ export class OnnxEngine implements TrainingEngine {
       tensors[name] = new this.runtime.ort.Tensor('float32', Float32Array.from(w.values), shape);
     }
     this.weights = tensors;
+    this.lockstep?.setWeights(weights);
   }
 
   /**
@@ -186,7 +207,7 @@ export class OnnxEngine implements TrainingEngine {
         if (m.length !== batches[s].length * perRow) throw new RangeError(`data.dropoutMasks[${s}] has ${m.length} values, expected ${batches[s].length * perRow}`);
       });
     }
-    const session = await this.trainingSession(pixelScale);
+    const session = this.lockstep ? undefined : await this.trainingSession(pixelScale);
     const blocks = planBlocks(
       batches.map((b) => b.length),
       this.stepsPerRun,
@@ -203,6 +224,12 @@ export class OnnxEngine implements TrainingEngine {
     for (const block of blocks) {
       rows = block.steps * block.batchSize;
       this.gatherBlock(data, block.first, block.steps, rows);
+      if (this.lockstep) {
+        const blockImages = this.blockImages.subarray(0, rows * inputSize);
+        losses.set(await this.lockstep.runBlock(blockImages, this.blockLabels.subarray(0, rows), block.steps, block.batchSize, pixelScale), block.first);
+        onBatch?.(block.first + block.steps, batches.length);
+        continue;
+      }
       const feeds: Record<string, OrtTensor> = {
         ...this.currentWeights(),
         [TRAINING_GRAPH_NAMES.images]: new Tensor('uint8', this.blockImages.subarray(0, rows * inputSize), [block.steps, block.batchSize, inputSize]),
@@ -214,12 +241,16 @@ export class OnnxEngine implements TrainingEngine {
           feeds[name] = new Tensor('uint8', this.blockMasks[i].subarray(0, rows * units), [block.steps, block.batchSize, units]);
         });
       }
-      const out = await session.run(feeds);
+      const out = await (session as OrtSession).run(feeds);
       const next: Record<string, OrtTensor> = {};
       for (const { name } of this.state) next[name] = out[updatedWeightName(name)];
       this.weights = next;
       losses.set(out[TRAINING_GRAPH_NAMES.losses].data as Float32Array, block.first);
       onBatch?.(block.first + block.steps, batches.length);
+    }
+    if (this.lockstep) {
+      const { Tensor } = this.runtime.ort;
+      this.weights = Object.fromEntries([...this.lockstep.weights()].map(([name, w]) => [name, new Tensor('float32', w.values, w.shape)]));
     }
     let total = 0;
     for (const loss of losses) total += loss;
