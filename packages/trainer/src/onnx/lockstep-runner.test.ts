@@ -97,6 +97,20 @@ describe('the lockstep runner', () => {
     expect(maxAbsDifference(await a.readWeights(), await c.readWeights())).toBe(0);
   });
 
+  it('a bad batch index in a later block ends the epoch with a RangeError once the block before it has trained', async (context) => {
+    const why = lockstepUnavailable();
+    if (why) return context.skip(why);
+    const [single, lockstep] = [await engine(1, 5), await engine(2, 5)];
+    const data = parityToyData(SPEC, 200, 6);
+    const batches = shuffleBatch(200, 10, new Rng(2));
+    batches[12] = Int32Array.from(batches[12], (i, r) => (r === 3 ? 200 : i));
+    const epochData = { ...data, batches, pixelScale: SCALE };
+    for (const e of [single, lockstep]) await expect(e.runEpoch(epochData)).rejects.toThrow('data.batches[12][3] = 200 is outside [0, 200)');
+    // Both kept the weights of the two blocks (10 steps) before the bad one.
+    expect(maxAbsDifference(await single.readWeights(), await lockstep.readWeights())).toBeLessThan(1e-6);
+    expect(maxAbsDifference(await lockstep.readWeights(), initialWeights(SPEC, 42))).toBeGreaterThan(0);
+  });
+
   it('refuses a block whose bytes do not match its shape, and keeps its weights', async (context) => {
     const why = lockstepUnavailable();
     if (why) return context.skip(why);

@@ -13,9 +13,15 @@ import {
 } from '@mnist/export';
 import type { EngineOptions, EpochData, EpochStats, TrainingEngine } from '../engine.js';
 import { resolveOptimizer, type ResolvedOptimizer } from '../optimizer-slots.js';
-import { planBlocks } from './block-plan.js';
+import { planBlocks, type BatchBlock } from './block-plan.js';
 import { LockstepRunner, lockstepRefusal } from './lockstep-runner.js';
 import { loadOrtRuntime, type OrtBackend, type OrtRuntime, type OrtSession, type OrtTensor } from './ort-runtime.js';
+
+/** A block of batches gathered into contiguous rows. */
+interface BlockBuffer {
+  images: Uint8Array;
+  labels: Uint8Array;
+}
 
 /** The onnx engine's options: the engine contract's, plus its runtime knobs. */
 export interface OnnxEngineOptions extends EngineOptions {
@@ -106,8 +112,8 @@ export class OnnxEngine implements TrainingEngine {
   /** Sessions by pixel scale: the scale is a constant of each graph. */
   private readonly trainingSessions = new Map<number, Promise<OrtSession>>();
   private readonly logitsSessions = new Map<number, Promise<OrtSession>>();
-  private blockImages = new Uint8Array(0);
-  private blockLabels = new Uint8Array(0);
+  /** Gathered blocks of batches: two with the lockstep runner, which trains on one while the next is gathered. */
+  private blockBuffers: BlockBuffer[] = [];
   private disposed = false;
   /** When set, it trains (the weights live in its slices during an epoch) and `weights` is synced after. */
   private readonly lockstep: LockstepRunner | undefined;
@@ -207,57 +213,27 @@ export class OnnxEngine implements TrainingEngine {
         if (m.length !== batches[s].length * perRow) throw new RangeError(`data.dropoutMasks[${s}] has ${m.length} values, expected ${batches[s].length * perRow}`);
       });
     }
-    const session = this.lockstep ? undefined : await this.trainingSession(pixelScale);
     const blocks = planBlocks(
       batches.map((b) => b.length),
       this.stepsPerRun,
     );
     const maxRows = Math.max(...blocks.map((b) => b.steps * b.batchSize));
-    if (this.blockImages.length < maxRows * inputSize) {
-      this.blockImages = new Uint8Array(maxRows * inputSize);
-      this.blockLabels = new Uint8Array(maxRows);
+    const buffers = this.lockstep ? 2 : 1;
+    if (this.blockBuffers.length < buffers || this.blockBuffers[0].labels.length < maxRows) {
+      this.blockBuffers = Array.from({ length: buffers }, () => ({ images: new Uint8Array(maxRows * inputSize), labels: new Uint8Array(maxRows) }));
     }
     if (dropout && (this.blockMasks[0]?.length ?? 0) < maxRows * hidden[0]) this.blockMasks = hidden.map((units) => new Uint8Array(maxRows * units));
-    const { Tensor } = this.runtime.ort;
     const losses = new Float32Array(batches.length);
-    let rows = 0;
-    for (const block of blocks) {
-      rows = block.steps * block.batchSize;
-      this.gatherBlock(data, block.first, block.steps, rows);
-      if (this.lockstep) {
-        const blockImages = this.blockImages.subarray(0, rows * inputSize);
-        losses.set(await this.lockstep.runBlock(blockImages, this.blockLabels.subarray(0, rows), block.steps, block.batchSize, pixelScale), block.first);
-        onBatch?.(block.first + block.steps, batches.length);
-        continue;
-      }
-      const feeds: Record<string, OrtTensor> = {
-        ...this.currentWeights(),
-        [TRAINING_GRAPH_NAMES.images]: new Tensor('uint8', this.blockImages.subarray(0, rows * inputSize), [block.steps, block.batchSize, inputSize]),
-        [TRAINING_GRAPH_NAMES.labels]: new Tensor('uint8', this.blockLabels.subarray(0, rows), [block.steps, block.batchSize]),
-      };
-      if (dropout) {
-        this.gatherMasks(data.dropoutMasks as Uint8Array[], block.first, block.steps, block.batchSize);
-        this.maskInputs.forEach(({ name, units }, i) => {
-          feeds[name] = new Tensor('uint8', this.blockMasks[i].subarray(0, rows * units), [block.steps, block.batchSize, units]);
-        });
-      }
-      const out = await (session as OrtSession).run(feeds);
-      const next: Record<string, OrtTensor> = {};
-      for (const { name } of this.state) next[name] = out[updatedWeightName(name)];
-      this.weights = next;
-      losses.set(out[TRAINING_GRAPH_NAMES.losses].data as Float32Array, block.first);
-      onBatch?.(block.first + block.steps, batches.length);
-    }
-    if (this.lockstep) {
-      const { Tensor } = this.runtime.ort;
-      this.weights = Object.fromEntries([...this.lockstep.weights()].map(([name, w]) => [name, new Tensor('float32', w.values, w.shape)]));
-    }
+    const lastBlock = this.lockstep
+      ? await this.runLockstepBlocks(this.lockstep, data, blocks, losses, onBatch)
+      : await this.runSessionBlocks(data, blocks, losses, onBatch);
+    const rows = blocks[blocks.length - 1].steps * blocks[blocks.length - 1].batchSize;
     let total = 0;
     for (const loss of losses) total += loss;
     // The last batch is still gathered at the end of the last block.
     const first = rows - batches[batches.length - 1].length;
-    const lastLogits = await this.predictLogits(this.blockImages.subarray(first * inputSize, rows * inputSize), rows - first, pixelScale);
-    const lastLabels = this.blockLabels.subarray(first, rows);
+    const lastLogits = await this.predictLogits(lastBlock.images.subarray(first * inputSize, rows * inputSize), rows - first, pixelScale);
+    const lastLabels = lastBlock.labels.subarray(first, rows);
     return {
       meanLoss: total / losses.length,
       lastBatchLoss: losses[losses.length - 1],
@@ -265,6 +241,74 @@ export class OnnxEngine implements TrainingEngine {
       steps: batches.length,
       losses,
     };
+  }
+
+  /** Runs the blocks on the training session, one run each; returns the buffer holding the last block. */
+  private async runSessionBlocks(data: EpochData, blocks: BatchBlock[], losses: Float32Array, onBatch?: (done: number, total: number) => void): Promise<BlockBuffer> {
+    const session = await this.trainingSession(data.pixelScale);
+    const inputSize = this.spec.inputSize;
+    const { Tensor } = this.runtime.ort;
+    const buffer = this.blockBuffers[0];
+    for (const block of blocks) {
+      const rows = block.steps * block.batchSize;
+      this.gatherBlock(data, block, buffer);
+      const feeds: Record<string, OrtTensor> = {
+        ...this.currentWeights(),
+        [TRAINING_GRAPH_NAMES.images]: new Tensor('uint8', buffer.images.subarray(0, rows * inputSize), [block.steps, block.batchSize, inputSize]),
+        [TRAINING_GRAPH_NAMES.labels]: new Tensor('uint8', buffer.labels.subarray(0, rows), [block.steps, block.batchSize]),
+      };
+      if (data.dropoutMasks && (this.graph.dropoutRate ?? 0) > 0) {
+        this.gatherMasks(data.dropoutMasks, block.first, block.steps, block.batchSize);
+        this.maskInputs.forEach(({ name, units }, i) => {
+          feeds[name] = new Tensor('uint8', this.blockMasks[i].subarray(0, rows * units), [block.steps, block.batchSize, units]);
+        });
+      }
+      const out = await session.run(feeds);
+      const next: Record<string, OrtTensor> = {};
+      for (const { name } of this.state) next[name] = out[updatedWeightName(name)];
+      this.weights = next;
+      losses.set(out[TRAINING_GRAPH_NAMES.losses].data as Float32Array, block.first);
+      onBatch?.(block.first + block.steps, data.batches.length);
+    }
+    return buffer;
+  }
+
+  /**
+   * Runs the blocks on the lockstep runner, gathering each block while the one before trains, then
+   * takes its weights back; returns the buffer holding the last block.
+   */
+  private async runLockstepBlocks(
+    lockstep: LockstepRunner,
+    data: EpochData,
+    blocks: BatchBlock[],
+    losses: Float32Array,
+    onBatch?: (done: number, total: number) => void,
+  ): Promise<BlockBuffer> {
+    const inputSize = this.spec.inputSize;
+    // The block now training; while it trains, the next is gathered into the other buffer.
+    let training: Promise<void> | undefined;
+    try {
+      for (const [i, block] of blocks.entries()) {
+        const buffer = this.blockBuffers[i % 2];
+        this.gatherBlock(data, block, buffer);
+        await training;
+        const rows = block.steps * block.batchSize;
+        training = lockstep
+          .runBlock(buffer.images.subarray(0, rows * inputSize), buffer.labels.subarray(0, rows), block.steps, block.batchSize, data.pixelScale)
+          .then((blockLosses) => {
+            losses.set(blockLosses, block.first);
+            onBatch?.(block.first + block.steps, data.batches.length);
+          });
+      }
+      await training;
+    } finally {
+      // A gather that throws must not return while a block still trains on buffers this engine reuses; and
+      // as with one session, the engine keeps the weights of the blocks that ran.
+      await training?.catch(() => undefined);
+      const { Tensor } = this.runtime.ort;
+      this.weights = Object.fromEntries([...lockstep.weights()].map(([name, w]) => [name, new Tensor('float32', w.values, w.shape)]));
+    }
+    return this.blockBuffers[(blocks.length - 1) % 2];
   }
 
   /**
@@ -305,21 +349,22 @@ export class OnnxEngine implements TrainingEngine {
     this.weights = undefined;
   }
 
-  private gatherBlock(data: EpochData, first: number, steps: number, rows: number): void {
+  private gatherBlock(data: EpochData, block: BatchBlock, target: BlockBuffer): void {
     const { images, labels, batches } = data;
     const inputSize = this.spec.inputSize;
     const count = labels.length;
+    const rows = block.steps * block.batchSize;
     let row = 0;
-    for (let s = first; s < first + steps; s++) {
+    for (let s = block.first; s < block.first + block.steps; s++) {
       const batch = batches[s];
       for (let r = 0; r < batch.length; r++, row++) {
         const i = batch[r];
         if (!(i >= 0 && i < count)) throw new RangeError(`data.batches[${s}][${r}] = ${i} is outside [0, ${count})`);
-        this.blockImages.set(images.subarray(i * inputSize, (i + 1) * inputSize), row * inputSize);
-        this.blockLabels[row] = labels[i];
+        target.images.set(images.subarray(i * inputSize, (i + 1) * inputSize), row * inputSize);
+        target.labels[row] = labels[i];
       }
     }
-    if (row !== rows) throw new RangeError(`data.batches: block at batch ${first} holds ${row} rows, expected ${rows}`);
+    if (row !== rows) throw new RangeError(`data.batches: block at batch ${block.first} holds ${row} rows, expected ${rows}`);
   }
 
   /** Splits each batch's concatenated per-layer masks into one [steps, batch, units] buffer per layer. */
