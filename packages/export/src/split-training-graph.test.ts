@@ -15,7 +15,7 @@ const LR = 0.05;
 const spec = (hiddenUnits: number[], activation: Activation = 'relu'): ModelSpec => ({ inputSize: 20, hiddenUnits, activation, outputSize: 10, initializer: 'truncated_normal' });
 
 type Weights = Map<string, Float32Array>;
-type Sliced = { units: number; weights: Weights; pre: Float32Array; act: Float32Array; partial: Float32Array };
+type Sliced = { units: number; weights: Weights; input: Float32Array; pre: Float32Array; act: Float32Array; partial: Float32Array };
 
 function initial(s: ModelSpec, seed: number): Weights {
   const rng = new Rng(seed);
@@ -41,8 +41,8 @@ function slice(s: ModelSpec, w: Weights, units: number, column: number): Weights
   return out;
 }
 
-/** Trains `steps` batches with the slice graphs (prologue, then one step run per slice per batch). */
-async function trainSliced(s: ModelSpec, w: Weights, units: number[], images: Uint8Array, labels: Uint8Array, steps: number, batch: number) {
+/** Trains `steps` batches (rows `batches` of the set) with the slice graphs: prologue, then one run per slice per batch. */
+async function trainSliced(s: ModelSpec, w: Weights, units: number[], images: Uint8Array, labels: Uint8Array, batches: Int32Array, steps: number, batch: number) {
   const N = SPLIT_GRAPH_NAMES;
   const sessions = await Promise.all(
     units.map(async (_, k) => {
@@ -50,8 +50,9 @@ async function trainSliced(s: ModelSpec, w: Weights, units: number[], images: Ui
       return { step: await ort.InferenceSession.create(graphs.step), prologue: await ort.InferenceSession.create(graphs.prologue) };
     }),
   );
-  const imagesT = new ort.Tensor('uint8', images, [steps, batch, s.inputSize]);
-  const labelsT = new ort.Tensor('uint8', labels, [steps, batch]);
+  const imagesT = new ort.Tensor('uint8', images, [labels.length, s.inputSize]);
+  const labelsT = new ort.Tensor('uint8', labels, [labels.length]);
+  const batchesT = new ort.Tensor('int32', batches, [steps, batch]);
   const index = (i: number) => new ort.Tensor('int64', BigInt64Array.of(BigInt(i)), []);
   const tensor = (data: Float32Array, shape: number[]) => new ort.Tensor('float32', data, shape);
   let column = 0;
@@ -61,8 +62,8 @@ async function trainSliced(s: ModelSpec, w: Weights, units: number[], images: Ui
     column += u;
     const shapes = sliceState(s, u);
     const feeds = Object.fromEntries(shapes.slice(0, 3).map(({ name, shape }) => [name, tensor(weights.get(name)!, shape)]));
-    const out = await sessions[k].prologue.run({ ...feeds, [N.images]: imagesT, [N.nextStep]: index(0) });
-    slices.push({ units: u, weights, pre: out[N.nextPreActivation].data as Float32Array, act: out[N.nextActivation].data as Float32Array, partial: out[N.nextPartial].data as Float32Array });
+    const out = await sessions[k].prologue.run({ ...feeds, [N.images]: imagesT, [N.batches]: batchesT, [N.nextStep]: index(0) });
+    slices.push({ units: u, weights, input: out[N.nextInput].data as Float32Array, pre: out[N.nextPreActivation].data as Float32Array, act: out[N.nextActivation].data as Float32Array, partial: out[N.nextPartial].data as Float32Array });
   }
   const losses: number[] = [];
   const width = layerNames(s)[1].fanOut;
@@ -76,8 +77,10 @@ async function trainSliced(s: ModelSpec, w: Weights, units: number[], images: Ui
           ...partials,
           [N.images]: imagesT,
           [N.labels]: labelsT,
+          [N.batches]: batchesT,
           [N.step]: index(t),
           [N.nextStep]: index(Math.min(t + 1, steps - 1)),
+          [N.input]: tensor(sl.input, [batch, s.inputSize]),
           [N.preActivation]: tensor(sl.pre, [batch, sl.units]),
           [N.activation]: tensor(sl.act, [batch, sl.units]),
         });
@@ -86,7 +89,7 @@ async function trainSliced(s: ModelSpec, w: Weights, units: number[], images: Ui
     slices.forEach((sl, k) => {
       const out = outs[k];
       for (const { name } of sliceState(s, sl.units)) sl.weights.set(name, out[updatedWeightName(name)].data as Float32Array);
-      [sl.pre, sl.act, sl.partial] = [N.nextPreActivation, N.nextActivation, N.nextPartial].map((n) => out[n].data as Float32Array);
+      [sl.input, sl.pre, sl.act, sl.partial] = [N.nextInput, N.nextPreActivation, N.nextActivation, N.nextPartial].map((n) => out[n].data as Float32Array);
     });
     const stepLosses = outs.map((o) => (o[N.loss].data as Float32Array)[0]);
     expect(new Set(stepLosses).size, `every slice computes the same loss at step ${t}`).toBe(1);
@@ -121,11 +124,16 @@ describe('buildSliceGraphs', () => {
       const steps = 40;
       const batch = 7;
       const rng = new Rng(3);
-      const images = Uint8Array.from({ length: steps * batch * s.inputSize }, () => (rng.float() < 0.4 ? rng.int(256) : 0));
-      const labels = Uint8Array.from({ length: steps * batch }, () => rng.int(10));
+      const count = steps * batch + 13;
+      const images = Uint8Array.from({ length: count * s.inputSize }, () => (rng.float() < 0.4 ? rng.int(256) : 0));
+      const labels = Uint8Array.from({ length: count }, () => rng.int(10));
+      // Rows drawn from the whole set, some twice; the one-session graph gets them gathered into a block.
+      const batches = Int32Array.from({ length: steps * batch }, () => rng.int(count));
+      const block = new Uint8Array(steps * batch * s.inputSize);
+      batches.forEach((row, i) => block.set(images.subarray(row * s.inputSize, (row + 1) * s.inputSize), i * s.inputSize));
       const w = initial(s, 5);
-      const whole = await trainWhole(s, w, images, labels, steps, batch);
-      const split = await trainSliced(s, w, units, images, labels, steps, batch);
+      const whole = await trainWhole(s, w, block, Uint8Array.from(batches, (row) => labels[row]), steps, batch);
+      const split = await trainSliced(s, w, units, images, labels, batches, steps, batch);
       split.losses.forEach((loss, t) => expect(Math.abs(loss - whole.losses[t]), `step ${t}`).toBeLessThan(1e-6));
       // Joined back, the slices hold the one-session weights; the shared ones are the same bits in every slice.
       let column = 0;

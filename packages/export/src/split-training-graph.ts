@@ -8,16 +8,25 @@ import { TRAINING_GRAPH_NAMES, updatedWeightName } from './training-graph.js';
 
 /** Inputs and outputs of the slice graphs besides the weights (which keep their checkpoint names). */
 export const SPLIT_GRAPH_NAMES = Object.freeze({
+  /** uint8 [count, inputSize] and [count]: the whole training set, which the graphs index (no gathering outside). */
   images: TRAINING_GRAPH_NAMES.images,
   labels: TRAINING_GRAPH_NAMES.labels,
+  /** int32 [steps, batch]: the rows of every batch of the block. */
+  batches: 'batches',
   /** int64 []: the batch of the block this step trains on. */
   step: 'step',
   /** int64 []: the batch whose forward pass through the slice the run prepares for the next run. */
   nextStep: 'next_step',
-  /** float32 [batch, units]: the slice's pre-activation and activation of batch `step` (from the run before). */
+  /**
+   * float32 [batch, inputSize]: batch `step`'s pixels as floats, unscaled (the pixel scale is folded into
+   * the first layer's products); then the slice's pre-activation and activation [batch, units] of that batch.
+   * All from the run before.
+   */
+  input: 'slice/input',
   preActivation: 'slice/pre_activation',
   activation: 'slice/activation',
   /** The same of batch `nextStep`, with the updated weights: the next run's inputs. */
+  nextInput: 'next/input',
   nextPreActivation: 'next/pre_activation',
   nextActivation: 'next/activation',
   /** float32 [batch, fanOut of layer 2]: this slice's share of layer 2's pre-activation for batch `nextStep`. */
@@ -100,26 +109,28 @@ export function buildSliceGraphs(spec: ModelSpec, k: number, options: SplitTrain
 
   const prologue = new GraphBuilder({ opset, name: 'slice_prologue' });
   {
-    const images = prologue.input(N.images, 'uint8', ['steps', 'batch', spec.inputSize]);
+    const images = prologue.input(N.images, 'uint8', ['count', spec.inputSize]);
+    const batches = prologue.input(N.batches, 'int32', ['steps', 'batch']);
     const next = prologue.input(N.nextStep, 'int64', []);
     const [w1, b1, w2] = state.slice(0, 3).map((t) => prologue.input(t.name, 'float32', t.shape));
-    sliceForward(prologue, spec, images, next, prologue.scalar(options.pixelScale, 'pixel_scale'), w1, b1, w2);
-    outputForward(prologue, units, layers[1].fanOut);
+    sliceForward(prologue, spec, images, gather(prologue, batches, next, { axis: 0 }), options.pixelScale, w1, b1, w2);
+    outputForward(prologue, spec, units, layers[1].fanOut);
   }
 
   const g = new GraphBuilder({ opset, name: 'slice_step' });
-  const images = g.input(N.images, 'uint8', ['steps', 'batch', spec.inputSize]);
-  const labels = g.input(N.labels, 'uint8', ['steps', 'batch']);
+  const images = g.input(N.images, 'uint8', ['count', spec.inputSize]);
+  const labels = g.input(N.labels, 'uint8', ['count']);
+  const batches = g.input(N.batches, 'int32', ['steps', 'batch']);
   const step = g.input(N.step, 'int64', []);
   const next = g.input(N.nextStep, 'int64', []);
   const partials = slices.map((_, j) => g.input(partialName(j), 'float32', ['batch', layers[1].fanOut]));
+  const x = g.input(N.input, 'float32', ['batch', spec.inputSize]);
   const sliceZ = g.input(N.preActivation, 'float32', ['batch', units]);
   const sliceH = g.input(N.activation, 'float32', ['batch', units]);
   const weights = state.map((t) => g.input(t.name, 'float32', t.shape));
-  const pixelScale = g.scalar(options.pixelScale, 'pixel_scale');
   const learningRate = g.scalar(options.learningRate, 'learning_rate');
   const gradConstants = activationGradConstants(g, spec.activation);
-  const batchSize = cast(g, gather(g, shape(g, labels), g.constant('batch_axis', { dtype: 'int64', dims: [], values: [1] })), { to: 'float32' });
+  const batchSize = cast(g, gather(g, shape(g, batches), g.constant('batch_axis', { dtype: 'int64', dims: [], values: [1] })), { to: 'float32' });
 
   // Forward from layer 2: its pre-activation is the slices' partial sums, in slice order, plus its bias.
   // preActivations[i] and outputs[i] are hidden layer i's (layer 0's are the slice's, from the last run).
@@ -134,7 +145,7 @@ export function buildSliceGraphs(spec: ModelSpec, k: number, options: SplitTrain
   const logits = z;
   const oneHotLabels = oneHot(
     g,
-    cast(g, gather(g, labels, step, { axis: 0 }), { to: 'int64' }),
+    cast(g, gather(g, labels, gather(g, batches, step, { axis: 0 }), { axis: 0 }), { to: 'int64' }),
     g.int64s([spec.outputSize], 'classes_depth'),
     g.constant('one_hot_values', { dtype: 'float32', dims: [2], values: [0, 1] }),
   );
@@ -152,27 +163,31 @@ export function buildSliceGraphs(spec: ModelSpec, k: number, options: SplitTrain
     updateBias(2 * i + 1, dz);
     dz = activationGradient(g, spec.activation, gradConstants, preActivations[i - 1], outputs[i - 1], dInput);
   }
-  const x = mul(g, cast(g, gather(g, images, step, { axis: 0 }), { to: 'float32' }), pixelScale);
-  const w1 = gemm(g, x, dz, weights[0], { transA: true, alpha: lr, beta: 1 }, { name: updatedWeightName(state[0].name) });
+  const w1 = gemm(g, x, dz, weights[0], { transA: true, alpha: lr * options.pixelScale, beta: 1 }, { name: updatedWeightName(state[0].name) });
   const b1 = updateBias(1, dz);
-  sliceForward(g, spec, images, next, pixelScale, w1, b1, updatedWeightName(state[2].name));
+  sliceForward(g, spec, images, gather(g, batches, next, { axis: 0 }), options.pixelScale, w1, b1, updatedWeightName(state[2].name));
   g.output(loss, 'float32', []);
   state.forEach((t) => g.output(updatedWeightName(t.name), 'float32', t.shape));
-  outputForward(g, units, layers[1].fanOut);
+  outputForward(g, spec, units, layers[1].fanOut);
   return { step: build(g), prologue: build(prologue) };
 }
 
-/** Batch `index`'s forward pass through the slice, to the slice's partial sum of layer 2's pre-activation. */
-function sliceForward(g: GraphBuilder, spec: ModelSpec, images: string, index: string, pixelScale: string, w1: string, b1: string, w2: string): void {
+/**
+ * The forward pass through the slice of the batch whose rows are `rows`, to the slice's partial sum of layer
+ * 2's pre-activation. The pixel scale multiplies the product (Gemm's alpha) instead of every pixel, which
+ * saves a pass over them.
+ */
+function sliceForward(g: GraphBuilder, spec: ModelSpec, images: string, rows: string, pixelScale: number, w1: string, b1: string, w2: string): void {
   const N = SPLIT_GRAPH_NAMES;
-  const x = mul(g, cast(g, gather(g, images, index, { axis: 0 }), { to: 'float32' }), pixelScale);
-  const z = gemm(g, x, w1, b1, {}, { name: N.nextPreActivation });
+  const x = cast(g, gather(g, images, rows, { axis: 0 }), { to: 'float32' }, { name: N.nextInput });
+  const z = gemm(g, x, w1, b1, { alpha: pixelScale, beta: 1 }, { name: N.nextPreActivation });
   const h = activationNode(g, spec.activation, z, { name: N.nextActivation });
   matMul(g, h, w2, { name: N.nextPartial });
 }
 
-function outputForward(g: GraphBuilder, units: number, partialWidth: number): void {
+function outputForward(g: GraphBuilder, spec: ModelSpec, units: number, partialWidth: number): void {
   const N = SPLIT_GRAPH_NAMES;
+  g.output(N.nextInput, 'float32', ['batch', spec.inputSize]);
   g.output(N.nextPreActivation, 'float32', ['batch', units]);
   g.output(N.nextActivation, 'float32', ['batch', units]);
   g.output(N.nextPartial, 'float32', ['batch', partialWidth]);

@@ -263,12 +263,12 @@ bool GetBytes(napi_env env, napi_value value, void** data, size_t* bytes, napi_t
   napi_value buffer;
   size_t offset = 0;
   if (napi_get_typedarray_info(env, value, type, &length, data, &buffer, &offset) != napi_ok) return false;
-  const size_t width = *type == napi_float32_array ? 4 : *type == napi_bigint64_array ? 8 : 1;
+  const size_t width = *type == napi_float32_array || *type == napi_int32_array ? 4 : *type == napi_bigint64_array ? 8 : 1;
   *bytes = length * width;
   return true;
 }
 
-// [{ name, data: Float32Array | Uint8Array, shape: number[], output?: boolean }]
+// [{ name, data: Float32Array | Int32Array | Uint8Array, shape: number[], output?: boolean }]
 bool ReadBindings(napi_env env, napi_value array, std::vector<Binding>* out, std::string* error) {
   uint32_t count = 0;
   if (napi_get_array_length(env, array, &count) != napi_ok) return *error = "bindings must be an array", false;
@@ -281,8 +281,9 @@ bool ReadBindings(napi_env env, napi_value array, std::vector<Binding>* out, std
     napi_typedarray_type type;
     if (!GetNamed(env, item, "data", &data) || !GetBytes(env, data, &b.data, &b.bytes, &type)) return *error = b.name + ": data must be a typed array", false;
     if (type == napi_float32_array) b.type = ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
+    else if (type == napi_int32_array) b.type = ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32;
     else if (type == napi_uint8_array) b.type = ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8;
-    else return *error = b.name + ": data must be a Float32Array or a Uint8Array", false;
+    else return *error = b.name + ": data must be a Float32Array, an Int32Array or a Uint8Array", false;
     uint32_t rank = 0;
     if (!GetNamed(env, item, "shape", &shape) || napi_get_array_length(env, shape, &rank) != napi_ok) return *error = b.name + ": shape must be an array", false;
     size_t elements = 1;
@@ -295,7 +296,7 @@ bool ReadBindings(napi_env env, napi_value array, std::vector<Binding>* out, std
       b.shape.push_back(size);
       elements *= static_cast<size_t>(size);
     }
-    if (elements * (b.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT ? 4 : 1) != b.bytes) return *error = b.name + ": data does not hold the shape's elements", false;
+    if (elements * (b.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 ? 1 : 4) != b.bytes) return *error = b.name + ": data does not hold the shape's elements", false;
     bool isOutput = false;
     if (GetNamed(env, item, "output", &output)) napi_get_value_bool(env, output, &isOutput);
     b.output = isOutput;

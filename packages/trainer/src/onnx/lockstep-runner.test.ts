@@ -111,14 +111,14 @@ describe('the lockstep runner', () => {
     expect(maxAbsDifference(await lockstep.readWeights(), initialWeights(SPEC, 42))).toBeGreaterThan(0);
   });
 
-  it('refuses a block whose bytes do not match its shape, and keeps its weights', async (context) => {
+  it('refuses a block whose batches do not match its shape, and keeps its weights', async (context) => {
     const why = lockstepUnavailable();
     if (why) return context.skip(why);
     const runner = new LockstepRunner(SPEC, 0.05, 2);
     const weights = initialWeights(SPEC, 7);
     runner.setWeights(weights);
-    const images = new Uint8Array(4 * 10 * SPEC.inputSize - 1);
-    await expect(runner.runBlock(images, new Uint8Array(40), 4, 10, SCALE)).rejects.toThrow("slice 0 prologue: images: data does not hold the shape's elements");
+    const { images, labels } = parityToyData(SPEC, 100, 1);
+    await expect(runner.runBlock(images, labels, new Int32Array(39), 4, 10, SCALE)).rejects.toThrow("slice 0 prologue: batches: data does not hold the shape's elements");
     expect(maxAbsDifference(weights, runner.weights() as Map<string, NamedWeight>)).toBe(0);
   });
 });

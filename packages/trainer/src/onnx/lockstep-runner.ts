@@ -17,7 +17,7 @@ interface LockstepAddon {
 
 interface Binding {
   name: string;
-  data: Float32Array | Uint8Array;
+  data: Float32Array | Int32Array | Uint8Array;
   shape: number[];
   output?: boolean;
 }
@@ -68,7 +68,8 @@ interface SliceBuffers {
   units: number;
   /** Weights in `sliceState` order. */
   state: Pair[];
-  /** The slice's pre-activation, activation and partial sum of its batch, sized for the largest batch. */
+  /** The batch's pixels as floats, the slice's pre-activation, activation and partial sum of it, sized for the largest batch. */
+  input: Pair;
   preActivation: Pair;
   activation: Pair;
   partial: Pair;
@@ -96,6 +97,7 @@ export class LockstepRunner {
     this.slices = sliceWidths(spec.hiddenUnits[0], cores).map((units) => ({
       units,
       state: sliceState(spec, units).map(({ shape }) => pair(shape.reduce((a, b) => a * b, 1))),
+      input: pair(0),
       preActivation: pair(0),
       activation: pair(0),
       partial: pair(0),
@@ -146,17 +148,22 @@ export class LockstepRunner {
   }
 
   /**
-   * One SGD step per batch of the block (uint8 images [steps, batchSize, inputSize], labels [steps,
-   * batchSize]); resolves to each step's loss, taken before its update.
+   * One SGD step per batch of the block: `batches` holds the rows (into `images` [count, inputSize] and
+   * `labels` [count], the whole set) of `steps` batches of `batchSize`, which the slice graphs index
+   * themselves. Resolves to each step's loss, taken before its update.
    */
-  async runBlock(images: Uint8Array, labels: Uint8Array, steps: number, batchSize: number, pixelScale: number): Promise<Float32Array> {
+  async runBlock(images: Uint8Array, labels: Uint8Array, batches: Int32Array, steps: number, batchSize: number, pixelScale: number): Promise<Float32Array> {
     this.ensureRows(batchSize);
     const runner = this.runner(pixelScale);
     const losses = new Float32Array(steps);
     const N = SPLIT_GRAPH_NAMES;
-    const blockImages: Binding = { name: N.images, data: images, shape: [steps, batchSize, this.spec.inputSize] };
-    const blockLabels: Binding = { name: N.labels, data: labels, shape: [steps, batchSize] };
+    const dataSet: Binding[] = [
+      { name: N.images, data: images, shape: [labels.length, this.spec.inputSize] },
+      { name: N.batches, data: batches, shape: [steps, batchSize] },
+    ];
+    const labelsBinding: Binding = { name: N.labels, data: labels, shape: [labels.length] };
     const partialWidth = layerNames(this.spec)[1].fanOut;
+    const inputSize = this.spec.inputSize;
     const rows = (p: Pair, copy: number, width: number) => p[copy].subarray(0, batchSize * width);
     const job: LockstepJob = {
       steps,
@@ -166,13 +173,19 @@ export class LockstepRunner {
       losses,
       slices: this.slices.map((slice) => {
         const names = sliceState(this.spec, slice.units);
+        // What a run leaves for the next: batch t+1's input and its pass through the slice.
+        const prepared = (copy: number): Binding[] => [
+          { name: N.nextInput, data: rows(slice.input, copy, inputSize), shape: [batchSize, inputSize], output: true },
+          { name: N.nextPreActivation, data: rows(slice.preActivation, copy, slice.units), shape: [batchSize, slice.units], output: true },
+          { name: N.nextActivation, data: rows(slice.activation, copy, slice.units), shape: [batchSize, slice.units], output: true },
+          { name: N.nextPartial, data: rows(slice.partial, copy, partialWidth), shape: [batchSize, partialWidth], output: true },
+        ];
         const carried = (read: number, write: number): Binding[] => [
+          { name: N.input, data: rows(slice.input, read, inputSize), shape: [batchSize, inputSize] },
           { name: N.preActivation, data: rows(slice.preActivation, read, slice.units), shape: [batchSize, slice.units] },
           { name: N.activation, data: rows(slice.activation, read, slice.units), shape: [batchSize, slice.units] },
           ...this.slices.map((other, j) => ({ name: partialName(j), data: rows(other.partial, read, partialWidth), shape: [batchSize, partialWidth] })),
-          { name: N.nextPreActivation, data: rows(slice.preActivation, write, slice.units), shape: [batchSize, slice.units], output: true },
-          { name: N.nextActivation, data: rows(slice.activation, write, slice.units), shape: [batchSize, slice.units], output: true },
-          { name: N.nextPartial, data: rows(slice.partial, write, partialWidth), shape: [batchSize, partialWidth], output: true },
+          ...prepared(write),
           ...names.flatMap(({ name, shape }, i) => [
             { name, data: slice.state[i][read], shape },
             { name: updatedWeightName(name), data: slice.state[i][write], shape, output: true },
@@ -182,16 +195,10 @@ export class LockstepRunner {
         const b = 1 - a;
         return {
           // The prologue prepares the first step's inputs (copy a) from the current weights.
-          prologue: [
-            blockImages,
-            ...names.slice(0, 3).map(({ name, shape }, i) => ({ name, data: slice.state[i][a], shape })),
-            { name: N.nextPreActivation, data: rows(slice.preActivation, a, slice.units), shape: [batchSize, slice.units], output: true },
-            { name: N.nextActivation, data: rows(slice.activation, a, slice.units), shape: [batchSize, slice.units], output: true },
-            { name: N.nextPartial, data: rows(slice.partial, a, partialWidth), shape: [batchSize, partialWidth], output: true },
-          ],
+          prologue: [...dataSet, ...names.slice(0, 3).map(({ name, shape }, i) => ({ name, data: slice.state[i][a], shape })), ...prepared(a)],
           step: [
-            [blockImages, blockLabels, ...carried(a, b)],
-            [blockImages, blockLabels, ...carried(b, a)],
+            [...dataSet, labelsBinding, ...carried(a, b)],
+            [...dataSet, labelsBinding, ...carried(b, a)],
           ],
         };
       }),
@@ -217,6 +224,7 @@ export class LockstepRunner {
     if (batchSize <= this.rows) return;
     const partialWidth = layerNames(this.spec)[1].fanOut;
     for (const slice of this.slices) {
+      slice.input = pair(batchSize * this.spec.inputSize);
       slice.preActivation = pair(batchSize * slice.units);
       slice.activation = pair(batchSize * slice.units);
       slice.partial = pair(batchSize * partialWidth);

@@ -17,8 +17,8 @@ import { planBlocks, type BatchBlock } from './block-plan.js';
 import { LockstepRunner, lockstepRefusal } from './lockstep-runner.js';
 import { loadOrtRuntime, type OrtBackend, type OrtRuntime, type OrtSession, type OrtTensor } from './ort-runtime.js';
 
-/** A block of batches gathered into contiguous rows. */
-interface BlockBuffer {
+/** Batches gathered into contiguous rows. */
+interface GatheredRows {
   images: Uint8Array;
   labels: Uint8Array;
 }
@@ -112,8 +112,8 @@ export class OnnxEngine implements TrainingEngine {
   /** Sessions by pixel scale: the scale is a constant of each graph. */
   private readonly trainingSessions = new Map<number, Promise<OrtSession>>();
   private readonly logitsSessions = new Map<number, Promise<OrtSession>>();
-  /** Gathered blocks of batches: two with the lockstep runner, which trains on one while the next is gathered. */
-  private blockBuffers: BlockBuffer[] = [];
+  /** The block of batches the training session runs on (the lockstep runner indexes the set instead). */
+  private block: GatheredRows = { images: new Uint8Array(0), labels: new Uint8Array(0) };
   private disposed = false;
   /** When set, it trains (the weights live in its slices during an epoch) and `weights` is synced after. */
   private readonly lockstep: LockstepRunner | undefined;
@@ -217,38 +217,34 @@ export class OnnxEngine implements TrainingEngine {
       batches.map((b) => b.length),
       this.stepsPerRun,
     );
-    const maxRows = Math.max(...blocks.map((b) => b.steps * b.batchSize));
-    const buffers = this.lockstep ? 2 : 1;
-    if (this.blockBuffers.length < buffers || this.blockBuffers[0].labels.length < maxRows) {
-      this.blockBuffers = Array.from({ length: buffers }, () => ({ images: new Uint8Array(maxRows * inputSize), labels: new Uint8Array(maxRows) }));
-    }
-    if (dropout && (this.blockMasks[0]?.length ?? 0) < maxRows * hidden[0]) this.blockMasks = hidden.map((units) => new Uint8Array(maxRows * units));
     const losses = new Float32Array(batches.length);
-    const lastBlock = this.lockstep
-      ? await this.runLockstepBlocks(this.lockstep, data, blocks, losses, onBatch)
-      : await this.runSessionBlocks(data, blocks, losses, onBatch);
-    const rows = blocks[blocks.length - 1].steps * blocks[blocks.length - 1].batchSize;
+    if (this.lockstep) await this.runLockstepBlocks(this.lockstep, data, blocks, losses, onBatch);
+    else await this.runSessionBlocks(data, blocks, losses, onBatch);
     let total = 0;
     for (const loss of losses) total += loss;
-    // The last batch is still gathered at the end of the last block.
-    const first = rows - batches[batches.length - 1].length;
-    const lastLogits = await this.predictLogits(lastBlock.images.subarray(first * inputSize, rows * inputSize), rows - first, pixelScale);
-    const lastLabels = lastBlock.labels.subarray(first, rows);
+    // The original program scores the last batch after the epoch's updates.
+    const last = batches.length - 1;
+    const lastBatch = this.gatherBlock(data, { first: last, steps: 1, batchSize: batches[last].length }, undefined);
+    const lastLogits = await this.predictLogits(lastBatch.images, batches[last].length, pixelScale);
     return {
       meanLoss: total / losses.length,
       lastBatchLoss: losses[losses.length - 1],
-      lastBatchAccuracy: topOneAccuracy(lastLogits, lastLabels, this.spec.outputSize),
+      lastBatchAccuracy: topOneAccuracy(lastLogits, lastBatch.labels, this.spec.outputSize),
       steps: batches.length,
       losses,
     };
   }
 
-  /** Runs the blocks on the training session, one run each; returns the buffer holding the last block. */
-  private async runSessionBlocks(data: EpochData, blocks: BatchBlock[], losses: Float32Array, onBatch?: (done: number, total: number) => void): Promise<BlockBuffer> {
+  /** Runs the blocks on the training session, one run each. */
+  private async runSessionBlocks(data: EpochData, blocks: BatchBlock[], losses: Float32Array, onBatch?: (done: number, total: number) => void): Promise<void> {
     const session = await this.trainingSession(data.pixelScale);
     const inputSize = this.spec.inputSize;
     const { Tensor } = this.runtime.ort;
-    const buffer = this.blockBuffers[0];
+    const maxRows = Math.max(...blocks.map((b) => b.steps * b.batchSize));
+    if (this.block.labels.length < maxRows) this.block = { images: new Uint8Array(maxRows * inputSize), labels: new Uint8Array(maxRows) };
+    const dropout = data.dropoutMasks && (this.graph.dropoutRate ?? 0) > 0;
+    if (dropout && (this.blockMasks[0]?.length ?? 0) < maxRows * this.spec.hiddenUnits[0]) this.blockMasks = this.spec.hiddenUnits.map((units) => new Uint8Array(maxRows * units));
+    const buffer = this.block;
     for (const block of blocks) {
       const rows = block.steps * block.batchSize;
       this.gatherBlock(data, block, buffer);
@@ -257,8 +253,8 @@ export class OnnxEngine implements TrainingEngine {
         [TRAINING_GRAPH_NAMES.images]: new Tensor('uint8', buffer.images.subarray(0, rows * inputSize), [block.steps, block.batchSize, inputSize]),
         [TRAINING_GRAPH_NAMES.labels]: new Tensor('uint8', buffer.labels.subarray(0, rows), [block.steps, block.batchSize]),
       };
-      if (data.dropoutMasks && (this.graph.dropoutRate ?? 0) > 0) {
-        this.gatherMasks(data.dropoutMasks, block.first, block.steps, block.batchSize);
+      if (dropout) {
+        this.gatherMasks(data.dropoutMasks as Uint8Array[], block.first, block.steps, block.batchSize);
         this.maskInputs.forEach(({ name, units }, i) => {
           feeds[name] = new Tensor('uint8', this.blockMasks[i].subarray(0, rows * units), [block.steps, block.batchSize, units]);
         });
@@ -270,45 +266,31 @@ export class OnnxEngine implements TrainingEngine {
       losses.set(out[TRAINING_GRAPH_NAMES.losses].data as Float32Array, block.first);
       onBatch?.(block.first + block.steps, data.batches.length);
     }
-    return buffer;
   }
 
-  /**
-   * Runs the blocks on the lockstep runner, gathering each block while the one before trains, then
-   * takes its weights back; returns the buffer holding the last block.
-   */
+  /** Runs the blocks on the lockstep runner, which reads the rows of each batch from the set itself. */
   private async runLockstepBlocks(
     lockstep: LockstepRunner,
     data: EpochData,
     blocks: BatchBlock[],
     losses: Float32Array,
     onBatch?: (done: number, total: number) => void,
-  ): Promise<BlockBuffer> {
-    const inputSize = this.spec.inputSize;
-    // The block now training; while it trains, the next is gathered into the other buffer.
-    let training: Promise<void> | undefined;
+  ): Promise<void> {
     try {
-      for (const [i, block] of blocks.entries()) {
-        const buffer = this.blockBuffers[i % 2];
-        this.gatherBlock(data, block, buffer);
-        await training;
-        const rows = block.steps * block.batchSize;
-        training = lockstep
-          .runBlock(buffer.images.subarray(0, rows * inputSize), buffer.labels.subarray(0, rows), block.steps, block.batchSize, data.pixelScale)
-          .then((blockLosses) => {
-            losses.set(blockLosses, block.first);
-            onBatch?.(block.first + block.steps, data.batches.length);
-          });
+      for (const block of blocks) {
+        const rows = new Int32Array(block.steps * block.batchSize);
+        for (let s = block.first; s < block.first + block.steps; s++) {
+          checkRows(data, s);
+          rows.set(data.batches[s], (s - block.first) * block.batchSize);
+        }
+        losses.set(await lockstep.runBlock(data.images, data.labels, rows, block.steps, block.batchSize, data.pixelScale), block.first);
+        onBatch?.(block.first + block.steps, data.batches.length);
       }
-      await training;
     } finally {
-      // A gather that throws must not return while a block still trains on buffers this engine reuses; and
-      // as with one session, the engine keeps the weights of the blocks that ran.
-      await training?.catch(() => undefined);
+      // As with the training session, the engine keeps the weights of the blocks that ran.
       const { Tensor } = this.runtime.ort;
       this.weights = Object.fromEntries([...lockstep.weights()].map(([name, w]) => [name, new Tensor('float32', w.values, w.shape)]));
     }
-    return this.blockBuffers[(blocks.length - 1) % 2];
   }
 
   /**
@@ -349,22 +331,22 @@ export class OnnxEngine implements TrainingEngine {
     this.weights = undefined;
   }
 
-  private gatherBlock(data: EpochData, block: BatchBlock, target: BlockBuffer): void {
+  /** Copies the rows of a block's batches into `target` (a new buffer when undefined), checking every index. */
+  private gatherBlock(data: EpochData, block: BatchBlock, target: GatheredRows | undefined): GatheredRows {
     const { images, labels, batches } = data;
     const inputSize = this.spec.inputSize;
-    const count = labels.length;
     const rows = block.steps * block.batchSize;
+    const into = target ?? { images: new Uint8Array(rows * inputSize), labels: new Uint8Array(rows) };
     let row = 0;
     for (let s = block.first; s < block.first + block.steps; s++) {
-      const batch = batches[s];
-      for (let r = 0; r < batch.length; r++, row++) {
-        const i = batch[r];
-        if (!(i >= 0 && i < count)) throw new RangeError(`data.batches[${s}][${r}] = ${i} is outside [0, ${count})`);
-        target.images.set(images.subarray(i * inputSize, (i + 1) * inputSize), row * inputSize);
-        target.labels[row] = labels[i];
+      checkRows(data, s);
+      for (const i of batches[s]) {
+        into.images.set(images.subarray(i * inputSize, (i + 1) * inputSize), row * inputSize);
+        into.labels[row++] = labels[i];
       }
     }
     if (row !== rows) throw new RangeError(`data.batches: block at batch ${block.first} holds ${row} rows, expected ${rows}`);
+    return into;
   }
 
   /** Splits each batch's concatenated per-layer masks into one [steps, batch, units] buffer per layer. */
@@ -412,6 +394,14 @@ export class OnnxEngine implements TrainingEngine {
   private checkOpen(): void {
     if (this.disposed) throw new Error('the onnx engine was disposed: create a new one');
   }
+}
+
+/** Throws a RangeError naming the first row of batch `s` outside the set. */
+function checkRows(data: EpochData, s: number): void {
+  const count = data.labels.length;
+  data.batches[s].forEach((i, r) => {
+    if (!(i >= 0 && i < count)) throw new RangeError(`data.batches[${s}][${r}] = ${i} is outside [0, ${count})`);
+  });
 }
 
 function checkPixelScale(pixelScale: number): void {
