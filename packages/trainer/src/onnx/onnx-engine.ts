@@ -372,14 +372,19 @@ export class OnnxEngine implements TrainingEngine {
 
   private logitsSession(pixelScale: number): Promise<OrtSession> {
     checkPixelScale(pixelScale);
-    return this.session(this.logitsSessions, pixelScale, () => buildLogitsGraph(this.spec, { pixelScale }));
+    // Scoring runs between epochs, when the lockstep runner's cores are free: 500-row chunks split well
+    // across them. Its threads must not spin after a run, or they would take the cores from the next epoch.
+    const options = this.lockstep
+      ? { ...this.runtime.sessionOptions, intraOpNumThreads: this.lockstep.cores, extra: { session: { intra_op: { allow_spinning: '0' } } } }
+      : this.runtime.sessionOptions;
+    return this.session(this.logitsSessions, pixelScale, () => buildLogitsGraph(this.spec, { pixelScale }), options);
   }
 
-  private session(cache: Map<number, Promise<OrtSession>>, key: number, build: () => Uint8Array): Promise<OrtSession> {
+  private session(cache: Map<number, Promise<OrtSession>>, key: number, build: () => Uint8Array, options = this.runtime.sessionOptions): Promise<OrtSession> {
     this.checkOpen();
     let session = cache.get(key);
     if (!session) {
-      session = this.runtime.ort.InferenceSession.create(build(), this.runtime.sessionOptions);
+      session = this.runtime.ort.InferenceSession.create(build(), options);
       cache.set(key, session);
     }
     return session;
