@@ -97,8 +97,11 @@ class Barrier {
 
 struct Runner;
 
+struct Handle;
+
 struct Job {
   Runner* runner = nullptr;
+  Handle* handle = nullptr;
   std::vector<SliceJob> slices;
   std::string stepInput, nextInput, lossOutput;
   int64_t steps = 0;
@@ -173,6 +176,18 @@ struct Runner {
   }
 };
 
+// What JavaScript holds: the runner until close() (or garbage collection) frees it. Both run on the main
+// thread; a close() while a block trains is carried out when the block completes.
+struct Handle {
+  Runner* runner = nullptr;
+  bool busy = false;
+  bool closing = false;
+  void Free() {
+    delete runner;
+    runner = nullptr;
+  }
+};
+
 Ort::Value TensorOver(const Ort::MemoryInfo& memory, const Binding& b) {
   return Ort::Value::CreateTensor(memory, b.data, b.bytes, b.shape.data(), b.shape.size(), b.type);
 }
@@ -242,6 +257,8 @@ void Complete(napi_env env, napi_status, void* data) {
     napi_create_error(env, nullptr, message, &result);
     napi_reject_deferred(env, job->deferred, result);
   }
+  job->handle->busy = false;
+  if (job->handle->closing) job->handle->Free();
   napi_delete_reference(env, job->keep);
   napi_delete_reference(env, job->keepRunner);
   napi_delete_async_work(env, job->work);
@@ -313,10 +330,10 @@ napi_value Open(napi_env env, napi_callback_info info) {
   std::string library;
   if (argc < 2 || !GetString(env, argv[0], &library)) return Throw(env, "open(library, slices): library must be a path");
   // onnxruntime-node has loaded this library already; this finds it, or loads the same file.
-  void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_GLOBAL);
-  if (!handle) return Throw(env, std::string("cannot load ONNX Runtime: ") + dlerror());
+  void* ortLibrary = dlopen(library.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (!ortLibrary) return Throw(env, std::string("cannot load ONNX Runtime: ") + dlerror());
   using GetApiBase = const OrtApiBase* (*)();
-  auto getApiBase = reinterpret_cast<GetApiBase>(dlsym(handle, "OrtGetApiBase"));
+  auto getApiBase = reinterpret_cast<GetApiBase>(dlsym(ortLibrary, "OrtGetApiBase"));
   const OrtApi* api = getApiBase ? getApiBase()->GetApi(ORT_API_VERSION) : nullptr;
   if (!api) return Throw(env, library + " has no ONNX Runtime C API of version " + std::to_string(ORT_API_VERSION) + " or later");
   Ort::InitApi(api);
@@ -350,8 +367,16 @@ napi_value Open(napi_env env, napi_callback_info info) {
   }
   runner->Start();
   napi_value external;
-  NAPI_OK(napi_create_external(env, runner.get(), [](napi_env, void* data, void*) { delete static_cast<Runner*>(data); }, nullptr, &external));
-  runner.release();
+  auto handle = std::make_unique<Handle>();
+  handle->runner = runner.release();
+  NAPI_OK(napi_create_external(
+      env, handle.get(),
+      [](napi_env, void* data, void*) {
+        std::unique_ptr<Handle> h(static_cast<Handle*>(data));
+        h->Free();
+      },
+      nullptr, &external));
+  handle.release();
   return external;
 }
 
@@ -361,9 +386,12 @@ napi_value Run(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
   auto job = std::make_unique<Job>();
-  void* runner = nullptr;
-  if (argc < 2 || napi_get_value_external(env, argv[0], &runner) != napi_ok) return Throw(env, "run(runner, job): runner must come from open()");
-  job->runner = static_cast<Runner*>(runner);
+  void* handle = nullptr;
+  if (argc < 2 || napi_get_value_external(env, argv[0], &handle) != napi_ok) return Throw(env, "run(runner, job): runner must come from open()");
+  job->handle = static_cast<Handle*>(handle);
+  if (!job->handle->runner || job->handle->closing) return Throw(env, "run: the runner is closed");
+  if (job->handle->busy) return Throw(env, "run: the runner is still training a block");
+  job->runner = job->handle->runner;
   napi_value value;
   std::string error;
   if (!GetNamed(env, argv[1], "steps", &value) || napi_get_value_int64(env, value, &job->steps) != napi_ok || job->steps < 1) return Throw(env, "run: job.steps must be a positive integer");
@@ -402,14 +430,29 @@ napi_value Run(napi_env env, napi_callback_info info) {
   NAPI_OK(napi_create_string_utf8(env, "mnist.lockstep", NAPI_AUTO_LENGTH, &name));
   NAPI_OK(napi_create_async_work(env, nullptr, name, Execute, Complete, job.get(), &job->work));
   NAPI_OK(napi_queue_async_work(env, job->work));
+  job->handle->busy = true;
   job.release();
   return promise;
+}
+
+// close(runner): stops its threads and frees its sessions, now or when the block in training completes.
+napi_value Close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  void* data = nullptr;
+  if (argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok) return Throw(env, "close(runner): runner must come from open()");
+  Handle* handle = static_cast<Handle*>(data);
+  if (handle->busy) handle->closing = true;
+  else handle->Free();
+  return nullptr;
 }
 
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"open", nullptr, Open, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"run", nullptr, Run, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"close", nullptr, Close, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
   return exports;

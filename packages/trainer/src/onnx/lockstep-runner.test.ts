@@ -111,6 +111,17 @@ describe('the lockstep runner', () => {
     expect(maxAbsDifference(await lockstep.readWeights(), initialWeights(SPEC, 42))).toBeGreaterThan(0);
   });
 
+  it('disposing the engine while a block trains frees the runner once the block is done', async (context) => {
+    const why = lockstepUnavailable();
+    if (why) return context.skip(why);
+    const e = await engine(2, 500);
+    const data = parityToyData(SPEC, 2000, 2);
+    const epoch = e.runEpoch({ ...data, batches: shuffleBatch(2000, 2, new Rng(3)), pixelScale: SCALE });
+    e.dispose();
+    // The block in training finishes; the next one is refused.
+    await expect(epoch).rejects.toThrow('the onnx engine was disposed');
+  });
+
   it('refuses a block whose batches do not match its shape, and keeps its weights', async (context) => {
     const why = lockstepUnavailable();
     if (why) return context.skip(why);

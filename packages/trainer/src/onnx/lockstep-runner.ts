@@ -13,6 +13,7 @@ import type { ResolvedOptimizer } from '../optimizer-slots.js';
 interface LockstepAddon {
   open(library: string, slices: { step: Uint8Array; prologue: Uint8Array }[]): unknown;
   run(runner: unknown, job: LockstepJob): Promise<void>;
+  close(runner: unknown): void;
 }
 
 interface Binding {
@@ -89,6 +90,7 @@ export class LockstepRunner {
   /** Which copy of every pair holds the current weights. */
   private current = 0;
   private rows = 0;
+  private disposed = false;
 
   constructor(spec: ModelSpec, learningRate: number, cores = 2) {
     this.addon = createRequire(import.meta.url)(LOCKSTEP_ADDON_PATH) as LockstepAddon;
@@ -153,6 +155,7 @@ export class LockstepRunner {
    * themselves. Resolves to each step's loss, taken before its update.
    */
   async runBlock(images: Uint8Array, labels: Uint8Array, batches: Int32Array, steps: number, batchSize: number, pixelScale: number): Promise<Float32Array> {
+    if (this.disposed) throw new Error('the lockstep runner was disposed');
     this.ensureRows(batchSize);
     const runner = this.runner(pixelScale);
     const losses = new Float32Array(steps);
@@ -206,6 +209,13 @@ export class LockstepRunner {
     await this.addon.run(runner, job);
     if (steps % 2 === 1) this.current = 1 - this.current;
     return losses;
+  }
+
+  /** Stops the runner's threads and frees its sessions (after the block in training, if one is). */
+  dispose(): void {
+    this.disposed = true;
+    for (const runner of this.runners.values()) this.addon.close(runner);
+    this.runners.clear();
   }
 
   private runner(pixelScale: number): unknown {

@@ -278,6 +278,7 @@ export class OnnxEngine implements TrainingEngine {
   ): Promise<void> {
     try {
       for (const block of blocks) {
+        this.checkOpen();
         const rows = new Int32Array(block.steps * block.batchSize);
         for (let s = block.first; s < block.first + block.steps; s++) {
           checkRows(data, s);
@@ -289,7 +290,7 @@ export class OnnxEngine implements TrainingEngine {
     } finally {
       // As with the training session, the engine keeps the weights of the blocks that ran.
       const { Tensor } = this.runtime.ort;
-      this.weights = Object.fromEntries([...lockstep.weights()].map(([name, w]) => [name, new Tensor('float32', w.values, w.shape)]));
+      if (!this.disposed) this.weights = Object.fromEntries([...lockstep.weights()].map(([name, w]) => [name, new Tensor('float32', w.values, w.shape)]));
     }
   }
 
@@ -328,6 +329,7 @@ export class OnnxEngine implements TrainingEngine {
     }
     this.trainingSessions.clear();
     this.logitsSessions.clear();
+    this.lockstep?.dispose();
     this.weights = undefined;
   }
 
