@@ -88,6 +88,8 @@ describe('bad flags', () => {
     [['train', '--learning-rate', 'fast'], /--learning-rate must be a finite positive number, got "fast"/],
     [['train', '--hidden', '300,x'], /--hidden must be a comma-separated list of positive integers/],
     [['train', '--seed', '1.5'], /--seed must be a non-negative integer, got "1.5"/],
+    [['train', '--cores', '0'], /^mnist: --cores must be a positive integer, got "0"$/],
+    [['train', '--estimator', '--cores', '2'], /^mnist: --cores does not apply to --estimator/],
     [['predict', '--first', '0', '--checkpoint', 'x'], /--first must be a positive integer, got "0"/],
     [['export', '--onnx', '--opset', 'seventeen'], /--opset must be a positive integer/],
     [['eval', '--model', 'm.onnx', '--runtime', 'gpu'], /--runtime.*gpu.*node, web/],
@@ -104,6 +106,7 @@ describe('bad flags', () => {
     const out = join(work, 'never');
     expectOneLineError(mnist('train', '--backend', 'gpu', '--out', out), /unknown backend "gpu"; choose one of: .*wasm.*cpu/);
     expectOneLineError(mnist('train', '--engine', 'bogus', '--out', out), /unknown engine "bogus"; choose one of: .*tfjs/);
+    expectOneLineError(mnist('train', '--engine', 'tfjs', '--cores', '2', '--out', out), /cores 2: the tfjs engine trains on one core/);
     expect(existsSync(out)).toBe(false);
   });
 
@@ -167,6 +170,12 @@ describe('end to end: train, predict, export, eval, inspect', () => {
     // 60 steps of plain gradient descent: far above chance (0.1), far below a full run.
     expect(trained.testAccuracy).toBeGreaterThan(0.5);
     expect(readdirSync(checkpoint)).toEqual(expect.arrayContaining(['model.json', 'weights.bin']));
+  });
+
+  it('train --cores 1 keeps the onnx engine on one core and says so', () => {
+    const r = mnist('train', '--epochs', '1', '--train-limit', '500', '--cores', '1', '--out', join(work, 'one-core'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^engine onnx .* on backend onnxruntime-node, 1 thread$/m);
   });
 
   it('predict --checkpoint lists the true labels of the first 20 test images', () => {

@@ -37,6 +37,11 @@ export interface EngineOptions {
   dropoutRate?: number;
   /** Force one of the engine's backends/runtimes (e.g. `wasm`); default: the engine picks. */
   backend?: string;
+  /**
+   * Cores one optimizer step may be split across: the onnx engine's lockstep runner takes 2 (its
+   * default when the run qualifies); 1 keeps every engine on one core. tfjs refuses more than 1.
+   */
+  cores?: number;
 }
 
 /** One epoch's data: bytes as stored, the epoch's batches as index arrays into them. */

@@ -67,12 +67,17 @@ export interface TrainOptions {
   earlyStopping?: { patience: number };
   /** Stop after this many optimizer steps in total (the last epoch may be partial). */
   maxSteps?: number;
-  /** Default 42: the same seed, data and backend give a byte-identical checkpoint. */
+  /** Default 42: the same seed, data, backend and cores give a byte-identical checkpoint. */
   seed?: number;
   /** `auto` (default: the fastest engine that loads), `onnx` or `tfjs`. */
   engine?: string;
   /** Force an engine backend (`tensorflow`, `wasm`, `cpu` for tfjs); default: the first that loads. */
   backend?: string;
+  /**
+   * Cores each optimizer step is split across (EngineOptions.cores): default, 2 when the onnx engine's
+   * lockstep runner can take the run. A checkpoint is byte-identical for the same seed, data, backend and cores.
+   */
+  cores?: number;
   /** Continue the run saved in `out` from its last completed epoch. */
   resume?: boolean;
   /** Leading training images held out for validation, default 5000. */
@@ -177,7 +182,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       weights = initialWeights(spec, settings.seed);
     }
 
-    const choice = await createEngine(options.engine ?? 'auto', { spec, optimizer, backend: options.backend, dropoutRate: settings.dropoutRate });
+    const choice = await createEngine(options.engine ?? 'auto', { spec, optimizer, backend: options.backend, cores: options.cores, dropoutRate: settings.dropoutRate });
     engine = choice.engine;
     log(choice.message);
     await engine.loadWeights(weights);

@@ -30,6 +30,7 @@ interface TrainFlags extends TrainingFlags {
   seed: number;
   engine?: string;
   backend?: string;
+  cores?: number;
   resume?: boolean;
   trainLimit?: number;
   json?: boolean;
@@ -50,11 +51,14 @@ export function configure(command: Command, io: CliIo): void {
         .argParser(positiveIntegerList('--hidden'))
         .default([300, 100], '300,100'),
     )
-    .addOption(new Option('--seed <n>', 'random seed (same seed, data and backend: same checkpoint)').argParser(nonNegativeInteger('--seed')).default(42))
+    .addOption(new Option('--seed <n>', 'random seed (same seed, data, backend and cores: same checkpoint)').argParser(nonNegativeInteger('--seed')).default(42))
     .addOption(new Option('--estimator', "run the chapter's high-level DNNClassifier (Adagrad 0.05, Glorot; fit for --steps)"))
     .addOption(new Option('--steps <n>', 'optimizer steps (default: 40000 with --estimator; otherwise --epochs decides)').argParser(positiveInteger('--steps')))
     .addOption(new Option('--engine <name>', 'training engine (tfjs, onnx or auto; default: the trainer picks)'))
     .addOption(backendOption())
+    .addOption(
+      new Option('--cores <n>', 'cores each optimizer step is split across (default: 2 when the onnx engine can, else 1)').argParser(positiveInteger('--cores')),
+    )
     .addOption(new Option('--resume', 'continue the run saved in --out from its last completed epoch'))
     .addOption(
       new Option('--train-limit <n>', 'train on only the first N training images after the validation set (for quick runs)').argParser(
@@ -83,6 +87,7 @@ async function train(flags: TrainFlags, io: CliIo): Promise<void> {
       seed: flags.seed,
       engine: flags.engine,
       backend: flags.backend,
+      cores: flags.cores,
       resume: flags.resume ?? false,
       trainLimit: flags.trainLimit,
       activation: flags.activation,
@@ -125,6 +130,7 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
   const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
   if (given('epochs')) throw new CliError('--epochs does not apply to --estimator; give --steps (default 40000)');
   if (flags.resume) throw new CliError('--resume does not apply to --estimator');
+  if (flags.cores !== undefined) throw new CliError('--cores does not apply to --estimator (its Adagrad steps run on one core)');
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   const { trainEstimator: runEstimator } = await import('@mnist/trainer');
   const result = await withTrainingProgress(io, (hooks) =>

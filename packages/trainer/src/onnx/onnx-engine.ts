@@ -29,12 +29,6 @@ export interface OnnxEngineOptions extends EngineOptions {
   threads?: number;
   /** Batches per session run (the Loop's trip count at most). Default 100. */
   stepsPerRun?: number;
-  /**
-   * Cores each plain SGD step is split across by the native lockstep runner (LockstepRunner). Default:
-   * 2 when the run qualifies (onnxruntime-node on Linux, SGD, no dropout, 2 cores free, addon built), else
-   * 1. 1 never uses it; 2 or more refuses a run that does not qualify.
-   */
-  cores?: number;
 }
 
 /** An epoch's report, with every step's loss (for parity tests and diagnostics). */

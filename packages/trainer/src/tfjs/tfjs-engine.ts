@@ -41,6 +41,7 @@ export class TfjsEngine implements TrainingEngine {
     if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) {
       throw new RangeError(`dropoutRate must be in [0, 1), got ${dropoutRate}`);
     }
+    if (options.cores !== undefined && options.cores !== 1) throw new RangeError(`cores ${options.cores}: the tfjs engine trains on one core`);
     const backend = await useTfjsBackend(options.backend);
     const variables = new Map<string, tf.Variable>();
     try {
