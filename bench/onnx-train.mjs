@@ -1,10 +1,12 @@
 // Speed of the onnx training engine on the full MNIST job: ms per step, s per epoch, peak memory, per config.
 //
-// Usage: node bench/onnx-train.mjs [--epochs 3] [--configs node:1:100,node:2:100,web:1:100] [--data DIR] [--json]
+// Usage: node bench/onnx-train.mjs [--epochs 3] [--configs node:1:100,node:2:100,web:1:100] [--cores N] [--data DIR] [--json]
 //   a config is runtime:threads:stepsPerRun[:optimizer[:dropoutRate[:activation]]] (default sgd, 0, relu;
 //   e.g. node:1:100:adam:0.5:elu). Dropout masks are drawn before the timed epoch. Each config runs in its own process so that its peak RSS is
 //   its own. Needs the packages built (`npx tsc -b packages/trainer`). Timing covers runEpoch only, as the
-//   PyTorch peer times its training loop; accuracy is measured after the last epoch.
+//   PyTorch peer times its training loop; accuracy is measured after the last epoch. --cores is the
+//   engine's (default: its own choice, the lockstep runner on 2 cores where the config qualifies); each
+//   line ends with the engine's account of what it runs on.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +32,8 @@ if (flag('child')) {
     .split(',')
     .map((text) => {
       const [runtime, threads, stepsPerRun, optimizer = 'sgd', dropoutRate = '0', activation = 'relu'] = text.split(':');
-      return { runtime, threads: Number(threads), stepsPerRun: Number(stepsPerRun), optimizer, dropoutRate: Number(dropoutRate), activation, epochs, data: flag('data') };
+      const cores = flag('cores') === undefined ? undefined : Number(flag('cores'));
+      return { runtime, threads: Number(threads), stepsPerRun: Number(stepsPerRun), optimizer, dropoutRate: Number(dropoutRate), activation, cores, epochs, data: flag('data') };
     });
   const results = [];
   for (const config of configs) {
@@ -42,7 +45,7 @@ if (flag('child')) {
         `${result.msPerStep.toFixed(3)} ms/step (best epoch ${result.bestMsPerStep.toFixed(3)})  ` +
         `cpu ${result.cpuMsPerStep.toFixed(3)} ms/step  ${result.secondsPerEpoch.toFixed(3)} s/epoch  ${Math.round(result.stepsPerSecond)} steps/s  ` +
         `30 epochs ~${result.projectedFullJobSeconds.toFixed(1)} s  val acc ${result.validationAccuracy.toFixed(4)}  ` +
-        `peak RSS ${result.peakRssMb} MB`,
+        `peak RSS ${result.peakRssMb} MB  (${result.selection})`,
     );
   }
   if (argv.includes('--json')) console.log(JSON.stringify({ engine: 'onnx', results }));
@@ -58,7 +61,7 @@ function inChild(config) {
   });
 }
 
-async function runConfig({ runtime, threads, stepsPerRun, optimizer = 'sgd', dropoutRate = 0, activation = 'relu', epochs, data }) {
+async function runConfig({ runtime, threads, stepsPerRun, optimizer = 'sgd', dropoutRate = 0, activation = 'relu', cores, epochs, data }) {
   const { DEFAULT_MODEL_SPEC, MNIST_PREPROCESSING, Rng, deriveSeed, inTopK, shuffleBatch } = await import('@mnist/core');
   const { readDataset } = await import('../packages/trainer/dist/data/index.js');
   const { initialWeights } = await import('../packages/trainer/dist/initializers.js');
@@ -79,6 +82,7 @@ async function runConfig({ runtime, threads, stepsPerRun, optimizer = 'sgd', dro
     backend: runtime,
     threads,
     stepsPerRun,
+    cores,
   });
   await engine.loadWeights(initialWeights(spec, SEED));
   const seconds = [];
