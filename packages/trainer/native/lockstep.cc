@@ -8,10 +8,10 @@
 #undef ORT_API_MANUAL_INIT
 
 #include <dlfcn.h>
-#include <immintrin.h>
 #include <node_api.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -48,8 +48,6 @@ struct Slice {
   Ort::Session prologue{nullptr};
 };
 
-struct Job;
-
 // A tensor of the job: memory owned by a JavaScript typed array, bound as an input or an output.
 struct Binding {
   std::string name;
@@ -68,6 +66,13 @@ struct SliceJob {
   float loss = 0;
 };
 
+// A hint to the core that this thread is spinning (x86's pause); elsewhere, nothing.
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 // Spins (the other slices finish within microseconds of each other), then yields if a slice was descheduled.
 class Barrier {
  public:
@@ -82,7 +87,7 @@ class Barrier {
     }
     for (int spins = 0; generation_.load(std::memory_order_acquire) == generation; spins++) {
       if (aborted_.load(std::memory_order_acquire)) return false;
-      if (spins < 20000) _mm_pause(); else sched_yield();
+      if (spins < 20000) CpuRelax(); else sched_yield();
     }
     return !aborted_.load(std::memory_order_acquire);
   }
@@ -96,7 +101,6 @@ class Barrier {
 };
 
 struct Runner;
-
 struct Handle;
 
 struct Job {
@@ -111,9 +115,12 @@ struct Job {
   napi_deferred deferred = nullptr;
   napi_async_work work = nullptr;
   std::string error;
+  // Steps every slice completed: the block's length, or on a failure the failed step's index. The
+  // copy of the weights that step read is whole in every slice; the copy it wrote may be torn.
+  int64_t completed = 0;
 };
 
-void RunSlice(Job& job, size_t k, Barrier& barrier, std::string& error);
+void RunSlice(Job& job, size_t k, Barrier& barrier, std::string& error, int64_t& failedStep);
 
 // The sessions, and one thread per slice that lives as long as the runner: a new thread per block would
 // pay ONNX Runtime's and MLAS's per-thread set-up (about 6 ms a block, measured) every time.
@@ -126,12 +133,14 @@ struct Runner {
   Job* job = nullptr;
   std::unique_ptr<Barrier> barrier;
   std::vector<std::string> errors;
+  std::vector<int64_t> failedSteps;
   uint64_t generation = 0;
   size_t running = 0;
   bool stopping = false;
 
   void Start() {
     errors.resize(slices.size());
+    failedSteps.resize(slices.size());
     for (size_t k = 0; k < slices.size(); k++) workers.emplace_back([this, k] { Work(k); });
   }
 
@@ -169,7 +178,7 @@ struct Runner {
         seen = generation;
         current = job;
       }
-      RunSlice(*current, k, *barrier, errors[k]);
+      RunSlice(*current, k, *barrier, errors[k], failedSteps[k]);
       std::lock_guard<std::mutex> lock(mutex);
       if (--running == 0) finished.notify_all();
     }
@@ -187,6 +196,18 @@ struct Handle {
     runner = nullptr;
   }
 };
+
+// Marks the externals open() returns, so that run() and close() refuse any other.
+const napi_type_tag kHandleTag = {0x6d6e6973746c6f63ULL, 0x6b73746570727572ULL};
+
+// The Handle behind `value`, or nullptr when it is not one of open()'s.
+Handle* HandleOf(napi_env env, napi_value value) {
+  bool tagged = false;
+  void* data = nullptr;
+  if (napi_check_object_type_tag(env, value, &kHandleTag, &tagged) != napi_ok || !tagged) return nullptr;
+  if (napi_get_value_external(env, value, &data) != napi_ok) return nullptr;
+  return static_cast<Handle*>(data);
+}
 
 Ort::Value TensorOver(const Ort::MemoryInfo& memory, const Binding& b) {
   return Ort::Value::CreateTensor(memory, b.data, b.bytes, b.shape.data(), b.shape.size(), b.type);
@@ -208,7 +229,8 @@ Ort::IoBinding Bind(Ort::Session& session, const std::vector<Binding>& bindings,
   return binding;
 }
 
-void RunSlice(Job& job, size_t k, Barrier& barrier, std::string& error) {
+void RunSlice(Job& job, size_t k, Barrier& barrier, std::string& error, int64_t& failedStep) {
+  int64_t t = 0;
   try {
     Slice& slice = job.runner->slices[k];
     SliceJob& s = job.slices[k];
@@ -218,7 +240,7 @@ void RunSlice(Job& job, size_t k, Barrier& barrier, std::string& error) {
     s.nextIndex = 0;
     slice.prologue.Run(options, prologue);
     if (!barrier.Wait()) return;
-    for (int64_t t = 0; t < job.steps; t++) {
+    for (; t < job.steps; t++) {
       s.stepIndex = t;
       // The last step's look-ahead recomputes its own batch; its results are not read.
       s.nextIndex = t + 1 < job.steps ? t + 1 : t;
@@ -226,22 +248,31 @@ void RunSlice(Job& job, size_t k, Barrier& barrier, std::string& error) {
       if (k == 0) job.losses[t] = s.loss;
       if (!barrier.Wait()) return;
     }
+    return;
   } catch (const std::exception& e) {
     error = e.what();
-    barrier.Abort();
-    barrier.Wait();
+  } catch (...) {
+    error = "unknown exception";
   }
+  failedStep = t;
+  barrier.Abort();
+  barrier.Wait();
 }
 
 void Execute(napi_env, void* data) {
   Job& job = *static_cast<Job*>(data);
   Runner& runner = *job.runner;
-  runner.RunJob(job);
+  try {
+    runner.RunJob(job);
+  } catch (const std::exception& e) {
+    job.error = std::string("cannot start the block: ") + e.what();
+    return;
+  }
+  job.completed = job.steps;
   for (size_t k = 0; k < runner.errors.size(); k++) {
-    if (!runner.errors[k].empty()) {
-      job.error = "slice " + std::to_string(k) + ": " + runner.errors[k];
-      break;
-    }
+    if (runner.errors[k].empty()) continue;
+    if (job.error.empty()) job.error = "slice " + std::to_string(k) + ": " + runner.errors[k];
+    job.completed = std::min(job.completed, runner.failedSteps[k]);
   }
 }
 
@@ -255,6 +286,9 @@ void Complete(napi_env env, napi_status, void* data) {
     napi_value message;
     napi_create_string_utf8(env, job->error.c_str(), NAPI_AUTO_LENGTH, &message);
     napi_create_error(env, nullptr, message, &result);
+    napi_value completed;
+    napi_create_int64(env, job->completed, &completed);
+    napi_set_named_property(env, result, "completedSteps", completed);
     napi_reject_deferred(env, job->deferred, result);
   }
   job->handle->busy = false;
@@ -280,7 +314,25 @@ bool GetBytes(napi_env env, napi_value value, void** data, size_t* bytes, napi_t
   napi_value buffer;
   size_t offset = 0;
   if (napi_get_typedarray_info(env, value, type, &length, data, &buffer, &offset) != napi_ok) return false;
-  const size_t width = *type == napi_float32_array || *type == napi_int32_array ? 4 : *type == napi_bigint64_array ? 8 : 1;
+  size_t width = 1;
+  switch (*type) {
+    case napi_int16_array:
+    case napi_uint16_array:
+      width = 2;
+      break;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      width = 4;
+      break;
+    case napi_float64_array:
+    case napi_bigint64_array:
+    case napi_biguint64_array:
+      width = 8;
+      break;
+    default:
+      break;
+  }
   *bytes = length * width;
   return true;
 }
@@ -313,7 +365,10 @@ bool ReadBindings(napi_env env, napi_value array, std::vector<Binding>* out, std
       b.shape.push_back(size);
       elements *= static_cast<size_t>(size);
     }
-    if (elements * (b.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 ? 1 : 4) != b.bytes) return *error = b.name + ": data does not hold the shape's elements", false;
+    const size_t width = b.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 ? 1 : 4;
+    if (elements * width != b.bytes) {
+      return *error = b.name + ": data holds " + std::to_string(b.bytes / width) + " values, its shape needs " + std::to_string(elements), false;
+    }
     bool isOutput = false;
     if (GetNamed(env, item, "output", &output)) napi_get_value_bool(env, output, &isOutput);
     b.output = isOutput;
@@ -336,7 +391,9 @@ napi_value Open(napi_env env, napi_callback_info info) {
   auto getApiBase = reinterpret_cast<GetApiBase>(dlsym(ortLibrary, "OrtGetApiBase"));
   const OrtApi* api = getApiBase ? getApiBase()->GetApi(ORT_API_VERSION) : nullptr;
   if (!api) return Throw(env, library + " has no ONNX Runtime C API of version " + std::to_string(ORT_API_VERSION) + " or later");
-  Ort::InitApi(api);
+  // Once per process: workers of open runners read the global this sets.
+  static std::once_flag initialized;
+  std::call_once(initialized, [api] { Ort::InitApi(api); });
   auto runner = std::make_unique<Runner>();
   try {
     runner->env = std::make_unique<Ort::Env>(ORT_LOGGING_LEVEL_WARNING, "lockstep");
@@ -353,9 +410,10 @@ napi_value Open(napi_env env, napi_callback_info info) {
       size_t stepBytes, prologueBytes;
       napi_typedarray_type type;
       NAPI_OK(napi_get_element(env, argv[1], k, &item));
+      napi_typedarray_type prologueType;
       if (!GetNamed(env, item, "step", &step) || !GetBytes(env, step, &stepData, &stepBytes, &type) || !GetNamed(env, item, "prologue", &prologue) ||
-          !GetBytes(env, prologue, &prologueData, &prologueBytes, &type)) {
-        return Throw(env, "open: slice " + std::to_string(k) + " needs step and prologue model bytes");
+          !GetBytes(env, prologue, &prologueData, &prologueBytes, &prologueType) || type != napi_uint8_array || prologueType != napi_uint8_array) {
+        return Throw(env, "open: slice " + std::to_string(k) + " needs step and prologue model bytes (Uint8Array)");
       }
       Slice slice;
       slice.step = Ort::Session(*runner->env, stepData, stepBytes, options);
@@ -365,7 +423,11 @@ napi_value Open(napi_env env, napi_callback_info info) {
   } catch (const std::exception& e) {
     return Throw(env, std::string("cannot create the sessions: ") + e.what());
   }
-  runner->Start();
+  try {
+    runner->Start();
+  } catch (const std::exception& e) {
+    return Throw(env, std::string("cannot start the slice threads: ") + e.what());
+  }
   napi_value external;
   auto handle = std::make_unique<Handle>();
   handle->runner = runner.release();
@@ -377,6 +439,7 @@ napi_value Open(napi_env env, napi_callback_info info) {
       },
       nullptr, &external));
   handle.release();
+  NAPI_OK(napi_type_tag_object(env, external, &kHandleTag));
   return external;
 }
 
@@ -386,9 +449,8 @@ napi_value Run(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
   auto job = std::make_unique<Job>();
-  void* handle = nullptr;
-  if (argc < 2 || napi_get_value_external(env, argv[0], &handle) != napi_ok) return Throw(env, "run(runner, job): runner must come from open()");
-  job->handle = static_cast<Handle*>(handle);
+  job->handle = argc < 2 ? nullptr : HandleOf(env, argv[0]);
+  if (!job->handle) return Throw(env, "run(runner, job): runner must come from open()");
   if (!job->handle->runner || job->handle->closing) return Throw(env, "run: the runner is closed");
   if (job->handle->busy) return Throw(env, "run: the runner is still training a block");
   job->runner = job->handle->runner;
@@ -440,9 +502,8 @@ napi_value Close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  void* data = nullptr;
-  if (argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok) return Throw(env, "close(runner): runner must come from open()");
-  Handle* handle = static_cast<Handle*>(data);
+  Handle* handle = argc < 1 ? nullptr : HandleOf(env, argv[0]);
+  if (!handle) return Throw(env, "close(runner): runner must come from open()");
   if (handle->busy) handle->closing = true;
   else handle->Free();
   return nullptr;

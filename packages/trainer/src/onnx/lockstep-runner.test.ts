@@ -1,6 +1,7 @@
 // The lockstep runner: which runs it takes, exact weight round trips through its slices, and training that
 // matches the one-session onnx engine step for step.
 import { deriveSeed, Rng, shuffleBatch, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initialWeights } from '../initializers.js';
 import { resolveOptimizer } from '../optimizer-slots.js';
@@ -32,11 +33,21 @@ describe('sliceWidths', () => {
 
 describe('lockstepRefusal', () => {
   it('takes plain SGD without dropout on onnxruntime-node with 2 cores, and says why not otherwise', () => {
-    expect(lockstepRefusal(SPEC, SGD, 0, 'onnxruntime-web', 2)).toBe('it runs on onnxruntime-node, not onnxruntime-web');
-    expect(lockstepRefusal(SPEC, SGD, 0, 'onnxruntime-node', 1)).toBe('it needs 2 cores and this process may use 1');
-    expect(lockstepRefusal(SPEC, resolveOptimizer({ name: 'adam', learningRate: 0.001 }), 0, 'onnxruntime-node', 2)).toBe('it runs plain SGD, not adam');
-    expect(lockstepRefusal(SPEC, SGD, 0.5, 'onnxruntime-node', 2)).toBe('it runs without dropout');
-    expect(lockstepRefusal({ ...SPEC, hiddenUnits: [1, 12] }, SGD, 0, 'onnxruntime-node', 2)).toBe('it needs a first hidden layer of 2 units or more');
+    const node = 'onnxruntime-node';
+    expect(lockstepRefusal(SPEC, SGD, 0, 'onnxruntime-web', 2, 2)).toBe('it runs on onnxruntime-node, not onnxruntime-web');
+    expect(lockstepRefusal(SPEC, SGD, 0, node, 2, 1)).toBe('it needs 2 cores and this process may use 1');
+    expect(lockstepRefusal(SPEC, SGD, 0, node, 3, 2)).toBe('it needs 3 cores and this process may use 2');
+    expect(lockstepRefusal(SPEC, resolveOptimizer({ name: 'adam', learningRate: 0.001 }), 0, node, 2, 2)).toBe('it runs plain SGD, not adam');
+    expect(lockstepRefusal(SPEC, SGD, 0.5, node, 2, 2)).toBe('it runs without dropout');
+    expect(lockstepRefusal({ ...SPEC, hiddenUnits: [1, 12] }, SGD, 0, node, 2, 2)).toBe('it needs a first hidden layer of 2 units or more');
+    expect(lockstepRefusal({ ...SPEC, hiddenUnits: [2, 12] }, SGD, 0, node, 3, 4)).toBe('it needs a first hidden layer of 3 units or more');
+  });
+
+  it('refuses more cores than this process may use, in one line, when the engine is created', async () => {
+    const cores = availableParallelism() + 1;
+    await expect(createOnnxEngine({ spec: SPEC, optimizer: { name: 'sgd', learningRate: 0.05 }, backend: 'node', cores })).rejects.toThrow(
+      `cores ${cores}: the lockstep runner cannot take this run: it needs ${cores} cores and this process may use ${cores - 1}`,
+    );
   });
 
   it('an explicit cores of 2 refuses a run it cannot take; by default the engine says why it trains on one core', async () => {
@@ -50,15 +61,20 @@ describe('lockstepRefusal', () => {
 });
 
 describe('the lockstep runner', () => {
-  it('splits weights into 3 slices and joins them back bit for bit', (context) => {
+  it('splits weights into 3 unequal slices (9, 8, 8 units) and joins them back bit for bit', (context) => {
     const why = lockstepUnavailable();
     if (why) return context.skip(why);
-    const runner = new LockstepRunner(SPEC, 0.05, 3);
-    const weights = initialWeights(SPEC, 7);
-    runner.setWeights(weights);
-    const joined = runner.weights();
-    expect(maxAbsDifference(weights, joined)).toBe(0);
-    for (const [name, w] of weights) expect(joined.get(name)?.shape).toEqual(w.shape);
+    const spec = { ...SPEC, hiddenUnits: [25, 12] };
+    const runner = new LockstepRunner(spec, 0.05, 3);
+    try {
+      const weights = initialWeights(spec, 7);
+      runner.setWeights(weights);
+      const joined = runner.weights();
+      expect(maxAbsDifference(weights, joined)).toBe(0);
+      for (const [name, w] of weights) expect(joined.get(name)?.shape).toEqual(w.shape);
+    } finally {
+      runner.dispose();
+    }
   });
 
   it('trains 300 steps in blocks of 7 (odd blocks swap its buffers) as the one-session engine does: losses and weights within 1e-6', async (context) => {
@@ -126,10 +142,36 @@ describe('the lockstep runner', () => {
     const why = lockstepUnavailable();
     if (why) return context.skip(why);
     const runner = new LockstepRunner(SPEC, 0.05, 2);
-    const weights = initialWeights(SPEC, 7);
-    runner.setWeights(weights);
+    try {
+      const weights = initialWeights(SPEC, 7);
+      runner.setWeights(weights);
+      const { images, labels } = parityToyData(SPEC, 100, 1);
+      await expect(runner.runBlock(images, labels, new Int32Array(39), 4, 10, SCALE)).rejects.toThrow('slice 0 prologue: batches: data holds 39 values, its shape needs 40');
+      expect(maxAbsDifference(weights, runner.weights() as Map<string, NamedWeight>)).toBe(0);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('a step that fails inside ONNX Runtime leaves the weights of the steps before it', async (context) => {
+    const why = lockstepUnavailable();
+    if (why) return context.skip(why);
     const { images, labels } = parityToyData(SPEC, 100, 1);
-    await expect(runner.runBlock(images, labels, new Int32Array(39), 4, 10, SCALE)).rejects.toThrow("slice 0 prologue: batches: data does not hold the shape's elements");
-    expect(maxAbsDifference(weights, runner.weights() as Map<string, NamedWeight>)).toBe(0);
+    const rows = Int32Array.from({ length: 8 * 10 }, (_, i) => (i * 37) % 100);
+    const [broken, reference] = [new LockstepRunner(SPEC, 0.05, 2), new LockstepRunner(SPEC, 0.05, 2)];
+    try {
+      for (const runner of [broken, reference]) runner.setWeights(initialWeights(SPEC, 7));
+      // Batch 5 holds a row past the set: step 4 reads it for its look-ahead, after writing its update.
+      const bad = rows.slice();
+      bad[5 * 10 + 3] = 100;
+      const failure = await broken.runBlock(images, labels, bad, 8, 10, SCALE).then(() => undefined, (error: unknown) => error);
+      expect(String(failure)).toMatch(/^Error: slice \d: .*/);
+      expect((failure as { completedSteps: number }).completedSteps).toBe(4);
+      await reference.runBlock(images, labels, rows.slice(0, 4 * 10), 4, 10, SCALE);
+      expect(maxAbsDifference(reference.weights(), broken.weights())).toBe(0);
+    } finally {
+      broken.dispose();
+      reference.dispose();
+    }
   });
 });

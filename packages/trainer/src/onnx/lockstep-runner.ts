@@ -9,7 +9,7 @@ import { layerNames, type ModelSpec, type NamedWeight } from '@mnist/core';
 import { buildSliceGraphs, partialName, sliceState, SPLIT_GRAPH_NAMES, updatedWeightName } from '@mnist/export';
 import type { ResolvedOptimizer } from '../optimizer-slots.js';
 
-/** The addon's two calls (native/lockstep.cc). */
+/** The addon's calls (native/lockstep.cc). */
 interface LockstepAddon {
   open(library: string, slices: { step: Uint8Array; prologue: Uint8Array }[]): unknown;
   run(runner: unknown, job: LockstepJob): Promise<void>;
@@ -35,14 +35,24 @@ interface LockstepJob {
 /** Where `npm run build` puts the addon (scripts/build-native.mjs), found from src/onnx and dist/onnx alike. */
 export const LOCKSTEP_ADDON_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'native', 'lockstep.node');
 
-/** What a run needs for the lockstep runner to take it: the reasons it cannot, or none. */
-export function lockstepRefusal(spec: ModelSpec, optimizer: ResolvedOptimizer, dropoutRate: number, backend: string, cores = availableParallelism()): string | undefined {
+/**
+ * Why the lockstep runner cannot train this run on `cores` cores (the first reason), or undefined when it can.
+ * @example lockstepRefusal(spec, adam, 0, 'onnxruntime-node') // 'it runs plain SGD, not adam'
+ */
+export function lockstepRefusal(
+  spec: ModelSpec,
+  optimizer: ResolvedOptimizer,
+  dropoutRate: number,
+  backend: string,
+  cores = 2,
+  available = availableParallelism(),
+): string | undefined {
   if (backend !== 'onnxruntime-node') return `it runs on onnxruntime-node, not ${backend}`;
   if (process.platform !== 'linux') return `it is built for Linux only, not ${process.platform}`;
-  if (cores < 2) return `it needs 2 cores and this process may use ${cores}`;
+  if (available < cores) return `it needs ${cores} cores and this process may use ${available}`;
   if (optimizer.name !== 'sgd') return `it runs plain SGD, not ${optimizer.name}`;
   if (dropoutRate > 0) return 'it runs without dropout';
-  if (spec.hiddenUnits.length < 1 || spec.hiddenUnits[0] < 2) return 'it needs a first hidden layer of 2 units or more';
+  if (spec.hiddenUnits.length < 1 || spec.hiddenUnits[0] < cores) return `it needs a first hidden layer of ${cores} units or more`;
   if (!existsSync(LOCKSTEP_ADDON_PATH)) return 'its addon is not built (`npm run build` builds it with node-gyp and a C++ compiler)';
   return undefined;
 }
@@ -92,8 +102,11 @@ export class LockstepRunner {
   private rows = 0;
   private disposed = false;
 
+  /** Loads the addon and checks that it can drive this ONNX Runtime (throws with the reason if not). */
   constructor(spec: ModelSpec, learningRate: number, cores = 2) {
     this.addon = createRequire(import.meta.url)(LOCKSTEP_ADDON_PATH) as LockstepAddon;
+    // A runner of no slices: loads the library and its C API, starts nothing.
+    this.addon.close(this.addon.open(this.library, []));
     this.spec = spec;
     this.learningRate = learningRate;
     this.slices = sliceWidths(spec.hiddenUnits[0], cores).map((units) => ({
@@ -206,7 +219,14 @@ export class LockstepRunner {
         };
       }),
     };
-    await this.addon.run(runner, job);
+    try {
+      await this.addon.run(runner, job);
+    } catch (error) {
+      // The weights after the last step every slice completed are whole in the copy that step wrote.
+      const completed = (error as { completedSteps?: unknown }).completedSteps;
+      if (typeof completed === 'number' && completed % 2 === 1) this.current = 1 - this.current;
+      throw error;
+    }
     if (steps % 2 === 1) this.current = 1 - this.current;
     return losses;
   }
