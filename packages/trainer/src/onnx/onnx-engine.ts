@@ -66,13 +66,21 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Onnx
   const cores = options.cores;
   if (cores !== undefined && !(Number.isInteger(cores) && cores >= 1)) throw new RangeError(`cores must be a positive integer, got ${cores}`);
   const { value: runtime, message } = await loadOrtRuntime(options.backend, threads);
-  const refusal = cores === 1 ? 'cores is 1' : lockstepRefusal(options.spec, optimizer, dropoutRate, runtime.backend);
-  if (refusal && cores !== undefined && cores > 1) throw new RangeError(`cores ${cores}: the lockstep runner cannot take this run: ${refusal}`);
-  if (refusal) {
-    const runs = `${message}, ${threads} thread${threads === 1 ? '' : 's'}`;
-    return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, cores === 1 ? runs : `${runs} (lockstep runner refused: ${refusal})`);
+  const oneSession = `${message}, ${threads} thread${threads === 1 ? '' : 's'}`;
+  if (cores === 1) return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, oneSession);
+  // Explicit cores insist on the lockstep runner; by default the engine falls back to one session and says why.
+  const refuse = (reason: string) => {
+    if (cores !== undefined) throw new RangeError(`cores ${cores}: the lockstep runner cannot take this run: ${reason}`);
+    return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, `${oneSession} (lockstep runner refused: ${reason})`);
+  };
+  const refusal = lockstepRefusal(options.spec, optimizer, dropoutRate, runtime.backend, cores ?? 2);
+  if (refusal) return refuse(refusal);
+  let lockstep: LockstepRunner;
+  try {
+    lockstep = new LockstepRunner(options.spec, optimizer.learningRate, cores ?? 2);
+  } catch (error) {
+    return refuse(`its addon cannot drive this ONNX Runtime: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const lockstep = new LockstepRunner(options.spec, optimizer.learningRate, cores ?? 2);
   return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, `${message}, each step split across ${lockstep.cores} cores (lockstep runner)`, lockstep);
 }
 
@@ -213,12 +221,12 @@ export class OnnxEngine implements TrainingEngine {
     );
     const losses = new Float32Array(batches.length);
     if (this.lockstep) await this.runLockstepBlocks(this.lockstep, data, blocks, losses, onBatch);
-    else await this.runSessionBlocks(data, blocks, losses, onBatch);
+    else await this.runSessionBlocks(data, blocks, losses, dropout, onBatch);
     let total = 0;
     for (const loss of losses) total += loss;
     // The original program scores the last batch after the epoch's updates.
     const last = batches.length - 1;
-    const lastBatch = this.gatherBlock(data, { first: last, steps: 1, batchSize: batches[last].length }, undefined);
+    const lastBatch = this.gatherBlock(data, { first: last, steps: 1, batchSize: batches[last].length });
     const lastLogits = await this.predictLogits(lastBatch.images, batches[last].length, pixelScale);
     return {
       meanLoss: total / losses.length,
@@ -230,13 +238,18 @@ export class OnnxEngine implements TrainingEngine {
   }
 
   /** Runs the blocks on the training session, one run each. */
-  private async runSessionBlocks(data: EpochData, blocks: BatchBlock[], losses: Float32Array, onBatch?: (done: number, total: number) => void): Promise<void> {
+  private async runSessionBlocks(
+    data: EpochData,
+    blocks: BatchBlock[],
+    losses: Float32Array,
+    dropout: boolean,
+    onBatch?: (done: number, total: number) => void,
+  ): Promise<void> {
     const session = await this.trainingSession(data.pixelScale);
     const inputSize = this.spec.inputSize;
     const { Tensor } = this.runtime.ort;
     const maxRows = Math.max(...blocks.map((b) => b.steps * b.batchSize));
     if (this.block.labels.length < maxRows) this.block = { images: new Uint8Array(maxRows * inputSize), labels: new Uint8Array(maxRows) };
-    const dropout = data.dropoutMasks && (this.graph.dropoutRate ?? 0) > 0;
     if (dropout && (this.blockMasks[0]?.length ?? 0) < maxRows * this.spec.hiddenUnits[0]) this.blockMasks = this.spec.hiddenUnits.map((units) => new Uint8Array(maxRows * units));
     const buffer = this.block;
     for (const block of blocks) {
@@ -328,7 +341,7 @@ export class OnnxEngine implements TrainingEngine {
   }
 
   /** Copies the rows of a block's batches into `target` (a new buffer when undefined), checking every index. */
-  private gatherBlock(data: EpochData, block: BatchBlock, target: GatheredRows | undefined): GatheredRows {
+  private gatherBlock(data: EpochData, block: BatchBlock, target?: GatheredRows): GatheredRows {
     const { images, labels, batches } = data;
     const inputSize = this.spec.inputSize;
     const rows = block.steps * block.batchSize;
