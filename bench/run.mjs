@@ -5,7 +5,8 @@
 //   --quick trains 3 epochs instead of the full default job (30 epochs, batch 50, 55000 images).
 //   --rounds N: training runs of ours and of the 1-thread peer, taken in turns (default: one round per
 //   core; 1 with --quick). Round r pins the 1-thread peer to core r; ours runs on every core, as
-//   `mnist train` does (its lockstep runner splits each step across 2), and once more pinned to core r.
+//   `mnist train` does (its lockstep runner splits each step across 2), and once more with --cores 1
+//   pinned to core r.
 // The Python peer is Debian's python3-torch with libopenblas0-pthread; without it those rows say
 // why they were skipped.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -76,8 +77,8 @@ let trainedModel;
 if (wants('training')) {
   console.log(`\n== Training: the full default job (${epochs} epochs, batch 50, 55000 images), ours vs PyTorch ==`);
   // Ours and the 1-thread peer take turns, `rounds` times each, and each keeps its fastest run. Ours runs as
-  // `mnist train` does, on every core; ours on one core (pinned to the peer's core, so the lockstep runner
-  // steps aside) shows what the second core adds. The 2-thread peer, several times slower here, runs once.
+  // `mnist train` does, on every core; ours with --cores 1, pinned to the peer's core, shows what the
+  // second core adds. The 2-thread peer, several times slower here, runs once.
   const missing = torchMissing();
   const oursRuns = [];
   const oursOneCore = [];
@@ -90,7 +91,7 @@ if (wants('training')) {
     const cpu = round % cpus().length;
     oursRuns.push(trainJob(undefined, round === 0 ? ['--keep'] : []));
     if (!missing) peerRuns[1].push({ ...runPeer('pytorch_peer.py', ['--threads', '1', '--epochs', String(epochs)], cpu), cpu });
-    oursOneCore.push(trainJob(cpu));
+    oursOneCore.push(trainJob(cpu, ['--cores', '1']));
   }
   if (!missing) peerRuns[2].push(runPeer('pytorch_peer.py', ['--threads', '2', '--epochs', String(epochs)]));
   const fastest = (runs) => {

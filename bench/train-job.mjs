@@ -1,6 +1,6 @@
 // One `mnist train`-equivalent job in its own process, for bench/run.mjs: train() into a temp
 // directory, then print one JSON line with its result, seconds per epoch and peak RSS.
-// Usage: node bench/train-job.mjs [--epochs 30] [--engine auto] [--data DIR]
+// Usage: node bench/train-job.mjs [--epochs 30] [--engine auto] [--cores N] [--data DIR]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ try {
     out,
     epochs,
     engine: flag('engine', 'auto'),
+    cores: flag('cores') === undefined ? undefined : Number(flag('cores')),
     dataDir: flag('data'),
     onLog: (line) => process.stderr.write(`  ${line}\n`),
   });

@@ -163,7 +163,7 @@ describe('buildSliceGraphs', () => {
   describe('the ONNX checker', () => {
     const dir = mkdtempSync(join(tmpdir(), 'slice-graphs-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    it('passes both graphs of a slice of the 784-300-100-10 network with full_check', (context) => {
+    it('passes both graphs of a slice of a 20-300-100-10 network with full_check', (context) => {
       const graphs = buildSliceGraphs(spec([300, 100]), 1, { sliceUnits: [150, 150], learningRate: 0.01, pixelScale: SCALE });
       for (const [name, bytes] of Object.entries(graphs)) {
         const file = join(dir, `${name}.onnx`);

@@ -60,9 +60,9 @@ export interface SplitTrainingGraphOptions {
 }
 
 /**
- * The weights of slice `k` with their shapes, in graph order: its columns of the first layer's kernel and
- * bias, its rows of the second layer's kernel, then every other weight whole (each slice keeps a copy and
- * updates it identically).
+ * The weights of a slice of `units` units with their shapes, in graph order: its columns of the first
+ * layer's kernel and bias, its rows of the second layer's kernel, then every other weight whole (each slice
+ * keeps a copy and updates it identically).
  * @example sliceState(DEFAULT_MODEL_SPEC, 150)[0] // { name: 'dnn/hidden1/kernel', shape: [784, 150] }
  */
 export function sliceState(spec: ModelSpec, units: number): { name: string; shape: number[] }[] {

@@ -11,7 +11,6 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,7 +39,8 @@ try {
 }
 
 function fetchHeaders() {
-  const scratch = mkdtempSync(join(tmpdir(), 'ort-headers-'));
+  // Beside its destination, so that the headers move there by a rename on the same file system.
+  const scratch = mkdtempSync(join(native, '.ort-headers-'));
   try {
     const [packed] = JSON.parse(run('npm', ['pack', HEADERS_PACKAGE, '--json', '--pack-destination', scratch], { cwd: scratch }));
     if (packed.integrity !== HEADERS_INTEGRITY) throw new Error(`${HEADERS_PACKAGE} has integrity ${packed.integrity}, expected ${HEADERS_INTEGRITY}`);
