@@ -47,7 +47,9 @@ const LOGITS_CHUNK = 500;
 /**
  * Creates the onnx engine on onnxruntime-node, or onnxruntime-web when the native one cannot load (or as
  * `options.backend` says). Every optimizer (TF1 rules, slots under TF1 names), activation and dropout rate
- * of the contract is a graph. Weights must be given with `loadWeights` before training.
+ * of the contract is a graph. Plain SGD without dropout on onnxruntime-node trains on two cores with the
+ * lockstep runner where it can (`options.cores`; the selection line says which and why). Weights must be
+ * given with `loadWeights` before training.
  * @example
  * const engine = await createOnnxEngine({ spec: DEFAULT_MODEL_SPEC, optimizer: { name: 'sgd', learningRate: 0.01 } });
  * await engine.loadWeights(initialWeights);
@@ -92,7 +94,8 @@ function graphOptions(optimizer: ResolvedOptimizer, dropoutRate: number): Pick<T
 
 /**
  * Trains the MLP with ONNX Runtime. Weights live in runtime tensors between runs: each run feeds the
- * current weights and a block of batches, and takes back the updated weights and the block's losses.
+ * current weights and a block of batches, and takes back the updated weights and the block's losses. With
+ * the lockstep runner, its slices hold the weights during an epoch and the tensors are synced after.
  */
 export class OnnxEngine implements TrainingEngine {
   readonly name = 'onnx';
