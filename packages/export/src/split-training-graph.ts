@@ -1,10 +1,11 @@
 // Training split across cores: each core holds a slice of the first hidden layer's units, and one
 // exchange per step (the slices' partial sums of the next layer's pre-activation) joins them.
-import { ACTIVATIONS, DEFAULT_OPSET, layerNames, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
+import { DEFAULT_OPSET, layerNames, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
 import { activationGradConstants, activationGradient, activationNode } from './activation-grads.js';
 import { encodeModel, GraphBuilder, irVersionForOpset, resolveOpset } from './graph-builder.js';
-import { add, cast, div, gather, gemm, logSoftmax, matMul, mul, neg, oneHot, reduceMean, reduceSum, shape, softmax, sub } from './ops.js';
+import { add, cast, gather, gemm, matMul, mul, oneHot, reduceSum, sub } from './ops.js';
 import { TRAINING_GRAPH_NAMES, updatedWeightName } from './training-graph.js';
+import { blockBatchSize, checkActivation, checkLearningRate, pixelScaleOption, softmaxCrossEntropy } from './training-step-parts.js';
 
 /** Inputs and outputs of the slice graphs besides the weights (which keep their checkpoint names). */
 export const SPLIT_GRAPH_NAMES = Object.freeze({
@@ -92,15 +93,15 @@ export function sliceState(spec: ModelSpec, units: number): { name: string; shap
  */
 export function buildSliceGraphs(spec: ModelSpec, k: number, options: SplitTrainingGraphOptions): SliceGraphs {
   const opset = resolveOpset(options.opset ?? DEFAULT_OPSET, 'options.opset');
-  if (!ACTIVATIONS.includes(spec.activation)) throw new RangeError(`spec.activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(spec.activation)}`);
+  checkActivation(spec);
   if (spec.hiddenUnits.length < 1) throw new RangeError('a split training graph needs at least one hidden layer');
   const slices = options.sliceUnits;
   if (slices.length < 2 || slices.some((u) => !Number.isInteger(u) || u < 1) || slices.reduce((a, b) => a + b, 0) !== spec.hiddenUnits[0]) {
     throw new RangeError(`options.sliceUnits must be two or more positive integers summing to ${spec.hiddenUnits[0]}, got [${slices.join(', ')}]`);
   }
   if (!Number.isInteger(k) || k < 0 || k >= slices.length) throw new RangeError(`slice ${k} is not in [0, ${slices.length})`);
-  if (!(Number.isFinite(options.learningRate) && options.learningRate > 0)) throw new RangeError(`options.learningRate must be a positive number, got ${options.learningRate}`);
-  if (!Number.isFinite(options.pixelScale)) throw new RangeError(`options.pixelScale must be a finite number, got ${options.pixelScale}`);
+  checkLearningRate(options.learningRate);
+  pixelScaleOption(options.pixelScale);
   const units = slices[k];
   const layers = layerNames(spec);
   const state = sliceState(spec, units);
@@ -130,7 +131,7 @@ export function buildSliceGraphs(spec: ModelSpec, k: number, options: SplitTrain
   const weights = state.map((t) => g.input(t.name, 'float32', t.shape));
   const learningRate = g.scalar(options.learningRate, 'learning_rate');
   const gradConstants = activationGradConstants(g, spec.activation);
-  const batchSize = cast(g, gather(g, shape(g, batches), g.constant('batch_axis', { dtype: 'int64', dims: [], values: [1] })), { to: 'float32' });
+  const batchSize = blockBatchSize(g, batches);
 
   // Forward from layer 2: its pre-activation is the slices' partial sums, in slice order, plus its bias.
   // preActivations[i] and outputs[i] are hidden layer i's (layer 0's are the slice's, from the last run).
@@ -149,8 +150,8 @@ export function buildSliceGraphs(spec: ModelSpec, k: number, options: SplitTrain
     g.int64s([spec.outputSize], 'classes_depth'),
     g.constant('one_hot_values', { dtype: 'float32', dims: [2], values: [0, 1] }),
   );
-  const loss = reduceMean(g, neg(g, reduceSum(g, mul(g, oneHotLabels, logSoftmax(g, logits)), { axes: [1], keepdims: false })), { keepdims: false }, { name: N.loss });
-  let dz = div(g, sub(g, softmax(g, logits), oneHotLabels), batchSize);
+  const { loss, dLogits } = softmaxCrossEntropy(g, logits, oneHotLabels, batchSize, { name: N.loss });
+  let dz = dLogits;
 
   const lr = -options.learningRate;
   const updateBias = (w: number, gradient: string) =>

@@ -1,29 +1,24 @@
 // Training as an ONNX graph: forward pass, backward pass and optimizer update of the MLP over a block of batches.
-import { ACTIVATIONS, DEFAULT_OPSET, layerNames, MNIST_PREPROCESSING, ONNX_LOGITS, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
+import { DEFAULT_OPSET, layerNames, ONNX_LOGITS, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
 import { activationGradConstants, activationGradient, activationNode, type ActivationGradConstants } from './activation-grads.js';
 import { encodeModel, GraphBuilder, irVersionForOpset, resolveOpset } from './graph-builder.js';
 import {
   cast,
   concat,
-  div,
   gather,
   gemm,
-  greater,
   identity,
-  logSoftmax,
   loop,
   matMul,
   mul,
-  neg,
   oneHot,
-  reduceMean,
   reduceSum,
   reshape,
   shape,
-  softmax,
   sub,
   transpose,
 } from './ops.js';
+import { blockBatchSize, checkActivation, checkLearningRate, pixelScaleOption, softmaxCrossEntropy } from './training-step-parts.js';
 import {
   adamStepSize,
   optimizerConstants,
@@ -150,9 +145,7 @@ function stateTensorsOf(spec: ModelSpec, optimizer: TrainingOptimizer): Training
 export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOptions): Uint8Array {
   const opset = resolveOpset(options.opset ?? DEFAULT_OPSET, 'options.opset');
   checkActivation(spec);
-  if (!(Number.isFinite(options.learningRate) && options.learningRate > 0)) {
-    throw new RangeError(`options.learningRate must be a positive number, got ${options.learningRate}`);
-  }
+  checkLearningRate(options.learningRate);
   const optimizer = resolvedOptimizer(options);
   const dropoutRate = options.dropoutRate ?? 0;
   if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) {
@@ -187,8 +180,8 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
     pixelScale: g.scalar(pixelScale, 'pixel_scale'),
     depth: g.int64s([spec.outputSize], 'classes_depth'),
     offOn: g.constant('one_hot_values', { dtype: 'float32', dims: [2], values: [0, 1] }),
-    // Read from the labels' shape once per run, outside the steps, so one session serves any batch size.
-    batchSize: cast(g, gather(g, shape(g, labels), g.constant('batch_axis', { dtype: 'int64', dims: [], values: [1] })), { to: 'float32' }),
+    // Outside the Loop: read once per run.
+    batchSize: blockBatchSize(g, labels),
     activation: activationGradConstants(g, spec.activation),
     optimizer: optimizerConstants(g, optimizer),
     keepScale: dropoutRate > 0 ? g.scalar(1 / (1 - dropoutRate), 'dropout_keep_scale') : undefined,
@@ -337,15 +330,9 @@ function trainingStep(
   });
   const logits = activations;
 
-  // Loss: mean over the batch of -log softmax(logits)[y] = logsumexp(logits) - logits[y].
   const oneHotLabels = oneHot(g, cast(g, yBytes, { to: 'int64' }), c.depth, c.offOn);
-  const logProbabilities = logSoftmax(g, logits);
-  const loss = reduceMean(g, neg(g, reduceSum(g, mul(g, oneHotLabels, logProbabilities), { axes: [1], keepdims: false })), {
-    keepdims: false,
-  });
-
-  // d loss / d logits = (softmax - onehot) / B.
-  let dz = div(g, sub(g, softmax(g, logits), oneHotLabels), c.batchSize);
+  const { loss, dLogits } = softmaxCrossEntropy(g, logits, oneHotLabels, c.batchSize);
+  let dz = dLogits;
 
   let adamStep: string | undefined;
   const updated = new Array<string>(state.length);
@@ -389,19 +376,6 @@ function trainingStep(
 function product(g: GraphBuilder, form: StepForm, a: string, b: string, transA: boolean, transB: boolean): string {
   if (form.products === 'gemm') return gemm(g, a, b, undefined, { transA, transB });
   return matMul(g, transA ? transpose(g, a) : a, transB ? transpose(g, b) : b);
-}
-
-/** `options.pixelScale`, MNIST's 1/255 when omitted; both graphs multiply every raw byte by it. */
-function pixelScaleOption(pixelScale: number | undefined): number {
-  const value = pixelScale ?? MNIST_PREPROCESSING.pixelScale;
-  if (!Number.isFinite(value)) throw new RangeError(`options.pixelScale must be a finite number, got ${value}`);
-  return value;
-}
-
-function checkActivation(spec: ModelSpec): void {
-  if (!ACTIVATIONS.includes(spec.activation)) {
-    throw new RangeError(`spec.activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(spec.activation)}`);
-  }
 }
 
 const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
