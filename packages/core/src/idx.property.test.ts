@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { decodeIdx, encodeIdx, IdxError, type IdxArray, type IdxDtype } from './idx.js';
+import { decodeIdx, encodeIdx, IDX_MAX_BYTES, IdxError, IdxReader, type IdxArray, type IdxDtype } from './idx.js';
 
 const RUNS = { seed: 20240607, numRuns: 300 };
 const SOURCE = 'data/train-images-idx3-ubyte';
@@ -46,6 +46,38 @@ function decodeOrIdxError(bytes: Uint8Array): IdxArray | undefined {
     expect(error.message).not.toContain('\n');
     return undefined;
   }
+}
+
+const TYPE_SIZE: Record<number, number> = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d: 4, 0x0e: 8 };
+
+/** An IDX header for `dims` of element type `type`. */
+function idxHeader(type: number, dims: number[]): Uint8Array {
+  const bytes = new Uint8Array(4 + 4 * dims.length);
+  bytes.set([0, 0, type, dims.length]);
+  dims.forEach((d, i) => new DataView(bytes.buffer).setUint32(4 + 4 * i, d, false));
+  return bytes;
+}
+
+/** The byte length that header declares. */
+function headerBytes(type: number, dims: number[]): number {
+  return 4 + 4 * dims.length + dims.reduce((a, b) => a * b, 1) * TYPE_SIZE[type];
+}
+
+/**
+ * Pushes `input` in pieces of `piece` bytes, running `check` after every push (thrown or not); returns
+ * the error that stopped it, if any.
+ */
+function pushAll(reader: IdxReader, input: Uint8Array, piece: number, check: () => void = () => undefined): unknown {
+  for (let at = 0; at < input.length; at += piece) {
+    try {
+      reader.push(input.subarray(at, at + piece));
+    } catch (error) {
+      check();
+      return error;
+    }
+    check();
+  }
+  return undefined;
 }
 
 /** One of: truncate, extend, flip a bit, overwrite a byte (often a header byte). */
@@ -133,16 +165,80 @@ describe('decodeIdx on outside bytes', () => {
     );
   });
 
-  it('huge declared sizes are refused from the header, without allocating them', () => {
+  it('a header declaring more than the ceiling is refused once its bytes are read, raw or gzipped, whatever follows', () => {
+    // A small ceiling stands for IDX_MAX_BYTES: the same check, with headers of a test's size.
+    const declared = fc
+      .record({ type: fc.constantFrom(0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e), dims: fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 8 }) })
+      .filter(({ type, dims }) => headerBytes(type, dims) > 4096);
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.uint8Array({ maxLength: 64 }), (ndims, body) => {
-        const header = new Uint8Array(4 + 4 * ndims).fill(0xff);
-        header.set([0, 0, 0x0e, ndims]);
-        const started = performance.now();
-        expect(() => decodeIdx(new Uint8Array([...header, ...body]), SOURCE)).toThrow(IdxError);
-        expect(performance.now() - started).toBeLessThan(100);
+      fc.property(declared, fc.uint8Array({ maxLength: 4096 }), fc.boolean(), fc.integer({ min: 1, max: 64 }), ({ type, dims }, body, gzip, piece) => {
+        const raw = new Uint8Array([...idxHeader(type, dims), ...body]);
+        const input = gzip ? gzipSync(raw) : raw;
+        const reader = new IdxReader(SOURCE, { maxBytes: 4096, inputSize: input.length });
+        const error = pushAll(reader, input, piece);
+        expect(error).toBeInstanceOf(IdxError);
+        expect((error as Error).message).toMatch(/^data\/train-images-idx3-ubyte: the IDX header declares .*, more than the ceiling of 4096 bytes on one IDX file/);
+        // Work done: nothing past the header was decoded, and a raw file was read no further than the
+        // piece holding the header's last byte.
+        expect(reader.bytesDecoded).toBeLessThanOrEqual(4 + 4 * 255);
+        if (!gzip) expect(reader.bytesRead).toBeLessThan(4 + 4 * dims.length + piece);
       }),
-      { ...RUNS, numRuns: 50 },
+      { ...RUNS, numRuns: 100 },
+    );
+  });
+
+  it('the reader never holds more decoded bytes than the header declares, raw or gzipped, however the input is cut', () => {
+    fc.assert(
+      fc.property(idxArray, fc.integer({ min: 0, max: 100000 }), fc.boolean(), fc.integer({ min: 1, max: 4096 }), (array, extra, gzip, piece) => {
+        const valid = encodeIdx(array);
+        const padded = new Uint8Array(valid.length + extra);
+        padded.set(valid);
+        const input = gzip ? gzipSync(padded) : padded;
+        const declared = valid.length;
+        const reader = new IdxReader(SOURCE);
+        const error = pushAll(reader, input, piece, () => expect(reader.bytesDecoded).toBeLessThanOrEqual(declared));
+        if (extra === 0) {
+          expect(error).toBeUndefined();
+          expect(reader.end().bytes).toEqual(valid);
+        } else {
+          expect(error).toBeInstanceOf(IdxError);
+          expect((error as Error).message).toMatch(gzip ? /inflates to more than that/ : /got more \(trailing bytes\)/);
+        }
+      }),
+      { ...RUNS, numRuns: 150 },
+    );
+  });
+
+  it('however the input is cut into pieces, the reader decodes what decodeIdx decodes, or fails as it fails', () => {
+    fc.assert(
+      fc.property(idxArray, mutation, fc.boolean(), fc.integer({ min: 1, max: 40 }), (array, m, gzip, piece) => {
+        const encoded = encodeIdx(array);
+        const input = mutate(gzip ? gzipSync(encoded) : encoded, m);
+        let whole: IdxArray | Error;
+        try {
+          whole = decodeIdx(input, SOURCE);
+        } catch (e) {
+          whole = e as Error;
+        }
+        const reader = new IdxReader(SOURCE);
+        let streamed: IdxArray | Error | undefined = pushAll(reader, input, piece);
+        if (!streamed) {
+          try {
+            streamed = reader.end().array;
+          } catch (e) {
+            streamed = e as Error;
+          }
+        }
+        if (whole instanceof Error) {
+          expect(whole).toBeInstanceOf(IdxError);
+          // decodeIdx knows the length and the trailer up front, so it may name an earlier check; both refuse.
+          expect(streamed).toBeInstanceOf(IdxError);
+        } else {
+          expect(streamed).not.toBeInstanceOf(Error);
+          expect(encodeIdx(streamed as IdxArray)).toEqual(encodeIdx(whole));
+        }
+      }),
+      RUNS,
     );
   });
 
@@ -150,12 +246,33 @@ describe('decodeIdx on outside bytes', () => {
     const valid = gzipSync(encodeIdx({ dtype: 'uint8', shape: [4], data: new Uint8Array([1, 2, 3, 4]) }));
     const lying = valid.slice();
     lying.set([0xff, 0xff, 0xff, 0xff], lying.length - 4);
-    expect(() => decodeIdx(lying, SOURCE)).toThrow(IdxError);
+    expect(() => decodeIdx(lying, SOURCE)).toThrow(/the gzip trailer says 4294967295 bytes/);
     // A header for 4 bytes followed by 4 MiB of zeros: a small gzip "bomb" (a real one is gigabytes).
     const bomb = new Uint8Array(4 + 4 + 4 * 1024 * 1024);
     bomb.set([0, 0, 0x08, 1, 0, 0, 0, 4]);
     const compressed = gzipSync(bomb);
-    // The limit's own message, not the length check after a full inflate, proves it stopped early.
-    expect(() => decodeIdx(compressed, SOURCE)).toThrow(/the 12 bytes the IDX header declares, it inflates to more than that/);
+    // decodeIdx reads the trailer first: its size disagrees with the header.
+    expect(() => decodeIdx(compressed, SOURCE)).toThrow(/the IDX header declares uint8 \[4\], 12 bytes, the gzip trailer says 4194312 bytes/);
+    // Without the trailer, the output limit stops it: the limit's own message, after at most 12 bytes kept.
+    const reader = new IdxReader(SOURCE, { inputSize: compressed.length });
+    expect(pushAll(reader, compressed, 1024)).toEqual(expect.objectContaining({ message: expect.stringMatching(/the 12 bytes the IDX header declares, it inflates to more than that/) }));
+    expect(reader.bytesDecoded).toBeLessThanOrEqual(12);
+  });
+
+  it('the default ceiling refuses a gzipped header of 2^31 images after inflating only its first bytes', () => {
+    const header = idxHeader(0x08, [2 ** 31, 1, 1]);
+    const bomb = new Uint8Array(header.length + 8 * 1024 * 1024);
+    bomb.set(header);
+    const compressed = gzipSync(bomb);
+    const reader = new IdxReader(SOURCE);
+    const error = pushAll(reader, compressed, 256);
+    expect((error as Error).message).toBe(
+      `${SOURCE}: the IDX header declares uint8 [2147483648, 1, 1], 2147483664 bytes, more than the ceiling of ${IDX_MAX_BYTES} bytes on one IDX file (IDX_MAX_BYTES, or the maxBytes option)`,
+    );
+    // Work done: the first 256 bytes of the 8 KB stream were taken (at most 1032 x 256 bytes inflated,
+    // not 8 MiB), and nothing past the header was kept.
+    expect(compressed.length).toBeGreaterThan(4096);
+    expect(reader.bytesRead).toBe(256);
+    expect(reader.bytesDecoded).toBeLessThanOrEqual(4 + 4 * 255);
   });
 });

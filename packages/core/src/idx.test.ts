@@ -1,6 +1,6 @@
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { decodeIdx, encodeIdx, IdxError, type IdxArray } from './idx.js';
+import { decodeIdx, encodeIdx, IdxError, IdxReader, type IdxArray } from './idx.js';
 
 // The 8-byte header of an MNIST label file with 3 labels, then the labels 7 2 1.
 const LABELS_3 = new Uint8Array([0, 0, 0x08, 1, 0, 0, 0, 3, 7, 2, 1]);
@@ -97,6 +97,47 @@ describe('decodeIdx', () => {
     const a = decodeIdx(big.subarray(100, 100 + LABELS_3.length), 'view');
     expect(a.data.buffer.byteLength).toBe(3);
     expect(Array.from(a.data)).toEqual([7, 2, 1]);
+  });
+});
+
+describe('decodeIdx and IdxReader: sizes checked from the header', () => {
+  // 2^31 images of 1x1: 2 GiB declared.
+  const HUGE = new Uint8Array([0, 0, 0x08, 3, 0x80, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1]);
+
+  it('refuses a header over the ceiling naming the file, the declared shape and bytes and the ceiling', () => {
+    expect(() => decodeIdx(new Uint8Array([...HUGE, 1, 2, 3]), 'big-images')).toThrow(
+      'big-images: the IDX header declares uint8 [2147483648, 1, 1], 2147483664 bytes, more than the ceiling of 1073741824 bytes on one IDX file (IDX_MAX_BYTES, or the maxBytes option)',
+    );
+    expect(() => decodeIdx(LABELS_3, 'labels', { maxBytes: 10 })).toThrow('labels: the IDX header declares uint8 [3], 11 bytes, more than the ceiling of 10 bytes');
+    expect(decodeIdx(LABELS_3, 'labels', { maxBytes: 11 }).shape).toEqual([3]);
+    expect(() => decodeIdx(LABELS_3, 'labels', { maxBytes: 0 })).toThrow(RangeError);
+  });
+
+  it('refuses a raw file whose size differs from its header as soon as the header is pushed', () => {
+    const reader = new IdxReader('labels', { inputSize: 10 });
+    expect(() => reader.push(LABELS_3.subarray(0, 8))).toThrow('labels: expected 11 bytes for uint8 [3], got 10 (truncated)');
+    expect(reader.bytesRead).toBe(8);
+    // The reader stays refused.
+    expect(() => reader.push(LABELS_3.subarray(8))).toThrow('got 10 (truncated)');
+  });
+
+  it('refuses a gzip file declaring more than deflate can expand it to', () => {
+    // 100 million bytes declared; a gzip of a few dozen bytes inflates to 1032 times its size at most.
+    const header = new Uint8Array([0, 0, 0x08, 1, 0x05, 0xf5, 0xe1, 0x00]);
+    const gz = gzipSync(new Uint8Array([...header, 1, 2, 3]));
+    expect(() => decodeIdx(gz, 'x.gz')).toThrow(
+      `x.gz: the IDX header declares uint8 [100000000], 100000008 bytes, more than a gzip file of ${gz.length} bytes can inflate to (deflate expands at most 1032x): truncated or hostile file`,
+    );
+  });
+
+  it('decodes pushed pieces, down to one byte at a time, and returns the decoded file', () => {
+    for (const input of [LABELS_3, gzipSync(LABELS_3)]) {
+      const reader = new IdxReader('labels', { inputSize: input.length });
+      for (const byte of input) reader.push(new Uint8Array([byte]));
+      const { array, bytes } = reader.end();
+      expect(Array.from(array.data)).toEqual([7, 2, 1]);
+      expect(bytes).toEqual(LABELS_3);
+    }
   });
 });
 

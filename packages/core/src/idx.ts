@@ -1,5 +1,6 @@
-// IDX files (the MNIST container format): decode raw or gzipped bytes into a typed array, and encode
-// arrays back for tests and fixtures. Isomorphic: fflate instead of zlib.
+// IDX files (the MNIST container format): decode raw or gzipped bytes, whole or pushed in pieces, into a
+// typed array, checking the size the header declares before holding it; encode arrays back for tests and
+// fixtures. Isomorphic: fflate instead of zlib.
 import { Gunzip } from 'fflate';
 
 /** Element types an IDX file can hold, named after their JavaScript typed arrays. */
@@ -34,41 +35,244 @@ const TYPE_CODES: Record<number, { dtype: IdxDtype; size: number }> = {
 };
 
 /**
+ * The ceiling on one IDX file's decoded size (header and values) unless `maxBytes` says otherwise:
+ * 1 GiB. The largest IDX sets in use fit (EMNIST ByClass, 697932 images of 28x28, is 547 MB; MNIST's
+ * training images are 47 MB); a header that declares more is refused before anything is allocated.
+ */
+export const IDX_MAX_BYTES = 2 ** 30;
+
+/** Options of `decodeIdx`. */
+export interface IdxDecodeOptions {
+  /** Refuse a file whose header declares more bytes than this (default IDX_MAX_BYTES). */
+  maxBytes?: number;
+}
+
+/** Options of `IdxReader`: what the caller knows about the input before reading it. */
+export interface IdxReaderOptions extends IdxDecodeOptions {
+  /**
+   * The input's size in bytes (a file's size), when known: a raw file's header must declare exactly
+   * this, a gzipped one's at most what deflate can expand it to (1032 times), else it is refused as
+   * soon as the header is read.
+   */
+  inputSize?: number;
+  /**
+   * A gzipped input's ISIZE trailer (its last 4 bytes, little-endian: the inflated size modulo 2^32),
+   * when the caller can read it first. A header that disagrees is refused before inflating further;
+   * a file that agrees is still held to what its header declares (the trailer is only a hint).
+   */
+  gzipSizeHint?: number;
+}
+
+/** A parsed IDX header. */
+interface IdxHeader {
+  dtype: IdxDtype;
+  size: number;
+  shape: number[];
+  headerLength: number;
+  /** Header plus values as declared; may exceed 2^53 for absurd headers (then only compared). */
+  byteLength: number;
+}
+
+// The longest header: the magic, then 255 dimensions of 4 bytes.
+const MAX_HEADER_LENGTH = 4 + 4 * 255;
+// Deflate's largest expansion: a 258-byte match coded in 2 bits. No gzip file inflates to more than
+// this many times its own size, so a header declaring more cannot be true.
+const DEFLATE_MAX_RATIO = 1032;
+// Inflate input pushed at a time: fflate inflates a push whole, so its size bounds the transient output
+// (at most 1032x); until the header is read, small pushes let it be checked after very little work.
+const INFLATE_PUSH = 16 * 1024;
+const INFLATE_PUSH_BEFORE_HEADER = 256;
+
+/**
  * Decodes an IDX file. Gzipped input (magic 1f 8b) is inflated first. The header (two zero bytes, the
- * type byte, the number of dimensions, big-endian 32-bit sizes) and the exact length are checked:
- * truncated or trailing bytes throw an IdxError naming `source`.
+ * type byte, the number of dimensions, big-endian 32-bit sizes) is read and checked before the rest:
+ * the size it declares must be at most `options.maxBytes` (IDX_MAX_BYTES) and what these bytes can hold
+ * (exactly their length when raw; for gzip at most deflate's expansion of them and what the trailer
+ * says), and inflating stops at the declared size. Anything else throws an IdxError naming `source`.
  * @example const labels = decodeIdx(bytes, 't10k-labels-idx1-ubyte'); // labels.shape == [10000]
  */
-export function decodeIdx(bytes: Uint8Array, source: string): IdxArray {
+export function decodeIdx(bytes: Uint8Array, source: string, options: IdxDecodeOptions = {}): IdxArray {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipIdx(bytes, source);
-  if (bytes.length < 4) throw new IdxError(source, `expected an IDX header of at least 4 bytes, got ${bytes.length} bytes`);
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new IdxError(source, `expected IDX magic 00 00 <type> <ndims>, got ${hex(bytes.subarray(0, 4))}`);
+  if (isGzip(bytes)) {
+    const hint = bytes.length >= 18 ? new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true) : undefined;
+    const reader = new IdxReader(source, { ...options, inputSize: bytes.length, gzipSizeHint: hint });
+    reader.push(bytes);
+    return reader.end().array;
   }
-  const type = TYPE_CODES[bytes[2]];
-  if (!type) {
-    throw new IdxError(source, `expected an IDX type byte 08/09/0b/0c/0d/0e, got ${hex(bytes.subarray(2, 3))}`);
-  }
-  const ndims = bytes[3];
-  if (ndims < 1) throw new IdxError(source, 'expected at least one dimension, the header says 0');
-  const headerLength = 4 + 4 * ndims;
-  if (bytes.length < headerLength) {
-    throw new IdxError(source, `expected a ${headerLength}-byte header for ${ndims} dimensions, got ${bytes.length} bytes (truncated)`);
-  }
+  // Raw bytes are viewed in place (see readValues), not copied as IdxReader would.
+  checkMaxBytes(options);
+  const header = parseHeader(bytes, source, true)!;
+  checkDeclaredSize(header, source, { ...options, inputSize: bytes.length }, false);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const shape: number[] = [];
-  for (let i = 0; i < ndims; i++) shape.push(view.getUint32(4 + 4 * i, false));
-  const expected = declaredLength(bytes)!;
-  if (bytes.length !== expected) {
-    const why = bytes.length < expected ? 'truncated' : 'trailing bytes';
-    throw new IdxError(
-      source,
-      `expected ${expected} bytes for ${type.dtype} [${shape.join(', ')}], got ${bytes.length} (${why})`,
-    );
+  return { dtype: header.dtype, shape: header.shape, data: readValues(view, header.headerLength, header.byteLength - header.headerLength, header) };
+}
+
+/**
+ * Decodes an IDX file pushed in pieces (a file read chunk by chunk), raw or gzipped (sniffed from its
+ * first bytes), holding no more than the file it decodes: the header is parsed and checked (as
+ * `decodeIdx` does) as soon as its bytes arrive, the output is allocated once at the declared size and
+ * inflating stops there. Errors are IdxErrors naming `source`.
+ * @example
+ * const reader = new IdxReader('train-images-idx3-ubyte.gz', { inputSize: size });
+ * for await (const chunk of stream) reader.push(chunk);
+ * const { array, bytes } = reader.end(); // bytes: the decoded (inflated) file
+ */
+export class IdxReader {
+  readonly #source: string;
+  readonly #options: IdxReaderOptions;
+  #mode: 'sniff' | 'raw' | 'gzip' = 'sniff';
+  #pending: Uint8Array = new Uint8Array(0);
+  #head: Uint8Array = new Uint8Array(0);
+  #header: IdxHeader | undefined;
+  #out: Uint8Array | undefined;
+  #decoded = 0;
+  #read = 0;
+  #gunzip: Gunzip | undefined;
+  #tail: Uint8Array = new Uint8Array(0);
+  #failure: unknown;
+  #ended = false;
+
+  constructor(source: string, options: IdxReaderOptions = {}) {
+    this.#source = source;
+    const { inputSize, gzipSizeHint } = options;
+    checkMaxBytes(options);
+    if (inputSize !== undefined && !(Number.isSafeInteger(inputSize) && inputSize >= 0)) throw new RangeError(`inputSize must be a non-negative integer, got ${inputSize}`);
+    if (gzipSizeHint !== undefined && !(Number.isInteger(gzipSizeHint) && gzipSizeHint >= 0 && gzipSizeHint < 2 ** 32)) {
+      throw new RangeError(`gzipSizeHint must be an integer in [0, 2^32), got ${gzipSizeHint}`);
+    }
+    this.#options = options;
   }
-  const count = shape.reduce((a, b) => a * b, 1);
-  return { dtype: type.dtype, shape, data: readValues(view, headerLength, count, type.dtype) };
+
+  /** Input bytes pushed so far. */
+  get bytesRead(): number {
+    return this.#read;
+  }
+
+  /** Bytes of the decoded (inflated) file produced so far. */
+  get bytesDecoded(): number {
+    return this.#decoded + (this.#out ? 0 : this.#head.length);
+  }
+
+  /** Takes the next piece of input; throws an IdxError as soon as the input cannot be a valid file. */
+  push(chunk: Uint8Array): void {
+    if (!(chunk instanceof Uint8Array)) throw new TypeError('chunk must be a Uint8Array');
+    this.#guard(() => {
+      if (this.#ended) throw new TypeError('IdxReader: push after end');
+      this.#read += chunk.length;
+      if (this.#mode === 'sniff') {
+        this.#pending = concat([this.#pending, chunk], this.#pending.length + chunk.length);
+        if (this.#pending.length < 2) return;
+        chunk = this.#pending;
+        this.#pending = new Uint8Array(0);
+        this.#start(isGzip(chunk) ? 'gzip' : 'raw');
+      }
+      if (this.#mode === 'raw') this.#accept(chunk);
+      else this.#inflate(chunk, false);
+    });
+  }
+
+  /** Ends the input: returns the decoded array and the decoded file's bytes, or throws an IdxError. */
+  end(): { array: IdxArray; bytes: Uint8Array } {
+    return this.#guard(() => {
+      if (this.#ended) throw new TypeError('IdxReader: end called twice');
+      this.#ended = true;
+      if (this.#mode === 'sniff') {
+        this.#start('raw');
+        this.#accept(this.#pending);
+      }
+      if (this.#mode === 'gzip') {
+        if (this.#read < 18) throw new IdxError(this.#source, `expected a gzip stream of at least 18 bytes, got ${this.#read} (truncated)`);
+        this.#inflate(new Uint8Array(0), true);
+      }
+      const header = this.#header ?? parseHeader(this.#head, this.#source, true)!;
+      // A complete header always gets its output buffer (#accept); here only after a header-less end.
+      const out = this.#out!.subarray(0, this.#decoded);
+      if (this.#mode === 'gzip') {
+        const trailer = new DataView(this.#tail.buffer, this.#tail.byteOffset, 8);
+        if (trailer.getUint32(4, true) !== out.length % 0x100000000 || trailer.getUint32(0, true) !== crc32(out)) {
+          throw new IdxError(this.#source, "expected a valid gzip stream (the trailer's CRC-32 or size differs from the inflated data: truncated or corrupt file)");
+        }
+      }
+      if (out.length !== header.byteLength) throw lengthError(header, out.length, this.#source);
+      const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+      return { array: { dtype: header.dtype, shape: header.shape, data: readValues(view, header.headerLength, header.byteLength - header.headerLength, header) }, bytes: out };
+    });
+  }
+
+  // Runs a step; after the first error every later call repeats it (the input is no longer valid).
+  #guard<T>(step: () => T): T {
+    if (this.#failure !== undefined) throw this.#failure;
+    try {
+      return step();
+    } catch (e) {
+      this.#failure = e;
+      throw e;
+    }
+  }
+
+  #start(mode: 'raw' | 'gzip'): void {
+    this.#mode = mode;
+    if (mode === 'raw') return;
+    this.#gunzip = new Gunzip((chunk) => this.#accept(chunk));
+    this.#gunzip.onmember = () => {
+      throw new IdxError(this.#source, 'expected one gzip member, found another after the first (concatenated gzip files are not read)');
+    };
+  }
+
+  #inflate(chunk: Uint8Array, final: boolean): void {
+    const tail = concat([this.#tail, chunk.subarray(Math.max(0, chunk.length - 8))], this.#tail.length + Math.min(8, chunk.length));
+    this.#tail = tail.subarray(Math.max(0, tail.length - 8));
+    let at = 0;
+    do {
+      const size = this.#out ? INFLATE_PUSH : INFLATE_PUSH_BEFORE_HEADER;
+      const piece = chunk.subarray(at, at + size);
+      at += piece.length;
+      try {
+        this.#gunzip!.push(piece, final && at >= chunk.length);
+      } catch (e) {
+        if (e instanceof IdxError) throw e;
+        throw new IdxError(this.#source, `expected a valid gzip stream (${(e as Error).message})`);
+      }
+    } while (at < chunk.length);
+  }
+
+  // Takes decoded bytes: into the header until it is complete and checked, then into the output
+  // buffer, which is allocated once, at the declared size; a byte past it is refused.
+  #accept(data: Uint8Array): void {
+    let at = 0;
+    if (!this.#out) {
+      const take = Math.min(data.length, MAX_HEADER_LENGTH - this.#head.length);
+      this.#head = concat([this.#head, data.subarray(0, take)], this.#head.length + take);
+      at = take;
+      const header = parseHeader(this.#head, this.#source, false);
+      if (!header) return;
+      checkDeclaredSize(header, this.#source, this.#options, this.#mode === 'gzip');
+      this.#header = header;
+      let out: Uint8Array;
+      try {
+        out = new Uint8Array(header.byteLength);
+      } catch {
+        throw new IdxError(this.#source, `could not allocate the ${header.byteLength} bytes the IDX header declares (out of memory)`);
+      }
+      const head = this.#head.subarray(0, header.byteLength);
+      out.set(head);
+      this.#out = out;
+      this.#decoded = head.length;
+      if (this.#head.length > header.byteLength) this.#overflow();
+    }
+    const rest = data.subarray(at);
+    if (this.#decoded + rest.length > this.#out.length) this.#overflow();
+    this.#out.set(rest, this.#decoded);
+    this.#decoded += rest.length;
+  }
+
+  #overflow(): never {
+    const header = this.#header!;
+    if (this.#mode === 'gzip') {
+      throw new IdxError(this.#source, `expected gzip data inflating to the ${header.byteLength} bytes the IDX header declares, it inflates to more than that (corrupt or hostile file)`);
+    }
+    throw new IdxError(this.#source, `expected ${header.byteLength} bytes for ${header.dtype} [${header.shape.join(', ')}], got more (trailing bytes)`);
+  }
 }
 
 /**
@@ -115,64 +319,66 @@ export function encodeIdx(array: IdxArray): Uint8Array {
   return bytes;
 }
 
-// The byte length a file with this header must have, or undefined while the header is incomplete or
-// invalid (the caller's checks then report it). May exceed 2^53 for absurd headers: only compared.
-function declaredLength(header: Uint8Array): number | undefined {
-  if (header.length < 4 || header[0] !== 0 || header[1] !== 0 || header[3] < 1) return undefined;
-  const type = TYPE_CODES[header[2]];
-  const headerLength = 4 + 4 * header[3];
-  if (!type || header.length < headerLength) return undefined;
-  const view = new DataView(header.buffer, header.byteOffset, headerLength);
-  let count = 1;
-  for (let i = 0; i < header[3]; i++) count *= view.getUint32(4 + 4 * i, false);
-  return headerLength + count * type.size;
+// Parses the header at the start of a decoded file. Undefined while it is incomplete (unless `final`:
+// then the truncation is the error); invalid bytes throw at once, so a stream stops at its first bytes.
+function parseHeader(head: Uint8Array, source: string, final: boolean): IdxHeader | undefined {
+  if (head.length < 4) {
+    if (!final) return undefined;
+    throw new IdxError(source, `expected an IDX header of at least 4 bytes, got ${head.length} bytes`);
+  }
+  if (head[0] !== 0 || head[1] !== 0) {
+    throw new IdxError(source, `expected IDX magic 00 00 <type> <ndims>, got ${hex(head.subarray(0, 4))}`);
+  }
+  const type = TYPE_CODES[head[2]];
+  if (!type) {
+    throw new IdxError(source, `expected an IDX type byte 08/09/0b/0c/0d/0e, got ${hex(head.subarray(2, 3))}`);
+  }
+  const ndims = head[3];
+  if (ndims < 1) throw new IdxError(source, 'expected at least one dimension, the header says 0');
+  const headerLength = 4 + 4 * ndims;
+  if (head.length < headerLength) {
+    if (!final) return undefined;
+    throw new IdxError(source, `expected a ${headerLength}-byte header for ${ndims} dimensions, got ${head.length} bytes (truncated)`);
+  }
+  const view = new DataView(head.buffer, head.byteOffset, headerLength);
+  const shape: number[] = [];
+  for (let i = 0; i < ndims; i++) shape.push(view.getUint32(4 + 4 * i, false));
+  const count = shape.reduce((a, b) => a * b, 1);
+  return { dtype: type.dtype, size: type.size, shape, headerLength, byteLength: headerLength + count * type.size };
 }
 
-// Inflates a gzipped IDX file. Why not fflate's gunzipSync: it preallocates the size the trailer claims
-// (a flipped trailer bit asks for up to 4 GiB), inflates whatever follows (a small "bomb" expands to
-// gigabytes) and checks neither CRC nor size, so corrupt data could decode silently. Here the output
-// stops as soon as it passes the length the IDX header declares, and the trailer's CRC-32 and size
-// must match. Only single-member streams are read (IDX files are written as one).
-function gunzipIdx(bytes: Uint8Array, source: string): Uint8Array {
-  if (bytes.length < 18) throw new IdxError(source, `expected a gzip stream of at least 18 bytes, got ${bytes.length} (truncated)`);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let limit: number | undefined;
-  let stopped = false;
-  const STOP = Symbol('stop');
-  const gunzip = new Gunzip((chunk) => {
-    chunks.push(chunk);
-    total += chunk.length;
-    if (limit === undefined && total >= 4) {
-      const head = concat(chunks, Math.min(total, 4 + 4 * 255));
-      // An invalid header: stop inflating, the header checks will name the problem.
-      if (head[0] !== 0 || head[1] !== 0 || !TYPE_CODES[head[2]] || head[3] < 1) throw STOP;
-      limit = declaredLength(head); // undefined until all the dimensions have arrived
-    }
-    if (limit !== undefined && total > limit) {
-      throw new IdxError(source, `expected gzip data inflating to the ${limit} bytes the IDX header declares, it inflates to more than that (corrupt or hostile file)`);
-    }
-  });
-  gunzip.onmember = () => {
-    throw new IdxError(source, 'expected one gzip member, found another after the first (concatenated gzip files are not read)');
-  };
-  try {
-    // Bounded pushes bound each output chunk (deflate expands at most ~1000x: 64 KiB in, 64 MiB out),
-    // so the limit bites early; smaller pushes make fflate's streaming slower on real files.
-    const CHUNK = 64 * 1024;
-    for (let i = 0; i < bytes.length; i += CHUNK) gunzip.push(bytes.subarray(i, i + CHUNK), i + CHUNK >= bytes.length);
-  } catch (e) {
-    if (e === STOP) stopped = true;
-    else if (e instanceof IdxError) throw e;
-    else throw new IdxError(source, `expected a valid gzip stream (${(e as Error).message})`);
+// What a header may declare: at most the ceiling, and what the input can hold (a raw file exactly its
+// size; a gzip file at most deflate's expansion of it, and what its trailer says when known).
+function checkDeclaredSize(header: IdxHeader, source: string, options: IdxReaderOptions, gzip: boolean): void {
+  const declares = `the IDX header declares ${header.dtype} [${header.shape.join(', ')}], ${header.byteLength} bytes`;
+  const maxBytes = options.maxBytes ?? IDX_MAX_BYTES;
+  if (header.byteLength > maxBytes) {
+    throw new IdxError(source, `${declares}, more than the ceiling of ${maxBytes} bytes on one IDX file (IDX_MAX_BYTES, or the maxBytes option)`);
   }
-  const out = concat(chunks, total);
-  if (stopped) return out;
-  const trailer = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 8);
-  if (trailer.getUint32(4, true) !== out.length % 0x100000000 || trailer.getUint32(0, true) !== crc32(out)) {
-    throw new IdxError(source, "expected a valid gzip stream (the trailer's CRC-32 or size differs from the inflated data: truncated or corrupt file)");
+  const { inputSize, gzipSizeHint } = options;
+  if (!gzip) {
+    if (inputSize !== undefined && inputSize !== header.byteLength) throw lengthError(header, inputSize, source);
+    return;
   }
-  return out;
+  if (inputSize !== undefined && header.byteLength > DEFLATE_MAX_RATIO * inputSize) {
+    throw new IdxError(source, `${declares}, more than a gzip file of ${inputSize} bytes can inflate to (deflate expands at most ${DEFLATE_MAX_RATIO}x): truncated or hostile file`);
+  }
+  if (gzipSizeHint !== undefined && gzipSizeHint !== header.byteLength % 0x100000000) {
+    throw new IdxError(source, `expected a valid gzip stream (${declares}, the gzip trailer says ${gzipSizeHint} bytes modulo 2^32): truncated or corrupt file`);
+  }
+}
+
+function checkMaxBytes({ maxBytes }: IdxDecodeOptions): void {
+  if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0)) throw new RangeError(`maxBytes must be a positive integer, got ${maxBytes}`);
+}
+
+function lengthError(header: IdxHeader, length: number, source: string): IdxError {
+  const why = length < header.byteLength ? 'truncated' : 'trailing bytes';
+  return new IdxError(source, `expected ${header.byteLength} bytes for ${header.dtype} [${header.shape.join(', ')}], got ${length} (${why})`);
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
 function concat(chunks: Uint8Array[], length: number): Uint8Array {
@@ -205,7 +411,9 @@ function crc32(data: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-function readValues(view: DataView, offset: number, count: number, dtype: IdxDtype): IdxArray['data'] {
+// The values after the header; `bytes` is their byte length (count * element size).
+function readValues(view: DataView, offset: number, bytes: number, { dtype, size }: IdxHeader): IdxArray['data'] {
+  const count = bytes / size;
   switch (dtype) {
     case 'uint8':
     case 'int8': {
