@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkLabeledImages, DatasetError, labeledImagesFromIdx, sliceImages, splitValidation, type LabeledImages } from './dataset.js';
+import { checkLabeledImages, checkSameImageSize, datasetFromIdx, DatasetError, labeledImagesFromIdx, sliceImages, splitValidation, type LabeledImages } from './dataset.js';
 import { decodeIdx, encodeIdx } from './idx.js';
 
 // n 1x2 images whose pixels are [i, i] and whose label is i % 10.
@@ -63,5 +63,34 @@ describe('checkLabeledImages / labeledImagesFromIdx', () => {
     expect(() => labeledImagesFromIdx({ dtype: 'uint8', shape: [2, 4], data: new Uint8Array(8) }, labs, { images: 'x', labels: 'y' })).toThrow(
       'x: expected uint8 images [count, height, width], got uint8 [2, 4]',
     );
+  });
+});
+
+describe('datasetFromIdx / checkSameImageSize', () => {
+  const images = (n: number, h: number, w: number) => ({ dtype: 'uint8' as const, shape: [n, h, w], data: new Uint8Array(n * h * w) });
+  const labels = (values: number[]) => ({ dtype: 'uint8' as const, shape: [values.length], data: Uint8Array.from(values) });
+  const files = (train: [number, number], test: [number, number], testLabels = [1, 2]) => ({
+    trainImages: { idx: images(3, ...train), source: 'train-images' },
+    trainLabels: { idx: labels([0, 1, 2]), source: 'train-labels' },
+    testImages: { idx: images(2, ...test), source: 't10k-images' },
+    testLabels: { idx: labels(testLabels), source: 't10k-labels' },
+  });
+
+  it('builds both sets when they agree', () => {
+    const { train, test } = datasetFromIdx(files([32, 32], [32, 32]));
+    expect([train.count, train.height, train.width, test.count]).toEqual([3, 32, 32, 2]);
+  });
+
+  it('names both images files when the image sizes differ, even with the same pixel count', () => {
+    expect(() => datasetFromIdx(files([1, 1], [28, 28]))).toThrow('train-images / t10k-images: expected images of the same size in both, got 1x1 and 28x28');
+    expect(() => datasetFromIdx(files([4, 8], [8, 4]))).toThrow('got 4x8 and 8x4');
+  });
+
+  it('holds the test labels to the number of classes', () => {
+    expect(() => datasetFromIdx(files([2, 2], [2, 2], [1, 3]), 3)).toThrow('t10k-labels: expected labels in [0, 3), label 1 is 3');
+  });
+
+  it('checkSameImageSize passes equal sizes', () => {
+    expect(() => checkSameImageSize({ height: 5, width: 6 }, { height: 5, width: 6 }, { first: 'a', second: 'b' })).not.toThrow();
   });
 });

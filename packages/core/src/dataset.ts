@@ -1,5 +1,5 @@
-// Labeled image sets as bytes (MNIST and any dataset in its IDX layout), their validation, and the
-// original program's split: the first 5000 training images are the validation set.
+// Labeled image sets as bytes (MNIST and any dataset in its IDX layout), their validation (each set, and
+// training against test), and the original program's split: the first 5000 training images validate.
 import type { IdxArray } from './idx.js';
 
 /** Images `[count, height, width]` as row-major bytes, with one byte label per image. */
@@ -54,6 +54,47 @@ export function labeledImagesFromIdx(
     sources,
     nClasses,
   );
+}
+
+/** One decoded file of a dataset and the name its errors give it (a path). */
+export interface NamedIdx {
+  idx: IdxArray;
+  source: string;
+}
+
+/**
+ * Builds a dataset from its four decoded files: each images/labels pair as `labeledImagesFromIdx`
+ * checks it (counts agree, labels below `nClasses`), and the training and test images must have the
+ * same size, rows x cols, else a model would train on one size and be scored on another. Errors name
+ * the file, or the two files that disagree.
+ * @example const { train, test } = datasetFromIdx({ trainImages, trainLabels, testImages, testLabels });
+ */
+export function datasetFromIdx(
+  files: { trainImages: NamedIdx; trainLabels: NamedIdx; testImages: NamedIdx; testLabels: NamedIdx },
+  nClasses = 10,
+): MnistDataset {
+  const pair = (images: NamedIdx, labels: NamedIdx) => labeledImagesFromIdx(images.idx, labels.idx, { images: images.source, labels: labels.source }, nClasses);
+  const train = pair(files.trainImages, files.trainLabels);
+  const test = pair(files.testImages, files.testLabels);
+  checkSameImageSize(train, test, { first: files.trainImages.source, second: files.testImages.source });
+  return { train, test };
+}
+
+/**
+ * Throws a DatasetError naming both sources when two sets' images differ in rows x cols.
+ * @example checkSameImageSize(train, test, { first: 'train-images-idx3-ubyte', second: 't10k-images-idx3-ubyte' });
+ */
+export function checkSameImageSize(
+  first: Pick<LabeledImages, 'height' | 'width'>,
+  second: Pick<LabeledImages, 'height' | 'width'>,
+  sources: { first: string; second: string },
+): void {
+  if (first.height !== second.height || first.width !== second.width) {
+    throw new DatasetError(
+      `${sources.first} / ${sources.second}`,
+      `expected images of the same size in both, got ${first.height}x${first.width} and ${second.height}x${second.width}`,
+    );
+  }
 }
 
 /**

@@ -78,10 +78,13 @@ const MAX_HEADER_LENGTH = 4 + 4 * 255;
 // Deflate's largest expansion: a 258-byte match coded in 2 bits. No gzip file inflates to more than
 // this many times its own size, so a header declaring more cannot be true.
 const DEFLATE_MAX_RATIO = 1032;
-// Inflate input pushed at a time: fflate inflates a push whole, so its size bounds the transient output
-// (at most 1032x); until the header is read, small pushes let it be checked after very little work.
-const INFLATE_PUSH = 16 * 1024;
-const INFLATE_PUSH_BEFORE_HEADER = 256;
+// Inflate input pushed at a time. fflate inflates a push whole (into a growing buffer, then a copy),
+// so the push bounds the transient output: until the header is read, 256 bytes (so it is checked
+// after little work); then up to 16 KiB, fewer when the data expands a lot, aiming at about 1 MiB of
+// output per push (real IDX files expand about 5x and get 16 KiB pushes, a bomb's zeros 1000x).
+const INFLATE_PUSH_MAX = 16 * 1024;
+const INFLATE_PUSH_MIN = 256;
+const INFLATE_OUTPUT_PER_PUSH = 1024 * 1024;
 
 /**
  * Decodes an IDX file. Gzipped input (magic 1f 8b) is inflated first. The header (two zero bytes, the
@@ -129,6 +132,7 @@ export class IdxReader {
   #read = 0;
   #gunzip: Gunzip | undefined;
   #tail: Uint8Array = new Uint8Array(0);
+  #pushSize = INFLATE_PUSH_MAX;
   #failure: unknown;
   #ended = false;
 
@@ -224,8 +228,11 @@ export class IdxReader {
     this.#tail = tail.subarray(Math.max(0, tail.length - 8));
     let at = 0;
     do {
-      const size = this.#out ? INFLATE_PUSH : INFLATE_PUSH_BEFORE_HEADER;
-      const piece = chunk.subarray(at, at + size);
+      const size = this.#out ? this.#pushSize : INFLATE_PUSH_MIN;
+      const before = this.bytesDecoded;
+      // fflate keeps a reference to input it cannot parse yet (a gzip header split across pushes):
+      // until output flows, pushes are copies, so a caller may reuse its buffer.
+      const piece = this.#out ? chunk.subarray(at, at + size) : chunk.slice(at, at + size);
       at += piece.length;
       try {
         this.#gunzip!.push(piece, final && at >= chunk.length);
@@ -233,6 +240,8 @@ export class IdxReader {
         if (e instanceof IdxError) throw e;
         throw new IdxError(this.#source, `expected a valid gzip stream (${(e as Error).message})`);
       }
+      const ratio = (this.bytesDecoded - before) / piece.length;
+      this.#pushSize = Math.max(INFLATE_PUSH_MIN, Math.min(INFLATE_PUSH_MAX, Math.floor(INFLATE_OUTPUT_PER_PUSH / Math.max(1, ratio))));
     } while (at < chunk.length);
   }
 

@@ -1,13 +1,16 @@
 // Reading a dataset in the MNIST IDX layout from a directory, and `loadMnist`, the TypeScript twin of
 // the original program's `mnist.load_mnist(normalize=True)`.
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DatasetError,
-  decodeIdx,
-  labeledImagesFromIdx,
+  datasetFromIdx,
+  IDX_MAX_BYTES,
+  IdxError,
+  IdxReader,
   MNIST_PREPROCESSING,
   scaleImages,
+  type IdxArray,
   type LabeledImages,
   type MnistDataset,
 } from '@mnist/core';
@@ -20,6 +23,47 @@ export interface ReadIdxDatasetOptions {
   nClasses?: number;
   /** Check each file against the MNIST digests (only meaningful for MNIST itself). */
   verifyMnistDigests?: boolean;
+  /** Refuse a file whose header declares more decoded bytes than this (default IDX_MAX_BYTES, 1 GiB). */
+  maxBytes?: number;
+}
+
+// Bytes read from a file at a time: the reader holds the decoded file plus one of these.
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * Reads one IDX file, raw or gzipped, holding no more than the file its header declares (at most
+ * `maxBytes`, IDX_MAX_BYTES by default): the file's size is known before the first read, the header
+ * is checked against it once its bytes are in (a raw file must be exactly that size), and the rest is
+ * read in pieces into one buffer of the declared size. Returns the array and the decoded file's bytes.
+ * @example const { array } = await readIdxFile('data/fashion/t10k-labels-idx1-ubyte.gz');
+ */
+export async function readIdxFile(path: string, options: { maxBytes?: number } = {}): Promise<{ array: IdxArray; bytes: Uint8Array }> {
+  const handle = await open(path, 'r');
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new DatasetError(path, 'expected an IDX file, found a directory or device');
+    const magic = Buffer.alloc(2);
+    await handle.read(magic, 0, 2, 0);
+    // A gzip file's trailer says its inflated size (mod 2^32): read first, it refuses a lying header at once.
+    let gzipSizeHint: number | undefined;
+    if (info.size >= 18 && magic[0] === 0x1f && magic[1] === 0x8b) {
+      const isize = Buffer.alloc(4);
+      await handle.read(isize, 0, 4, info.size - 4);
+      gzipSizeHint = isize.readUInt32LE(0);
+    }
+    const reader = new IdxReader(path, { maxBytes: options.maxBytes ?? IDX_MAX_BYTES, inputSize: info.size, gzipSizeHint });
+    // The first read is no longer than the longest header, so a bad one is refused before the rest is read.
+    const buffer = Buffer.alloc(READ_CHUNK);
+    for (let position = 0, want = 4 + 4 * 255; ; want = READ_CHUNK) {
+      const { bytesRead } = await handle.read(buffer, 0, want, position);
+      if (bytesRead === 0) break;
+      reader.push(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+    return reader.end();
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -54,9 +98,20 @@ export async function readIdxDataset(dir: string, options: ReadIdxDatasetOptions
         `missing; a dataset directory needs ${MNIST_FILE_NAMES.join(', ')} (raw or .gz)`,
       );
     }
-    const bytes = await readFile(path);
+    let file: Awaited<ReturnType<typeof readIdxFile>>;
+    try {
+      file = await readIdxFile(path, { maxBytes: options.maxBytes });
+    } catch (e) {
+      // A damaged copy of MNIST is fixed by fetching it again: say so, as the digest check does.
+      if (options.verifyMnistDigests && e instanceof IdxError) {
+        throw new DatasetError(path, `${e.message.slice(path.length + 2)} (corrupt or not the MNIST ${spec.name}; delete it to fetch it again)`);
+      }
+      throw e;
+    }
+    const { array, bytes } = file;
+    // The digests are of the uncompressed files: the decoded bytes are checked, raw or gzipped.
     if (options.verifyMnistDigests) verifyDigest(bytes, spec, path);
-    return { path, idx: decodeIdx(bytes, path) };
+    return { idx: array, source: path };
   };
   // The four files are read together; a failure is reported in file order, whichever read fails first,
   // so the same bad directory always gives the same message.
@@ -65,9 +120,7 @@ export async function readIdxDataset(dir: string, options: ReadIdxDatasetOptions
     if (r.status === 'rejected') throw r.reason;
     return r.value;
   });
-  const pair = (i: typeof trainImages, l: typeof trainLabels): LabeledImages =>
-    labeledImagesFromIdx(i.idx, l.idx, { images: i.path, labels: l.path }, options.nClasses);
-  return { train: pair(trainImages, trainLabels), test: pair(testImages, testLabels) };
+  return datasetFromIdx({ trainImages, trainLabels, testImages, testLabels }, options.nClasses);
 }
 
 /** Options of `loadMnist`. */
