@@ -174,6 +174,8 @@ export interface TensorProto {
   int64_data?: number[];
   double_data?: number[];
   doc_string?: string;
+  /** For data_location EXTERNAL: location (a path), offset, length, checksum. */
+  external_data?: StringStringEntryProto[];
   data_location?: number;
 }
 

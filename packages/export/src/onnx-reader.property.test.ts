@@ -87,6 +87,31 @@ describe('readOnnx on outside bytes', () => {
     );
   });
 
+  it('initializers whose dims claim more (or fewer, or negative) elements than their data holds are refused, not allocated', () => {
+    const model = decodeModel(VALID);
+    const first = model.graph!.initializer![0];
+    const held = first.raw_data!.length / 4;
+    const dim = fc.oneof(fc.integer({ min: 0, max: 2 ** 26 }), fc.integer({ min: -(2 ** 31), max: -1 }), fc.constant(2 ** 40));
+    fc.assert(
+      fc.property(fc.array(dim, { minLength: 1, maxLength: 3 }), fc.boolean(), (dims, asFloatData) => {
+        const claimed = dims.reduce((a, b) => a * b, 1);
+        fc.pre(claimed !== held || dims.some((d) => d < 0));
+        const data = asFloatData ? { float_data: [1, 2, 3] } : { raw_data: first.raw_data };
+        const initializer = [{ name: first.name, data_type: first.data_type, dims, ...data }, ...model.graph!.initializer!.slice(1)];
+        const bytes = encodeModel({ ...model, graph: { ...model.graph, initializer } });
+        let error: unknown;
+        try {
+          readOnnx(bytes, SOURCE);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(OnnxFormatError);
+        expect((error as Error).message).toMatch(new RegExp(`^${SOURCE}: initializer ${first.name}: has `));
+      }),
+      { ...RUNS, numRuns: 200 },
+    );
+  });
+
   it('any metadata key and value round trip, including keys such as __proto__', () => {
     const model = decodeModel(VALID);
     const key = fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString'));

@@ -131,16 +131,23 @@ function valueSummary(value: ValueInfoProto, source: string): OnnxValueSummary {
   };
 }
 
+// Every array made here is sized by data the buffer holds (raw_data's length, a packed field's
+// elements), never by the dims a tensor claims: dims only have to agree with the data, checked before
+// raw data is copied, so a tensor claiming 2^40 elements is refused, not allocated.
 function initializerSummary(tensor: TensorProto, source: string): OnnxInitializerSummary {
   const name = tensor.name ?? '';
   const dims = tensor.dims ?? [];
-  const count = dims.reduce((a, b) => a * b, 1);
   const code = tensor.data_type ?? 0;
   const raw = tensor.raw_data && tensor.raw_data.length > 0 ? tensor.raw_data : undefined;
   const fail = (what: string): never => {
     throw new OnnxFormatError(source, `initializer ${name}: ${what}`);
   };
-  if (tensor.data_location === 1) fail('stores its data externally, which this reader does not follow');
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`has dims [${dims}], expected non-negative integers`);
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (tensor.data_location === 1) {
+    const location = tensor.external_data?.find((e) => e.key === 'location')?.value ?? '';
+    fail(`stores its data in the external file ${JSON.stringify(location)}, which this reader does not follow`);
+  }
   const fromRaw = <T>(width: number, make: (buffer: ArrayBuffer) => T): T => {
     if (raw!.length !== count * width) fail(`has ${raw!.length} bytes of data for dims [${dims}] (${count * width} expected)`);
     // Copy into an aligned buffer of its own: raw_data may be a Node Buffer view at any offset of a

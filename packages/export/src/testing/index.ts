@@ -8,3 +8,4 @@ export * from './reference-logits.js';
 export * from './random-images.js';
 export * from './rejection.js';
 export * from './onnx-checker.js';
+export * from './external-data-model.js';
