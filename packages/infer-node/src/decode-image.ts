@@ -1,8 +1,13 @@
 // PNG and JPEG bytes to RGBA pixels, recognised by their magic bytes (a digit saved as "x.jpg" that is
-// really a PNG still works), with the picture size read from the header and checked before decoding,
-// so a small compressed file or request body cannot expand into gigabytes of pixels.
+// really a PNG still works). Every size is checked before it is allocated: the file's bytes, the
+// picture's pixels from its one header, the decoder's memory from that header, and a PNG's inflated
+// data is cut off at what the header allows, so no file or request body can expand beyond these limits.
+import { fstatSync, openSync, closeSync, readSync } from 'node:fs';
 import jpeg from 'jpeg-js';
-import pngjs from 'pngjs';
+import { jpegDecodeBytes, scanJpeg, type JpegFrame } from './jpeg-frame.js';
+import { MalformedImageError } from './malformed-image.js';
+import { decodePngPixels } from './png-pixels.js';
+import { scanPng, type PngLayout } from './png-layout.js';
 
 /** Decoded pixels, 4 bytes (RGBA) per pixel, row-major. */
 export interface RgbaImage {
@@ -11,15 +16,29 @@ export interface RgbaImage {
   height: number;
 }
 
-/** Why bytes could not become an image. */
+/**
+ * Why bytes could not become an image: `too-large` when the file or the picture it describes is over
+ * a limit (an HTTP server's 413), the rest when the bytes are not a well-formed picture (its 400).
+ */
 export type ImageDecodeReason = 'not-an-image' | 'corrupt' | 'too-large' | 'empty';
 
 /** Largest picture decoded, in pixels (a photo of a digit needs far fewer). */
 export const MAX_IMAGE_PIXELS = 4096 * 4096;
 
+/** Largest image file or body decoded, in bytes. */
+export const MAX_IMAGE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Most memory a decoder may allocate for one picture, in bytes, computed from its header before
+ * decoding: a PNG needs its RGBA output (4 bytes a pixel), jpeg-js about 11 bytes a pixel per color
+ * component on top, so a large color JPEG can be refused though its pixels are under the limit.
+ */
+export const MAX_DECODE_BYTES = 160 * 1024 * 1024;
+
 /**
  * Bytes that are not a decodable PNG or JPEG picture of a sensible size. The message is one line,
- * `<source>: <detail>`; `detail`, `reason` and `format` let a front end (an HTTP server) word it its way.
+ * `<source>: <detail>`; `detail`, `reason` and `format` let a front end (an HTTP server) word it its way;
+ * all are plain strings, so they survive a worker's postMessage and can be rebuilt on the other side.
  */
 export class ImageDecodeError extends Error {
   override readonly name = 'ImageDecodeError';
@@ -37,64 +56,85 @@ export class ImageDecodeError extends Error {
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
+const MIB = 1024 * 1024;
 
 /**
  * Decodes a PNG or JPEG file's bytes. Throws an {@link ImageDecodeError} naming `source` when the bytes
- * are neither, are corrupt, hold no pixels, or hold more than {@link MAX_IMAGE_PIXELS}.
+ * are neither, are malformed, hold no pixels, or are over a limit ({@link MAX_IMAGE_BYTES},
+ * {@link MAX_IMAGE_PIXELS}, {@link MAX_DECODE_BYTES}).
  * @example const { width, height, data } = decodeImage(readFileSync('seven.png'), 'seven.png');
  */
 export function decodeImage(bytes: Uint8Array, source: string): RgbaImage {
+  if (bytes.length > MAX_IMAGE_BYTES) throw tooManyBytes(source, `is ${bytes.length} bytes`);
   if (startsWith(bytes, PNG_MAGIC)) return decodePng(bytes, source);
   if (startsWith(bytes, JPEG_MAGIC)) return decodeJpeg(bytes, source);
   throw new ImageDecodeError(source, 'not-an-image', 'is not a PNG or JPEG image (no PNG or JPEG signature)');
 }
 
-function decodePng(bytes: Uint8Array, source: string): RgbaImage {
-  // IHDR is the first chunk: width and height are big-endian at bytes 16 and 20.
-  if (bytes.length >= 24) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    checkSize(view.getUint32(16), view.getUint32(20), 'PNG', source);
-  }
+/**
+ * Reads and decodes a PNG or JPEG file, refusing one over {@link MAX_IMAGE_BYTES} before reading it
+ * (and reading a pipe or device no further than that). File-system errors carry the path.
+ * @example const { width, height, data } = decodeImageFile('seven.png');
+ */
+export function decodeImageFile(file: string): RgbaImage {
+  return decodeImage(readImageFile(file), file);
+}
+
+function readImageFile(file: string): Uint8Array {
+  const fd = openSync(file, 'r');
   try {
-    const png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    return { data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), width: png.width, height: png.height };
+    const stat = fstatSync(fd);
+    if (stat.size > MAX_IMAGE_BYTES) throw tooManyBytes(file, `is ${stat.size} bytes`);
+    // One more byte than the limit tells an over-long pipe or device; untouched pages cost no memory.
+    const buffer = Buffer.allocUnsafe(MAX_IMAGE_BYTES + 1);
+    let length = 0;
+    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
+    if (length > MAX_IMAGE_BYTES) throw tooManyBytes(file, 'has more bytes');
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
+  } catch (error) {
+    // Node names the path when opening fails, not when reading does (EISDIR on a folder).
+    if (typeof error === 'object' && error !== null && 'code' in error && !('path' in error)) Object.assign(error, { path: file });
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function decodePng(bytes: Uint8Array, source: string): RgbaImage {
+  let layout: PngLayout;
+  try {
+    layout = scanPng(bytes);
+  } catch (error) {
+    throw corrupt(source, 'PNG', error);
+  }
+  const { width, height } = layout;
+  checkSize(width, height, 'PNG', source);
+  checkDecodeBytes(width * height * 4, `${width}x${height} PNG image`, 'PNG', source);
+  try {
+    return { data: decodePngPixels(layout), width, height };
   } catch (error) {
     throw corrupt(source, 'PNG', error);
   }
 }
 
 function decodeJpeg(bytes: Uint8Array, source: string): RgbaImage {
-  const size = jpegSize(bytes);
-  if (size) checkSize(size.width, size.height, 'JPEG', source);
-  let image: RgbaImage;
+  let frame: JpegFrame;
   try {
-    // jpeg-js's own limits stay as a backstop for a header this scan did not find.
-    image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 256 });
+    frame = scanJpeg(bytes);
   } catch (error) {
     throw corrupt(source, 'JPEG', error);
   }
-  checkSize(image.width, image.height, 'JPEG', source);
-  return image;
-}
-
-// The frame size of a JPEG from its first start-of-frame segment (SOF0..SOF15 but DHT, JPG, DAC), or
-// undefined when the segments end or break before one.
-function jpegSize(bytes: Uint8Array): { width: number; height: number } | undefined {
-  let i = 2;
-  while (i + 8 < bytes.length) {
-    if (bytes[i] !== 0xff) return undefined;
-    const marker = bytes[i + 1];
-    if (marker === 0xff) {
-      i += 1; // fill byte
-      continue;
-    }
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return { height: (bytes[i + 5] << 8) | bytes[i + 6], width: (bytes[i + 7] << 8) | bytes[i + 8] };
-    }
-    if (marker === 0xda) return undefined; // image data before any frame header
-    i += 2 + ((bytes[i + 2] << 8) | bytes[i + 3]);
+  const { width, height, components } = frame;
+  checkSize(width, height, 'JPEG', source);
+  checkDecodeBytes(jpegDecodeBytes(frame), `${width}x${height} JPEG image in ${components.length} components`, 'JPEG', source);
+  let image: RgbaImage;
+  try {
+    // jpeg-js counts less than it allocates, so its own limits, set to ours, are a backstop only.
+    image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: MAX_DECODE_BYTES / MIB });
+  } catch (error) {
+    throw corrupt(source, 'JPEG', error);
   }
-  return undefined;
+  return image;
 }
 
 function checkSize(width: number, height: number, format: 'PNG' | 'JPEG', source: string): void {
@@ -104,6 +144,18 @@ function checkSize(width: number, height: number, format: 'PNG' | 'JPEG', source
   if (width === 0 || height === 0) throw new ImageDecodeError(source, 'empty', `the ${format} image is ${width}x${height} pixels (empty)`, format);
 }
 
+function checkDecodeBytes(bytes: number, what: string, format: 'PNG' | 'JPEG', source: string): void {
+  if (bytes > MAX_DECODE_BYTES) {
+    const detail = `decoding the ${what} needs ${Math.ceil(bytes / MIB)} MiB, more than the limit of ${MAX_DECODE_BYTES / MIB} MiB`;
+    throw new ImageDecodeError(source, 'too-large', detail, format);
+  }
+}
+
+function tooManyBytes(source: string, size: string): ImageDecodeError {
+  return new ImageDecodeError(source, 'too-large', `${size}, more than the limit of ${MAX_IMAGE_BYTES} bytes for an image file`);
+}
+
+// Malformed bytes, with the scanner's or the library's reason quoted.
 function corrupt(source: string, format: 'PNG' | 'JPEG', error: unknown): ImageDecodeError {
   return new ImageDecodeError(source, 'corrupt', `cannot decode ${format} (${errorLine(error)})`, format, { cause: error });
 }
