@@ -6,6 +6,17 @@ export const CHECKPOINT_FORMAT = 'mnist-dnn-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
 export const MODEL_JSON_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
+/**
+ * The largest model.json a reader accepts (16 MiB), checked before it is read: the header of the
+ * default network is about 2 KB, and each epoch's record adds about 100 bytes.
+ */
+export const MODEL_JSON_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * The largest weights.bin a reader accepts (1 GiB: 268 million float32 values for the weights, their
+ * optimizer slots and early stopping's best copy together; the default network has 266 thousand),
+ * checked against the manifest before the file is read, so a header cannot make a reader allocate more.
+ */
+export const WEIGHTS_MAX_BYTES = 1024 * 1024 * 1024;
 
 /** One weight in the TensorFlow.js-style manifest. */
 export interface WeightSpec {
@@ -83,6 +94,11 @@ export interface ModelJson {
   labels: string[];
   training: TrainingState;
   weightsManifest: WeightsManifestEntry[];
+  /**
+   * SHA-256 (64 lowercase hex digits) of the weights.bin saved with this model.json, so a reader can tell
+   * a matching pair from a mixed one. Written by the file saver; checkpoints saved before it existed lack it.
+   */
+  weightsSha256?: string;
 }
 
 /** A weight tensor by name, row-major; kernels are [fan_in, fan_out]. */
@@ -135,12 +151,22 @@ export function newCheckpoint(spec: ModelSpec, labels: readonly string[], traini
   };
 }
 
+/** Options of `encodeCheckpoint`. */
+export interface EncodeCheckpointOptions {
+  /**
+   * Hex SHA-256 of the encoded weights.bin, recorded as model.json's `weightsSha256` (core has no hash of
+   * its own: the IO handler passes its platform's). Without it, model.json carries no digest.
+   */
+  sha256?: (weightsBin: Uint8Array) => string;
+}
+
 /**
  * Serializes a checkpoint: the manifest is derived from `weights` (model weights first, in layer order,
- * then optimizer slots), values written little-endian.
- * @example const { modelJson, weightsBin } = encodeCheckpoint(checkpoint);
+ * then optimizer slots), values written little-endian. A `weightsSha256` in `checkpoint.modelJson` (from
+ * a loaded checkpoint) is never carried over: it is recomputed with `options.sha256`, or left out.
+ * @example const { modelJson, weightsBin } = encodeCheckpoint(checkpoint, { sha256: (bytes) => sha256Hex(bytes) });
  */
-export function encodeCheckpoint(checkpoint: Checkpoint): CheckpointBytes {
+export function encodeCheckpoint(checkpoint: Checkpoint, options: EncodeCheckpointOptions = {}): CheckpointBytes {
   const ordered = orderedWeights(checkpoint);
   const total = ordered.reduce((n, w) => n + w.values.length, 0);
   const weightsBin = new Uint8Array(total * 4);
@@ -149,13 +175,18 @@ export function encodeCheckpoint(checkpoint: Checkpoint): CheckpointBytes {
   for (const w of ordered) {
     for (let i = 0; i < w.values.length; i++, offset += 4) view.setFloat32(offset, w.values[i], true);
   }
+  // A loaded checkpoint's digest described the bytes it was loaded from, not these.
+  const { weightsSha256: _stale, ...header } = checkpoint.modelJson;
+  const digest = options.sha256?.(weightsBin);
+  if (digest !== undefined && !SHA256_HEX.test(digest)) throw new TypeError(`sha256 must return 64 lowercase hex digits, got ${JSON.stringify(digest)}`);
   const modelJson: ModelJson = {
-    ...checkpoint.modelJson,
+    ...header,
     format: CHECKPOINT_FORMAT,
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     weightsManifest: [
       { paths: [WEIGHTS_FILE], weights: ordered.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' })) },
     ],
+    ...(digest === undefined ? {} : { weightsSha256: digest }),
   };
   return { modelJson: JSON.stringify(modelJson, null, 2) + '\n', weightsBin };
 }
@@ -166,6 +197,16 @@ export function encodeCheckpoint(checkpoint: Checkpoint): CheckpointBytes {
  * @example const ckpt = decodeCheckpoint(text, bytes, 'checkpoints/dnn');
  */
 export function decodeCheckpoint(modelJsonText: string, weightsBin: Uint8Array, source = 'checkpoint'): Checkpoint {
+  return decodeWeights(parseModelJson(modelJsonText, source), weightsBin, source);
+}
+
+/**
+ * Parses and validates model.json alone (the first half of `decodeCheckpoint`), so a reader can check
+ * weights.bin's size against `weightsByteLength` before reading it. Throws CheckpointError naming
+ * `<source>/model.json`.
+ * @example const modelJson = parseModelJson(text, 'checkpoints/dnn'); weightsByteLength(modelJson) // 1071160
+ */
+export function parseModelJson(modelJsonText: string, source = 'checkpoint'): ModelJson {
   const jsonSource = `${source}/${MODEL_JSON_FILE}`;
   let parsed: unknown;
   try {
@@ -173,9 +214,26 @@ export function decodeCheckpoint(modelJsonText: string, weightsBin: Uint8Array, 
   } catch {
     throw new CheckpointError(jsonSource, 'is not valid JSON (torn or corrupt checkpoint?)');
   }
-  const modelJson = validateModelJson(parsed, jsonSource);
+  return validateModelJson(parsed, jsonSource);
+}
+
+/**
+ * The byte length of weights.bin that a validated model.json's manifest declares.
+ * @example if (stats.size !== weightsByteLength(modelJson)) throw new Error('torn checkpoint');
+ */
+export function weightsByteLength(modelJson: ModelJson): number {
+  return modelJson.weightsManifest.flatMap((entry) => entry.weights).reduce((n, s) => n + 4 * product(s.shape), 0);
+}
+
+/**
+ * The second half of `decodeCheckpoint`: the weights of a parsed model.json from weights.bin's bytes.
+ * Throws CheckpointError naming `source`'s file on a wrong byte length or weights the spec lacks.
+ * @example const checkpoint = decodeWeights(parseModelJson(text, dir), bytes, dir);
+ */
+export function decodeWeights(modelJson: ModelJson, weightsBin: Uint8Array, source = 'checkpoint'): Checkpoint {
+  const jsonSource = `${source}/${MODEL_JSON_FILE}`;
   const specs = modelJson.weightsManifest.flatMap((entry) => entry.weights);
-  const expectedBytes = specs.reduce((n, s) => n + 4 * product(s.shape), 0);
+  const expectedBytes = weightsByteLength(modelJson);
   if (weightsBin.byteLength !== expectedBytes) {
     throw new CheckpointError(
       `${source}/${WEIGHTS_FILE}`,
@@ -260,6 +318,9 @@ function validateModelJson(value: unknown, source: string): ModelJson {
   const names = manifest!.flatMap((e) => e.weights.map((w) => w.name));
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate !== undefined) fail(`lists weight ${duplicate} twice in its weightsManifest`);
+  if (json.weightsSha256 !== undefined && !(typeof json.weightsSha256 === 'string' && SHA256_HEX.test(json.weightsSha256))) {
+    fail(`has weightsSha256 ${JSON.stringify(json.weightsSha256)}, expected 64 lowercase hex digits`);
+  }
   return json as ModelJson;
 }
 
@@ -286,6 +347,8 @@ function checkWeight(weights: Map<string, NamedWeight>, name: string, shape: num
     throw new CheckpointError(source, `weight ${name} has shape [${w.shape}], the model spec needs [${shape}]`);
   }
 }
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 function isPositiveInt(n: unknown): n is number {
   return Number.isInteger(n) && (n as number) > 0;

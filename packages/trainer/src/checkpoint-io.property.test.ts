@@ -55,9 +55,9 @@ describe('loadCheckpoint on a corrupted directory', () => {
         else if (kind === 'empty') writeFileSync(path, '');
         try {
           const checkpoint = await loadCheckpoint(dir);
-          // Only a flip can leave a loadable checkpoint (weights.bin has no checksum; in model.json a
-          // flip may change a value into another valid one).
-          expect(kind).toBe('flip');
+          // Only a flip in model.json can leave a loadable checkpoint (it may change a value into another
+          // valid one); any change to weights.bin fails model.json's SHA-256 of it.
+          expect(`${file} ${kind}`).toBe('model.json flip');
           expect(checkpoint.weights.size).toBe(4);
         } catch (error) {
           if (!(error instanceof CheckpointError)) throw error;

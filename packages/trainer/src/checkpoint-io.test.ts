@@ -1,10 +1,24 @@
+// Tests of checkpoint-io.ts: in-place saves that keep foreign files, the states a kill leaves, readers during
+// saves, sizes checked before reading, and the run lock.
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointError, encodeCheckpoint, MNIST_PREPROCESSING, type Checkpoint, type ModelSpec, type NamedWeight } from '@mnist/core';
+import {
+  CheckpointError,
+  encodeCheckpoint,
+  MNIST_PREPROCESSING,
+  MODEL_JSON_MAX_BYTES,
+  WEIGHTS_MAX_BYTES,
+  type Checkpoint,
+  type ModelSpec,
+  type NamedWeight,
+} from '@mnist/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireRunLock, loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
+import { sha256Hex } from './data/ensure-mnist.js';
 
 const SPEC: ModelSpec = { inputSize: 4, hiddenUnits: [3], activation: 'relu', outputSize: 2, initializer: 'truncated_normal' };
 
@@ -43,24 +57,47 @@ afterEach(async () => {
 });
 
 describe('saveCheckpoint / loadCheckpoint', () => {
-  it('round-trips byte for byte', async () => {
+  it('round-trips byte for byte, model.json recording the SHA-256 of weights.bin', async () => {
     const original = checkpoint(1);
     await saveCheckpoint(dir, original);
-    const expected = encodeCheckpoint(original);
+    const expected = encodeCheckpoint(original, { sha256: sha256Hex });
     expect(await readFile(join(dir, 'model.json'), 'utf8')).toBe(expected.modelJson);
     expect(new Uint8Array(await readFile(join(dir, 'weights.bin')))).toEqual(expected.weightsBin);
+    expect(JSON.parse(expected.modelJson).weightsSha256).toBe(sha256Hex(expected.weightsBin));
     const loaded = await loadCheckpoint(dir);
-    const again = encodeCheckpoint(loaded);
+    const again = encodeCheckpoint(loaded, { sha256: sha256Hex });
     expect(again.modelJson).toBe(expected.modelJson);
     expect(again.weightsBin).toEqual(expected.weightsBin);
     expect(loaded.weights.get('dnn/hidden1/kernel')!.values).toEqual(original.weights.get('dnn/hidden1/kernel')!.values);
   });
 
-  it('replaces an existing checkpoint and leaves no temp or old directories', async () => {
+  it('replaces only model.json and weights.bin, in place: other files, subfolders and the folder itself stay', async () => {
+    await mkdir(join(dir, 'notes'), { recursive: true });
+    await writeFile(join(dir, 'NOTES.txt'), 'mine\n');
+    await writeFile(join(dir, 'model.onnx'), 'onnx bytes');
+    await writeFile(join(dir, 'notes', 'a.txt'), 'a');
+    const folder = (await stat(dir)).ino;
     await saveCheckpoint(dir, checkpoint(1, 1));
     await saveCheckpoint(dir, checkpoint(2, 2));
     expect((await loadCheckpoint(dir)).modelJson.training.epoch).toBe(2);
+    expect((await readdir(dir)).sort()).toEqual(['NOTES.txt', 'model.json', 'model.onnx', 'notes', 'weights.bin']);
+    expect(await readFile(join(dir, 'NOTES.txt'), 'utf8')).toBe('mine\n');
+    expect(await readFile(join(dir, 'model.onnx'), 'utf8')).toBe('onnx bytes');
+    expect(await readFile(join(dir, 'notes', 'a.txt'), 'utf8')).toBe('a');
+    expect((await stat(dir)).ino).toBe(folder);
     expect(await readdir(join(root, 'checkpoints'))).toEqual(['dnn']);
+  });
+
+  it('loads a checkpoint saved before model.json recorded a digest', async () => {
+    const { modelJson, weightsBin } = encodeCheckpoint(checkpoint(3, 3));
+    expect(modelJson).not.toContain('weightsSha256');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'model.json'), modelJson);
+    await writeFile(join(dir, 'weights.bin'), weightsBin);
+    expect((await loadCheckpoint(dir)).modelJson.training.epoch).toBe(3);
+    // The next save over it records the digest.
+    await saveCheckpoint(dir, checkpoint(4, 4));
+    expect(JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')).weightsSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('errors on a missing directory, naming it', async () => {
@@ -78,7 +115,6 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     await saveCheckpoint(dir, checkpoint(1));
     await rm(join(dir, 'weights.bin'));
     await rm(join(dir, 'model.json'));
-    // A directory in model.json's place fails later (at read, EISDIR) than the missing weights.bin (at open).
     await mkdir(join(dir, 'model.json'));
     for (let attempt = 0; attempt < 5; attempt++) {
       await expect(loadCheckpoint(dir)).rejects.toThrow(`${join(dir, 'model.json')}: cannot be read`);
@@ -98,38 +134,124 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     await expect(loadCheckpoint(dir)).rejects.toThrow(`${dir}/model.json: is not valid JSON`);
   });
 
-  // The states a crash can leave (see checkpoint-io.ts), built by hand from real saves.
-  it('recovers the new checkpoint after a crash between the two renames', async () => {
+  it('refuses a weights.bin of the right size from another save (its SHA-256 differs), in one line', async () => {
     await saveCheckpoint(dir, checkpoint(1, 1));
-    const other = join(root, 'other');
-    await saveCheckpoint(other, checkpoint(2, 2));
-    await rename(dir, `${dir}.old-999999-abcd`);
-    await rename(other, `${dir}.tmp-999999-abcd`);
-    expect((await loadCheckpoint(dir)).modelJson.training.epoch).toBe(2);
-    // The next save cleans up once `dir` exists again.
+    await writeFile(join(dir, 'weights.bin'), encodeCheckpoint(checkpoint(2, 2)).weightsBin);
+    const error = await loadCheckpoint(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as Error).message).toBe(
+      `${dir}/weights.bin: does not match model.json (its SHA-256 is not the weightsSha256 recorded there) (torn or corrupt checkpoint?)`,
+    );
+  });
+
+  // State B of checkpoint-io.ts, built by hand: the new model.json is in place, its weights still in the
+  // temp file of a save that was killed before its second rename.
+  async function killedBetweenRenames(firstSave: boolean): Promise<{ next: Checkpoint; temp: string }> {
+    if (!firstSave) await saveCheckpoint(dir, checkpoint(1, 1));
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'NOTES.txt'), 'mine\n');
+    const next = checkpoint(2, 2);
+    const bytes = encodeCheckpoint(next, { sha256: sha256Hex });
+    const temp = join(dir, `.weights.bin.tmp-${deadPid()}-0badc0de`);
+    await writeFile(temp, bytes.weightsBin);
+    await writeFile(join(dir, `.model.json.tmp-${deadPid()}-0badc0de`), 'a temp that never got renamed');
+    await writeFile(join(dir, 'model.json'), bytes.modelJson);
+    return { next, temp };
+  }
+
+  for (const firstSave of [false, true]) {
+    it(`rolls forward a save killed between its renames${firstSave ? ' (the first save: no weights.bin yet)' : ''}; the run lock completes it`, async () => {
+      const { next, temp } = await killedBetweenRenames(firstSave);
+      const expected = encodeCheckpoint(next, { sha256: sha256Hex });
+      expect(encodeCheckpoint(await loadCheckpoint(dir), { sha256: sha256Hex })).toEqual(expected);
+      // A reader changes nothing; the lock's holder puts the weights in place and removes the leftovers.
+      expect(existsSync(temp)).toBe(true);
+      const release = await acquireRunLock(dir);
+      await release();
+      expect((await readdir(dir)).sort()).toEqual(['NOTES.txt', 'model.json', 'weights.bin']);
+      expect(new Uint8Array(await readFile(join(dir, 'weights.bin')))).toEqual(expected.weightsBin);
+      expect(encodeCheckpoint(await loadCheckpoint(dir), { sha256: sha256Hex })).toEqual(expected);
+    });
+  }
+
+  it('a save over an interrupted one completes it first, then leaves only its own pair', async () => {
+    await killedBetweenRenames(false);
     await saveCheckpoint(dir, checkpoint(3, 3));
-    await saveCheckpoint(dir, checkpoint(4, 4));
-    expect((await readdir(join(root, 'checkpoints'))).sort()).toEqual(['dnn']);
-    expect((await loadCheckpoint(dir)).modelJson.training.epoch).toBe(4);
+    expect((await readdir(dir)).sort()).toEqual(['NOTES.txt', 'model.json', 'weights.bin']);
+    expect((await loadCheckpoint(dir)).modelJson.training.epoch).toBe(3);
   });
 
-  it('falls back to the old checkpoint when the new one is incomplete', async () => {
+  it("removes the temp files of dead processes, and keeps a live process's and another host's", async () => {
     await saveCheckpoint(dir, checkpoint(1, 1));
-    await rename(dir, `${dir}.old-999999-abcd`);
-    await mkdir(`${dir}.tmp-999999-abcd`);
-    await writeFile(join(`${dir}.tmp-999999-abcd`, 'weights.bin'), new Uint8Array(8));
-    expect((await loadCheckpoint(dir)).modelJson.training.epoch).toBe(1);
-  });
-
-  it('ignores a stale temp directory from a crash before the first rename', async () => {
-    await saveCheckpoint(dir, checkpoint(1, 1));
-    await mkdir(`${dir}.tmp-999999-beef`);
-    await writeFile(join(`${dir}.tmp-999999-beef`, 'weights.bin'), new Uint8Array(8));
-    expect((await loadCheckpoint(dir)).modelJson.training.epoch).toBe(1);
+    const dead = [`.weights.bin.tmp-${deadPid()}-00000001`, `.model.json.tmp-${deadPid()}-00000002`, `.model.json.tmp-${hostTag(hostname())}-${deadPid()}-00000003`];
+    // Our parent (the vitest main process) is alive and is not us: its temp files may be a save in progress.
+    const kept = [`.weights.bin.tmp-${process.ppid}-00000004`, `.model.json.tmp-${hostTag('elsewhere')}-${deadPid()}-00000005`, `.other.tmp-${deadPid()}-00000006`];
+    for (const name of [...dead, ...kept]) await writeFile(join(dir, name), 'x');
     await saveCheckpoint(dir, checkpoint(2, 2));
-    expect(await readdir(join(root, 'checkpoints'))).toEqual(['dnn']);
+    expect((await readdir(dir)).sort()).toEqual([...kept, 'model.json', 'weights.bin'].sort());
+    expect((await loadCheckpoint(dir)).modelJson.training.epoch).toBe(2);
+  });
+
+  it('concurrent readers get the old or the new checkpoint, never a mix, across 200 saves', async () => {
+    const versions = [checkpoint(1, 1), checkpoint(2, 2)].map((c) => encodeCheckpoint(c, { sha256: sha256Hex }));
+    await saveCheckpoint(dir, checkpoint(1, 1));
+    let saving = true;
+    const saves = (async () => {
+      for (let i = 0; i < 200; i++) await saveCheckpoint(dir, checkpoint(1 + (i % 2), 1 + (i % 2)));
+      saving = false;
+    })();
+    let reads = 0;
+    const readers = Array.from({ length: 3 }, async () => {
+      while (saving) {
+        const got = encodeCheckpoint(await loadCheckpoint(dir), { sha256: sha256Hex });
+        expect(versions.some((v) => v.modelJson === got.modelJson && Buffer.from(v.weightsBin).equals(Buffer.from(got.weightsBin)))).toBe(true);
+        reads += 1;
+      }
+    });
+    await Promise.all([saves, ...readers]);
+    expect(reads).toBeGreaterThan(10);
+  });
+
+  // Sizes are checked before reading: a sparse file claims gigabytes on disk without using them.
+  it('refuses a 1.9 GB weights.bin by its size, without reading it', async () => {
+    await saveCheckpoint(dir, checkpoint(1));
+    await truncate(join(dir, 'weights.bin'), 1_900_000_000);
+    const before = process.resourceUsage().maxRSS;
+    await expect(loadCheckpoint(dir)).rejects.toThrow(`${dir}/weights.bin: has 1900000000 bytes, the manifest expects 92 (torn or corrupt checkpoint?)`);
+    // maxRSS is in KiB: reading the file would add 1.9 GB.
+    expect(process.resourceUsage().maxRSS - before).toBeLessThan(100 * 1024);
+  });
+
+  it('refuses a model.json over the 16 MiB ceiling, without reading it', async () => {
+    await saveCheckpoint(dir, checkpoint(1));
+    await truncate(join(dir, 'model.json'), MODEL_JSON_MAX_BYTES + 1);
+    await expect(loadCheckpoint(dir)).rejects.toThrow(`${dir}/model.json: has ${MODEL_JSON_MAX_BYTES + 1} bytes, more than the ${MODEL_JSON_MAX_BYTES} (16 MiB) a model.json may have`);
+  });
+
+  it('refuses a manifest declaring more weights than the 1 GiB ceiling, before opening weights.bin', async () => {
+    await saveCheckpoint(dir, checkpoint(1));
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    json.weightsManifest[0].weights.push({ name: 'huge', shape: [65536, 65536], dtype: 'float32' });
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    await truncate(join(dir, 'weights.bin'), 4 * 65536 * 65536 + 92);
+    await expect(loadCheckpoint(dir)).rejects.toThrow(
+      `${dir}/model.json: declares ${4 * 65536 * 65536 + 92} bytes of weights, more than the ${WEIGHTS_MAX_BYTES} (1 GiB) a weights.bin may have`,
+    );
+  });
+
+  it('a folder that cannot be created is named with what was being done', async () => {
+    await mkdir(root, { recursive: true });
+    await writeFile(join(root, 'a-file'), 'x');
+    await expect(saveCheckpoint(join(root, 'a-file', 'dnn'), checkpoint(1))).rejects.toThrow(
+      `${join(root, 'a-file', 'dnn')}: cannot create the checkpoint folder (ENOTDIR: not a directory)`,
+    );
   });
 });
+
+// The host tag of temp-files.ts, for names of temp files written on `host`.
+function hostTag(host: string): string {
+  return createHash('sha256').update(host).digest('hex').slice(0, 8);
+}
 
 // A pid that surely belongs to no process: one that just exited.
 function deadPid(): number {

@@ -1,81 +1,111 @@
-// Checkpoint directories on disk (model.json + weights.bin): crash-safe saving of the PAIR of files,
-// loading with recovery, and a run lock so two trainers never write the same directory.
+// Checkpoint folders on disk: saving model.json + weights.bin as a pair, in place; loading them with a
+// check that they belong together; and a run lock so two trainers never write the same folder.
 //
-// Why the save is crash-safe: both files are written into a fresh sibling directory
-// `<dir>.tmp-<token>` and fsynced (files and directory) before anything else changes. Then the old
-// directory is renamed to `<dir>.old-<token>`, the temp directory renamed to `<dir>`, the parent
-// fsynced, and the old directory removed. Each rename is atomic, so at any instant one of these holds:
-//   1. `<dir>` is the old checkpoint (crash before the first rename; a stale temp dir may remain);
-//   2. `<dir>` is missing, `<dir>.old-<token>` is the old checkpoint and `<dir>.tmp-<token>` the new,
-//      complete one (crash between the two renames);
-//   3. `<dir>` is the new checkpoint (a stale `.old-` dir may remain).
-// A reader that finds no `<dir>` recovers case 2: the `.tmp-` twin of an `.old-` dir was complete
-// before the first rename, so it is the new checkpoint; failing that, the `.old-` dir is the old one.
-// Every candidate is fully decoded (JSON, manifest, exact byte length) before it is trusted. Never a
-// mix: the two files always come from one directory, and a reader re-checks the directory's identity
-// after reading both files, so a swap during the read is retried.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+// Invariants (the folder is the user's too: the README exports model.onnx into it):
+// 1. A save writes only model.json, weights.bin and its own hidden temp files (`.model.json.tmp-*`,
+//    `.weights.bin.tmp-*`). No other file in the folder (NOTES.txt, model.onnx) is read, moved or
+//    removed, and the folder itself is never replaced.
+// 2. model.json records the SHA-256 of its weights.bin (`weightsSha256`), so a pair of files from two
+//    different saves is detectable whatever their sizes.
+// 3. A save writes both temp files and fsyncs them and the folder, renames the model.json temp over
+//    model.json, fsyncs the folder, renames the weights temp over weights.bin and fsyncs the folder.
+//    Each rename is atomic, so after a kill at any moment the folder holds one of:
+//      A. the old pair (killed before the first rename; temp files may remain);
+//      B. the new model.json beside the old weights.bin (or none, on a first save), and the new
+//         weights, complete, in a `.weights.bin.tmp-*` file (killed between the renames);
+//      C. the new pair.
+//    model.json goes first because the new one always has a digest: state B is detectable even when
+//    the old model.json (saved before digests existed) has none.
+// 4. A reader takes a pair only when weights.bin's SHA-256 is model.json's `weightsSha256`; in state B
+//    it takes the temp file whose SHA-256 matches (roll forward: the checkpoint that save was writing,
+//    whole). A pair that changes while it is read is read again. So a reader, even during a save
+//    (`mnist eval` while training), gets the old or the new checkpoint, never a mix. A model.json
+//    without a digest (an older save) is taken with a weights.bin of its manifest's size, provided
+//    model.json was not replaced during the read.
+// 5. Sizes are checked before anything is read: model.json against MODEL_JSON_MAX_BYTES, weights.bin
+//    against its manifest (itself at most WEIGHTS_MAX_BYTES).
+// 6. Every save, and the run lock when taken, first finishes a save that a dead process left in state B
+//    (renames its weights temp into place), then removes the temp files of dead processes. Saves of
+//    one folder within this process run one at a time.
+import { mkdir, open, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   CheckpointError,
-  decodeCheckpoint,
+  decodeWeights,
   encodeCheckpoint,
   MODEL_JSON_FILE,
+  MODEL_JSON_MAX_BYTES,
+  parseModelJson,
   WEIGHTS_FILE,
+  WEIGHTS_MAX_BYTES,
+  weightsByteLength,
   type Checkpoint,
+  type ModelJson,
 } from '@mnist/core';
+import { sha256Hex } from './data/ensure-mnist.js';
+import { naming } from './data/file-system-error.js';
+import { isLeftover, isProcessAlive, tempFilesOf, tempPathFor, type TempFile } from './data/temp-files.js';
 import { fsyncDirectory, writeFileSynced } from './data/write-file-atomic.js';
 
 /**
- * Saves a checkpoint to `dir` atomically: afterwards `dir` holds the new checkpoint; after a crash at
- * any moment it (or its recoverable sibling) holds the old one or the new one, never a mix.
+ * Saves a checkpoint into the folder `dir` (created if missing), replacing only its model.json and
+ * weights.bin, atomically as a pair: a kill at any moment leaves the old checkpoint or the new one,
+ * and every other file in the folder as it was. Throws FileSystemError naming the file on a failure.
  * @example await saveCheckpoint('checkpoints/dnn', checkpoint);
  */
 export async function saveCheckpoint(dir: string, checkpoint: Checkpoint): Promise<void> {
-  const { modelJson, weightsBin } = encodeCheckpoint(checkpoint);
+  const { modelJson, weightsBin } = encodeCheckpoint(checkpoint, { sha256: sha256Hex });
   const target = resolve(dir);
-  const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
-  await removeStaleSiblings(target);
-  const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const temp = `${target}.tmp-${token}`;
-  const old = `${target}.old-${token}`;
-  await mkdir(temp);
-  try {
-    await writeFileSynced(join(temp, WEIGHTS_FILE), weightsBin);
-    await writeFileSynced(join(temp, MODEL_JSON_FILE), modelJson);
-    await fsyncDirectory(temp);
-  } catch (e) {
-    await rm(temp, { recursive: true, force: true });
-    throw e;
-  }
-  let hadOld = true;
-  try {
-    await rename(target, old);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    hadOld = false;
-  }
-  await rename(temp, target);
-  await fsyncDirectory(parent);
-  if (hadOld) await rm(old, { recursive: true, force: true });
+  await oneSaveAtATime(target, async () => {
+    await naming(dir, 'create the checkpoint folder', () => mkdir(target, { recursive: true }));
+    await completeInterruptedSave(target);
+    const jsonPath = join(target, MODEL_JSON_FILE);
+    const binPath = join(target, WEIGHTS_FILE);
+    const jsonTemp = tempPathFor(jsonPath);
+    const binTemp = tempPathFor(binPath);
+    try {
+      await writeFileSynced(binTemp, weightsBin, join(dir, WEIGHTS_FILE));
+      await writeFileSynced(jsonTemp, modelJson, join(dir, MODEL_JSON_FILE));
+      await fsyncDirectory(target);
+      await naming(join(dir, MODEL_JSON_FILE), 'replace the file', () => rename(jsonTemp, jsonPath));
+    } catch (e) {
+      await Promise.all([rm(binTemp, { force: true }), rm(jsonTemp, { force: true })]);
+      throw e;
+    }
+    // State B: the weights temp is now the only copy of model.json's weights. It is kept whatever
+    // fails below; readers roll forward to it and the next save (or run lock) puts it in place.
+    await fsyncDirectory(target);
+    await naming(join(dir, WEIGHTS_FILE), 'replace the file', () => rename(binTemp, binPath));
+    await fsyncDirectory(target);
+  });
 }
 
 /**
- * Loads the checkpoint in `dir` (recovering from an interrupted save, see the file comment). Throws
- * CheckpointError naming the directory or file when it is missing, torn or not a checkpoint.
+ * Loads the checkpoint in `dir` (rolling forward a save interrupted between its two renames, see the
+ * file comment). Throws CheckpointError naming the folder or file when it is missing, torn, too large
+ * or not a checkpoint.
  * @example const checkpoint = await loadCheckpoint('checkpoints/dnn');
  */
 export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const target = resolve(dir);
-  for (let attempt = 0; ; attempt++) {
-    const before = await dirIdentity(target);
-    if (before === undefined) return recoverCheckpoint(dir, target);
-    const result = await readCheckpointDir(target, dir);
-    // A save may have swapped directories between our two reads: both files must come from one.
-    if ((await dirIdentity(target)) === before || attempt >= 3) return result;
+  await checkFolder(target, dir);
+  let waits = 0;
+  for (let attempt = 1; ; attempt++) {
+    const pair = await readPair(target, dir);
+    if (pair.checkpoint) return pair.checkpoint;
+    const pending = await pendingWeights(target, pair.modelJson, await tempFilesOf(join(target, WEIGHTS_FILE)));
+    if (pending) return decodeWeights(pair.modelJson, pending.bytes, dir);
+    // Nothing to roll forward to. If a file was replaced since it was read, a save went by: read again.
+    const replaced = (await identity(join(target, MODEL_JSON_FILE))) !== pair.jsonId || (await identity(join(target, WEIGHTS_FILE))) !== pair.binId;
+    if (replaced && attempt < MAX_READS) continue;
+    // A live process's temp files: a save that has not reached its first rename may be about to.
+    if (waits < MAX_WAITS && (await saveInProgress(target))) {
+      waits += 1;
+      await new Promise((r) => setTimeout(r, WAIT_MS));
+      continue;
+    }
+    throw new CheckpointError(join(dir, WEIGHTS_FILE), `${pair.mismatch} (torn or corrupt checkpoint?)`);
   }
 }
 
@@ -91,24 +121,23 @@ export async function checkpointExists(dir: string): Promise<boolean> {
 }
 
 /**
- * Takes the exclusive run lock of a checkpoint directory (`<dir>.lock`, created with O_EXCL, holding
- * the owner's pid and host). A lock whose process is dead (same host) is stale and replaced. Once the
- * lock is held, a save that a dead trainer left half-swapped is completed, so `dir` exists. Resolves
- * to the release function; throws when another live trainer holds the lock.
+ * Takes the exclusive run lock of a checkpoint folder (`<dir>.lock`, created with O_EXCL, holding the
+ * owner's pid and host). A lock whose process is dead (same host) is stale and replaced. Once the lock
+ * is held, a save that a dead trainer left between its renames is completed and the temp files of dead
+ * processes are removed. Resolves to the release function; throws when another live trainer holds the lock.
  * @example const release = await acquireRunLock('checkpoints/dnn'); try { train() } finally { await release() }
  */
 export async function acquireRunLock(dir: string): Promise<() => Promise<void>> {
   const target = resolve(dir);
   const lockPath = `${target}.lock`;
-  await mkdir(dirname(target), { recursive: true });
+  await naming(dirname(dir), 'create the folder', () => mkdir(dirname(target), { recursive: true }));
   const mine: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       await writeFileSynced(lockPath, JSON.stringify(mine) + '\n');
-      // Holding the lock, no live trainer writes `dir`: finish a save a killed trainer left between
-      // its two renames, so `dir` exists again for whoever checks it before loading (e.g. --resume).
+      // Holding the lock, no other live trainer writes `dir`: finish what a killed one left.
       try {
-        await completeInterruptedSave(target);
+        await oneSaveAtATime(target, () => completeInterruptedSave(target));
       } catch (e) {
         await unlink(lockPath).catch(() => undefined);
         throw e;
@@ -140,6 +169,12 @@ export async function acquireRunLock(dir: string): Promise<() => Promise<void>> 
   throw new Error(`${lockPath}: could not take the run lock after 5 attempts; another trainer keeps replacing it`);
 }
 
+// Reads of a pair that keeps changing (a save every few milliseconds) before giving up, and waits for
+// a save in progress: bounded, so a torn folder is reported within about a second.
+const MAX_READS = 20;
+const MAX_WAITS = 50;
+const WAIT_MS = 20;
+
 interface LockOwner {
   pid: number;
   hostname: string;
@@ -162,118 +197,175 @@ function isStale(owner: LockOwner): boolean {
   return !isProcessAlive(owner.pid);
 }
 
-function isProcessAlive(pid: number): boolean {
+// Saves (and completions) of one folder in this process, chained: each sees the folder the last left.
+const savesInFlight = new Map<string, Promise<void>>();
+
+async function oneSaveAtATime<T>(target: string, work: () => Promise<T>): Promise<T> {
+  const run = (savesInFlight.get(target) ?? Promise.resolve()).then(work);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  savesInFlight.set(target, settled);
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return await run;
+  } finally {
+    if (savesInFlight.get(target) === settled) savesInFlight.delete(target);
   }
 }
 
-async function dirIdentity(path: string): Promise<string | undefined> {
+async function checkFolder(target: string, dir: string): Promise<void> {
+  let info;
   try {
-    const s = await stat(path);
-    if (!s.isDirectory()) throw new CheckpointError(path, 'is not a directory (a checkpoint is a directory holding model.json and weights.bin)');
-    return `${s.dev}:${s.ino}:${s.birthtimeMs}`;
+    info = await stat(target);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CheckpointError(dir, 'does not exist (no checkpoint saved there; train first, or check the path)');
+    }
+    throw new CheckpointError(dir, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (!info.isDirectory()) throw new CheckpointError(dir, 'is not a directory (a checkpoint is a directory holding model.json and weights.bin)');
+}
+
+/** A read of the pair: the checkpoint, or why the two files do not belong together. */
+type PairRead =
+  | { checkpoint: Checkpoint }
+  | { checkpoint?: undefined; modelJson: ModelJson; mismatch: string; jsonId: string; binId: string | undefined };
+
+async function readPair(target: string, dir: string): Promise<PairRead> {
+  const { modelJson, id: jsonId } = await readModelJson(target, dir);
+  const weights = await readWeights(join(target, WEIGHTS_FILE), join(dir, WEIGHTS_FILE), weightsByteLength(modelJson));
+  const digest = modelJson.weightsSha256;
+  let mismatch = weights.problem;
+  if (mismatch === undefined && digest !== undefined && sha256Hex(weights.bytes!) !== digest) {
+    mismatch = `does not match ${MODEL_JSON_FILE} (its SHA-256 is not the weightsSha256 recorded there)`;
+  }
+  // Without a digest, only model.json's identity tells whether a save replaced it during the read.
+  if (mismatch === undefined && digest === undefined && (await identity(join(target, MODEL_JSON_FILE))) !== jsonId) {
+    mismatch = `changed while it was read`;
+  }
+  if (mismatch === undefined) return { checkpoint: decodeWeights(modelJson, weights.bytes!, dir) };
+  return { modelJson, mismatch, jsonId, binId: weights.id };
+}
+
+// model.json, its size checked against the ceiling before it is read. Throws CheckpointError.
+async function readModelJson(target: string, dir: string): Promise<{ modelJson: ModelJson; id: string }> {
+  const shown = join(dir, MODEL_JSON_FILE);
+  const handle = await openForReading(join(target, MODEL_JSON_FILE), shown);
+  if (handle === undefined) throw new CheckpointError(shown, `is missing (a checkpoint directory holds ${MODEL_JSON_FILE} and ${WEIGHTS_FILE})`);
+  try {
+    const info = await fileInfo(handle, shown);
+    if (info.size > MODEL_JSON_MAX_BYTES) {
+      throw new CheckpointError(shown, `has ${info.size} bytes, more than the ${MODEL_JSON_MAX_BYTES} (16 MiB) a ${MODEL_JSON_FILE} may have`);
+    }
+    const text = (await readUpTo(handle, info.size, shown)).toString('utf8');
+    const modelJson = parseModelJson(text, dir);
+    const expected = weightsByteLength(modelJson);
+    if (expected > WEIGHTS_MAX_BYTES) {
+      throw new CheckpointError(shown, `declares ${expected} bytes of weights, more than the ${WEIGHTS_MAX_BYTES} (1 GiB) a ${WEIGHTS_FILE} may have`);
+    }
+    return { modelJson, id: info.id };
+  } finally {
+    await handle.close();
   }
 }
 
-async function readCheckpointDir(path: string, displayDir: string): Promise<Checkpoint> {
-  const read = async (file: string): Promise<Buffer> => {
+// weights.bin when its size is the manifest's (checked before reading), else the problem. Throws
+// CheckpointError for what no save can explain (a folder in its place, an unreadable file).
+async function readWeights(path: string, shown: string, expected: number): Promise<{ bytes?: Buffer; problem?: string; id?: string }> {
+  const handle = await openForReading(path, shown);
+  if (handle === undefined) return { problem: `is missing (a checkpoint directory holds ${MODEL_JSON_FILE} and ${WEIGHTS_FILE})` };
+  try {
+    const info = await fileInfo(handle, shown);
+    if (info.size !== expected) return { problem: `has ${info.size} bytes, the manifest expects ${expected}`, id: info.id };
+    const bytes = await readUpTo(handle, expected, shown);
+    if (bytes.byteLength !== expected) return { problem: `has ${bytes.byteLength} bytes, the manifest expects ${expected}`, id: info.id };
+    return { bytes, id: info.id };
+  } finally {
+    await handle.close();
+  }
+}
+
+// The weights temp (of `candidates`) whose bytes are model.json's: where a save between its renames
+// left them.
+async function pendingWeights(target: string, modelJson: ModelJson, candidates: TempFile[]): Promise<{ path: string; bytes: Buffer } | undefined> {
+  if (modelJson.weightsSha256 === undefined) return undefined;
+  const expected = weightsByteLength(modelJson);
+  for (const temp of candidates) {
     try {
-      return await readFile(join(path, file));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        throw new CheckpointError(join(displayDir, file), `is missing (a checkpoint directory holds ${MODEL_JSON_FILE} and ${WEIGHTS_FILE})`);
-      }
-      // Node's own message (e.g. "EISDIR: illegal operation on a directory, read") names no file.
-      throw new CheckpointError(join(displayDir, file), `cannot be read (${code ?? (e as Error).message}); expected a file`);
-    }
-  };
-  // Both reads run together, but a failure is reported in file order (model.json first), whichever
-  // read happens to fail first, so the same bad directory always gives the same message.
-  const [json, bin] = await Promise.allSettled([read(MODEL_JSON_FILE), read(WEIGHTS_FILE)]);
-  if (json.status === 'rejected') throw json.reason;
-  if (bin.status === 'rejected') throw bin.reason;
-  const [jsonBytes, weights] = [json.value, bin.value];
-  const weightsBin = new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength);
-  return decodeCheckpoint(jsonBytes.toString('utf8'), weightsBin, displayDir);
-}
-
-// `dir` is missing: look for an interrupted save's siblings (case 2 of the file comment).
-async function recoverCheckpoint(displayDir: string, target: string): Promise<Checkpoint> {
-  const siblings = await listSiblings(target);
-  const olds = siblings.filter((s) => s.kind === 'old');
-  for (const old of olds) {
-    const twin = siblings.find((s) => s.kind === 'tmp' && s.token === old.token);
-    for (const candidate of twin ? [twin, old] : [old]) {
-      try {
-        return await readCheckpointDir(candidate.path, displayDir);
-      } catch {
-        // Not complete: try the next candidate.
-      }
+      const read = await readWeights(temp.path, join(target, WEIGHTS_FILE), expected);
+      if (read.bytes && sha256Hex(read.bytes) === modelJson.weightsSha256) return { path: temp.path, bytes: read.bytes };
+    } catch {
+      // Renamed or removed meanwhile, or unreadable: not the one.
     }
   }
-  throw new CheckpointError(displayDir, 'does not exist (no checkpoint saved there; train first, or check the path)');
+  return undefined;
 }
 
-// `dir` is missing and a dead process left an `.old-` dir (case 2 of the file comment): rename the
-// complete candidate (its `.tmp-` twin, else the `.old-` dir itself) back to `dir`. Never touches the
-// siblings of a live process, whose save may still be running.
+async function saveInProgress(target: string): Promise<boolean> {
+  const temps = [...(await tempFilesOf(join(target, MODEL_JSON_FILE))), ...(await tempFilesOf(join(target, WEIGHTS_FILE)))];
+  return temps.some((t) => !isLeftover(t));
+}
+
+// Under the run lock or inside a save: a dead process's (or this one's failed) save left in state B is
+// finished by renaming its weights temp into place; then the temp files of dead processes go.
 async function completeInterruptedSave(target: string): Promise<void> {
-  if ((await dirIdentity(target)) !== undefined) return;
-  const siblings = await listSiblings(target);
-  for (const old of siblings.filter((s) => s.kind === 'old' && s.pid !== process.pid && !isProcessAlive(s.pid))) {
-    const twin = siblings.find((s) => s.kind === 'tmp' && s.token === old.token);
-    for (const candidate of twin ? [twin, old] : [old]) {
-      try {
-        await readCheckpointDir(candidate.path, target);
-      } catch {
-        continue;
-      }
-      await rename(candidate.path, target);
-      await fsyncDirectory(dirname(target));
-      return;
+  const jsonPath = join(target, MODEL_JSON_FILE);
+  const binPath = join(target, WEIGHTS_FILE);
+  const gone = (t: TempFile) => isLeftover(t) || t.pid === process.pid;
+  const jsonTemps = (await tempFilesOf(jsonPath)).filter(gone);
+  const binTemps = (await tempFilesOf(binPath)).filter(gone);
+  if (jsonTemps.length + binTemps.length === 0) return;
+  if (binTemps.length > 0) {
+    const pair = await readPair(target, target).catch(() => undefined);
+    const pending = pair && !pair.checkpoint ? await pendingWeights(target, pair.modelJson, binTemps) : undefined;
+    if (pending) {
+      await naming(binPath, 'replace the file', () => rename(pending.path, binPath));
+      await fsyncDirectory(target);
     }
   }
+  for (const temp of [...jsonTemps, ...binTemps]) await rm(temp.path, { force: true });
 }
 
-interface Sibling {
-  kind: 'tmp' | 'old';
-  token: string;
-  pid: number;
-  path: string;
-}
-
-async function listSiblings(target: string): Promise<Sibling[]> {
-  const prefix = `${basename(target)}.`;
-  let names: string[];
+async function openForReading(path: string, shown: string): Promise<FileHandle | undefined> {
   try {
-    names = await readdir(dirname(target));
-  } catch {
-    return [];
+    return await open(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new CheckpointError(shown, `cannot be read (${code ?? (e as Error).message}); expected a file`);
   }
-  const out: Sibling[] = [];
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const m = /^(tmp|old)-((\d+)-[0-9a-f]+)$/.exec(name.slice(prefix.length));
-    if (m) out.push({ kind: m[1] as 'tmp' | 'old', token: m[2], pid: Number(m[3]), path: join(dirname(target), name) });
-  }
-  return out;
 }
 
-// Leftovers of saves that crashed (their process is gone) or of this process's own failed saves. A
-// live process's temp dir may be a save in progress and is left alone. When `dir` is missing, the
-// leftovers are the only copy, so they are kept until a new save has replaced them.
-async function removeStaleSiblings(target: string): Promise<void> {
-  if ((await dirIdentity(target)) === undefined) return;
-  for (const s of await listSiblings(target)) {
-    if (s.pid === process.pid || !isProcessAlive(s.pid)) await rm(s.path, { recursive: true, force: true });
+async function fileInfo(handle: FileHandle, shown: string): Promise<{ size: number; id: string }> {
+  const info = await handle.stat();
+  // Node's own message for a folder ("EISDIR: illegal operation on a directory, read") names no file.
+  if (!info.isFile()) throw new CheckpointError(shown, `cannot be read (${info.isDirectory() ? 'EISDIR: it is a directory' : 'not a regular file'}); expected a file`);
+  return { size: info.size, id: `${info.dev}:${info.ino}` };
+}
+
+// At most `size` bytes from the start (fewer if the file was truncated meanwhile).
+async function readUpTo(handle: FileHandle, size: number, shown: string): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await handle.read(buffer, filled, size - filled, filled));
+    } catch (e) {
+      throw new CheckpointError(shown, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}
+
+async function identity(path: string): Promise<string | undefined> {
+  try {
+    const info = await stat(path);
+    return `${info.dev}:${info.ino}`;
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 // A checkpoint save that fails mid-run (injected: the save that first replaces a checkpoint throws EIO at
-// its first rename) ends the run with that error, keeps the last good checkpoint and releases the run lock.
+// its first rename, of model.json) ends the run with that error, keeps the last good checkpoint and releases the run lock.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,8 @@ const fault = vi.hoisted(() => ({ armed: false }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const fsp = await importOriginal<typeof import('node:fs/promises')>();
   const rename: typeof fsp.rename = async (from, to) => {
-    // Only a save that replaces a checkpoint renames an existing directory aside.
-    if (fault.armed && String(to).includes('.old-') && existsSync(String(from))) {
+    // Only a save that replaces a checkpoint renames a temp file over an existing model.json.
+    if (fault.armed && String(to).endsWith('model.json') && existsSync(String(to))) {
       fault.armed = false;
       throw Object.assign(new Error(`EIO: i/o error, rename '${String(from)}' -> '${String(to)}'`), { code: 'EIO' });
     }
@@ -51,7 +51,7 @@ describe('train with a failing checkpoint save', () => {
       onLog: (line) => lines.push(line),
       onEpoch: (record) => reported.push(record.epoch),
     });
-    await expect(run).rejects.toThrow(/EIO: i\/o error, rename/);
+    await expect(run).rejects.toThrow(`${join(out, 'model.json')}: cannot replace the file (EIO: i/o error)`);
     expect(fault.armed).toBe(false);
     expect(reported).toEqual([0]);
     expect(lines.filter((l) => /^\d+ Batch accuracy/.test(l))).toHaveLength(1);
