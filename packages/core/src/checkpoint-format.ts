@@ -1,6 +1,6 @@
 // The checkpoint contract: model.json (spec, preprocessing, training state, weightsManifest) plus
 // weights.bin (little-endian float32), as bytes. Files and URLs are the IO handlers' business.
-import { ACTIVATIONS, INITIALIZERS, layerNames, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
+import { ACTIVATIONS, INITIALIZERS, isImageShape, layerNames, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
 
 export const CHECKPOINT_FORMAT = 'mnist-dnn-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -293,6 +293,10 @@ function validateModelJson(value: unknown, source: string): ModelJson {
   }
   if (spec!.initializer !== undefined && !INITIALIZERS.includes(spec!.initializer)) {
     fail(`has modelSpec.initializer ${JSON.stringify(spec!.initializer)}, expected one of ${INITIALIZERS.join(', ')}`);
+  }
+  // Absent in checkpoints from before it was recorded (imageShapeOf reads those); present, it must fit.
+  if (spec!.imageShape !== undefined && !isImageShape(spec!.imageShape, spec!.inputSize)) {
+    fail(`has modelSpec.imageShape ${JSON.stringify(spec!.imageShape)}, expected [rows, cols] of positive integers with rows * cols = inputSize ${spec!.inputSize}`);
   }
   // A zero, negative or non-finite scale would turn every image into the same input, silently.
   const pixelScale = json.preprocessing?.pixelScale;

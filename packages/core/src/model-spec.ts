@@ -26,6 +26,12 @@ export const INITIALIZERS: readonly Initializer[] = Object.freeze(['truncated_no
 /** The multilayer perceptron: input, hidden layers, logits. */
 export interface ModelSpec {
   inputSize: number;
+  /**
+   * The images' rows and columns, `rows * cols === inputSize`: what the network was trained on, so an
+   * exported model says what to feed it. Absent in checkpoints written before it was recorded (and in
+   * a DNNClassifier's, which sees flat vectors): read it with `imageShapeOf`.
+   */
+  imageShape?: [number, number];
   hiddenUnits: number[];
   activation: Activation;
   outputSize: number;
@@ -35,11 +41,39 @@ export interface ModelSpec {
 /** The chapter's network: 784-300-100-10, ReLU, truncated normal. */
 export const DEFAULT_MODEL_SPEC: ModelSpec = Object.freeze({
   inputSize: 784,
+  imageShape: [28, 28],
   hiddenUnits: [300, 100],
   activation: 'relu',
   outputSize: 10,
   initializer: 'truncated_normal',
 }) as ModelSpec;
+
+/** The MNIST image: 28 rows of 28 pixels. */
+export const MNIST_IMAGE_SHAPE: readonly [number, number] = Object.freeze([28, 28]) as readonly [number, number];
+
+/**
+ * True when `shape` is `[rows, cols]` of positive integers with `rows * cols === inputSize`.
+ * @example isImageShape([32, 32], 1024) // true
+ */
+export function isImageShape(shape: unknown, inputSize: number): shape is [number, number] {
+  return (
+    Array.isArray(shape) &&
+    shape.length === 2 &&
+    shape.every((d) => Number.isInteger(d) && d > 0) &&
+    shape[0] * shape[1] === inputSize
+  );
+}
+
+/**
+ * The image size a spec was trained on: its `imageShape`; for a spec without one (a checkpoint from
+ * before it was recorded), [28, 28] when it takes 784 pixels, MNIST's; otherwise undefined: 1024
+ * pixels may be 32x32 or 16x64, and a guess would mislabel the model, so callers refuse instead.
+ * @example imageShapeOf({ ...DEFAULT_MODEL_SPEC, imageShape: undefined }) // [28, 28]
+ */
+export function imageShapeOf(spec: Pick<ModelSpec, 'inputSize' | 'imageShape'>): [number, number] | undefined {
+  if (spec.imageShape !== undefined) return [spec.imageShape[0], spec.imageShape[1]];
+  return spec.inputSize === MNIST_IMAGE_SHAPE[0] * MNIST_IMAGE_SHAPE[1] ? [MNIST_IMAGE_SHAPE[0], MNIST_IMAGE_SHAPE[1]] : undefined;
+}
 
 /** One dense layer's place in the `dnn` name scope of the original TensorFlow program. */
 export interface DenseLayerNames {

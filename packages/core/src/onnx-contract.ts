@@ -1,6 +1,6 @@
 // Names shared by the ONNX exporter and the inference SDKs: what makes an .onnx file "ours".
 
-/** Graph input: float32 [batch, 784], pixels already scaled to [0, 1]. */
+/** Graph input: float32 [batch, inputSize] (784 for MNIST), pixels already scaled to [0, 1]. */
 export const ONNX_INPUT = 'X';
 /** Graph outputs. */
 export const ONNX_LOGITS = 'logits';
@@ -23,6 +23,6 @@ export const METADATA_KEYS = Object.freeze({
   sourceCheckpoint: 'mnist.source_checkpoint',
   /** Test accuracy measured when exported, as a decimal string; absent if unknown. */
   testAccuracy: 'mnist.test_accuracy',
-  /** Image height and width, JSON [28, 28]. */
+  /** The images' rows and columns the model was trained on, JSON [rows, cols]: [28, 28] for MNIST. */
   imageShape: 'mnist.image_shape',
 });

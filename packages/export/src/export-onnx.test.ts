@@ -88,6 +88,19 @@ describe('exportOnnx', () => {
     expect(s.metadata[METADATA_KEYS.testAccuracy]).toBe('0.9781');
   });
 
+  it('records the image size the checkpoint was trained on; a spec without one is 28x28 only at 784 pixels', () => {
+    const imageShape = (c: ReturnType<typeof randomCheckpoint>) => JSON.parse(readOnnx(exportOnnx(c), 'm').metadata[METADATA_KEYS.imageShape]);
+    const c32 = randomCheckpoint([4], 3, { inputSize: 1024, imageShape: [32, 32] });
+    expect(imageShape(c32)).toEqual([32, 32]);
+    expect(JSON.parse(readOnnx(exportOnnx(c32), 'm').metadata[METADATA_KEYS.modelSpec]).imageShape).toEqual([32, 32]);
+    expect(imageShape(randomCheckpoint([4], 3, { inputSize: 16 * 64, imageShape: [16, 64] }))).toEqual([16, 64]);
+    // Checkpoints from before the image size was recorded.
+    expect(imageShape(randomCheckpoint([4], 3))).toEqual([28, 28]);
+    expect(() => exportOnnx(randomCheckpoint([4], 3, { inputSize: 1024 }), { source: 'checkpoints/old' })).toThrow(
+      'checkpoints/old: modelSpec.inputSize is 1024 and model.json records no modelSpec.imageShape, so the image size is unknown; add "imageShape": [rows, cols] to its modelSpec',
+    );
+  });
+
   it('leaves test accuracy out when unknown and picks the IR version of later opsets', () => {
     expect(readOnnx(exportOnnx(ckpt), 'm').metadata).not.toHaveProperty(METADATA_KEYS.testAccuracy);
     expect(readOnnx(exportOnnx(ckpt, { opset: 21 }), 'm').irVersion).toBe(10);

@@ -3,6 +3,7 @@ import {
   ACTIVATIONS,
   DEFAULT_OPSET,
   DIGIT_LABELS,
+  imageShapeOf,
   layerNames,
   METADATA_KEYS,
   ONNX_CLASSES,
@@ -22,9 +23,6 @@ export const EXPORT_PRODUCER_VERSION = '0.1.0';
 
 /** The symbolic batch dimension of X and of every output. */
 export const BATCH_DIM = 'batch';
-
-/** Image height and width recorded in the metadata. */
-const IMAGE_SHAPE = [28, 28] as const;
 
 export interface ExportOnnxOptions {
   /** ai.onnx opset, 13 to 26. Default 17 (IR 8); later opsets get the IR version they need. */
@@ -49,6 +47,13 @@ export function exportOnnx(checkpoint: Checkpoint, options: ExportOnnxOptions = 
   }
   const { modelJson } = checkpoint;
   const spec = modelJson.modelSpec;
+  // The rows and columns the network was trained on, for `mnist.image_shape`; never a guess.
+  const imageShape = imageShapeOf(spec);
+  if (!imageShape) {
+    throw new RangeError(
+      `${options.source ?? 'checkpoint'}: modelSpec.inputSize is ${spec.inputSize} and model.json records no modelSpec.imageShape, so the image size is unknown; add "imageShape": [rows, cols] to its modelSpec`,
+    );
+  }
   const g = new GraphBuilder({ opset, name: 'dnn', docString: 'MNIST multilayer perceptron: logits, softmax, argmax' });
 
   let activations = g.input(ONNX_INPUT, 'float32', [BATCH_DIM, spec.inputSize]);
@@ -72,7 +77,7 @@ export function exportOnnx(checkpoint: Checkpoint, options: ExportOnnxOptions = 
     [METADATA_KEYS.preprocessing]: JSON.stringify(modelJson.preprocessing),
     [METADATA_KEYS.labels]: JSON.stringify(modelJson.labels?.length ? modelJson.labels : DIGIT_LABELS),
     [METADATA_KEYS.modelSpec]: JSON.stringify(spec),
-    [METADATA_KEYS.imageShape]: JSON.stringify(IMAGE_SHAPE),
+    [METADATA_KEYS.imageShape]: JSON.stringify(imageShape),
   };
   if (options.source !== undefined) metadata[METADATA_KEYS.sourceCheckpoint] = options.source;
   if (options.testAccuracy !== undefined) metadata[METADATA_KEYS.testAccuracy] = String(options.testAccuracy);

@@ -7,6 +7,7 @@ import {
   DEFAULT_MODEL_SPEC,
   DEFAULT_VALIDATION_SIZE,
   DIGIT_LABELS,
+  imageShapeOf,
   MNIST_PREPROCESSING,
   MODEL_JSON_FILE,
   newCheckpoint,
@@ -164,7 +165,8 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     if (settings.maxSteps !== undefined && options.epochs === undefined) {
       settings.epochs = Math.ceil(settings.maxSteps / Math.max(1, Math.floor(trainSet.count / settings.batchSize)));
     }
-    const spec: ModelSpec = { ...settings.spec, inputSize: dataset.train.height * dataset.train.width };
+    // The checkpoint records the image size, so the export says what to feed the model (mnist.image_shape).
+    const spec: ModelSpec = { ...settings.spec, inputSize: dataset.train.height * dataset.train.width, imageShape: [dataset.train.height, dataset.train.width] };
     const optimizer = settings.optimizer;
 
     let weights: Map<string, NamedWeight>;
@@ -391,6 +393,7 @@ function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Setti
   differ('--activation', m.activation, spec.activation);
   differ('--initializer', m.initializer, spec.initializer);
   differ('input size', m.inputSize, spec.inputSize);
+  differ('image size', imageShapeOf(m) ?? 'unrecorded', spec.imageShape);
   differ('output size', m.outputSize, spec.outputSize);
   differ('--batch-size', t.batchSize, settings.batchSize);
   differ('--seed', t.seed, settings.seed);
