@@ -1,10 +1,9 @@
 // `mnist predict`: the original program's "Predicted classes / Actual classes" for the first test
 // images, from a checkpoint or an ONNX model; or, given image files, the class of each digit picture.
-import { readFileSync } from 'node:fs';
 import { IMAGE_PIXELS, preprocessDigitImage } from '@mnist/core';
 import { Option, type Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
-import { decodeImage } from '@mnist/infer-node';
+import { decodeImageFile } from '@mnist/infer-node';
 import { CliError } from '../errors.js';
 import { withClassifier } from '../load-classifier.js';
 import {
@@ -101,9 +100,10 @@ async function predictFiles(files: string[], flags: PredictFlags, io: CliIo): Pr
   ]);
 }
 
-// A photo or drawing of one digit, made to look like an MNIST test image.
+// A photo or drawing of one digit, made to look like an MNIST test image; the file's size is checked
+// before it is read, the picture's before it is decoded.
 function digitPixels(file: string): Uint8Array {
-  const image = decodeImage(new Uint8Array(readFileSync(file)), file);
+  const image = decodeImageFile(file);
   try {
     return preprocessDigitImage(image);
   } catch (error) {
