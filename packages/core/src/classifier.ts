@@ -4,6 +4,9 @@
 import { accuracy, confusionMatrix } from './metrics.js';
 import { DIGIT_LABELS, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
 import { METADATA_KEYS, ONNX_CLASSES, ONNX_INPUT, ONNX_LOGITS, ONNX_PROBABILITIES } from './onnx-contract.js';
+import { ModelLoadError } from './model-load-error.js';
+import { checkMaxModelBytes, modelTooLargeError } from './model-size-limit.js';
+import { externalDataLocationProblem, externalDataReferences, type ExternalDataFile, type ExternalDataReference } from './onnx-external-data.js';
 import { readOnnxModelInfo, type OnnxModelInfo } from './onnx-model-info.js';
 
 /** Pixels per image: 28 x 28. */
@@ -40,13 +43,14 @@ export interface RuntimeSession {
 /**
  * An ONNX runtime behind the classifier (onnxruntime-node, onnxruntime-web). Sessions are created
  * from bytes only: the facade needs the bytes anyway to read metadata_props, which onnxruntime's
- * JavaScript API does not expose.
+ * JavaScript API does not expose, and a runtime given bytes reads no file of its own when every
+ * external-data file is handed to it in `externalData`.
  */
 export interface InferenceRuntime {
   /** e.g. 'onnxruntime-node'. */
   readonly name: string;
   /** Creates a session; a model the runtime refuses throws an error naming `source`. */
-  createSession(model: Uint8Array, source: string): Promise<RuntimeSession>;
+  createSession(model: Uint8Array, source: string, externalData?: readonly ExternalDataFile[]): Promise<RuntimeSession>;
 }
 
 /** N images: scaled float pixels (N*784, in [0, 1]), raw bytes (N*784, scaled by the model's metadata), or one array per image. */
@@ -103,13 +107,7 @@ export interface ModelMetadata {
   metadataProps: Record<string, string>;
 }
 
-/** Marks errors about a model file, as opposed to bad arguments. */
-export class ModelLoadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModelLoadError';
-  }
-}
+export { ModelLoadError };
 
 /** A model ready to classify, as validated by {@link prepareModel}. */
 export interface PreparedModel {
@@ -118,20 +116,39 @@ export interface PreparedModel {
   source: string;
 }
 
+/** Where a model came from, as far as {@link prepareModel} needs to know: how to reach its external data, and its size limit. */
+export interface ModelLoadContext {
+  /**
+   * Reads the external-data file at `location`, a path relative to the model's own folder (file) or
+   * URL, already checked not to leave it; refuses files over `maxBytes`. Absent for models given as
+   * bytes, whose external data is refused: bytes have no folder, and ONNX Runtime would resolve the
+   * location against the process's working directory.
+   */
+  readExternalData?: (location: string, maxBytes: number) => Promise<Uint8Array>;
+  /** Ceiling on the model's bytes plus its external data; default MAX_MODEL_BYTES (256 MiB). */
+  maxModelBytes?: number;
+}
+
 /**
- * Reads metadata from `bytes`, creates a session on `runtime` and checks the graph is an MNIST
- * classifier of our contract. Releases the session if the check fails.
- * @example const prepared = await prepareModel(runtime, bytes, 'model.onnx');
+ * Reads metadata from `bytes`, gathers the model's external data through `context` (refused when it
+ * cannot be read from the model's own folder), creates a session on `runtime` and checks the graph
+ * is an MNIST classifier of our contract. Releases the session if the check fails.
+ * @example const prepared = await prepareModel(runtime, bytes, 'model.onnx', { readExternalData: (location, max) => readBeside('model.onnx', location, max) });
  */
-export async function prepareModel(runtime: InferenceRuntime, bytes: Uint8Array, source: string): Promise<PreparedModel> {
+export async function prepareModel(runtime: InferenceRuntime, bytes: Uint8Array, source: string, context: ModelLoadContext = {}): Promise<PreparedModel> {
+  const maxBytes = checkMaxModelBytes(context.maxModelBytes);
+  if (bytes.length > maxBytes) throw modelTooLargeError(source, bytes.length, maxBytes, 'model');
   let info: OnnxModelInfo;
+  let references: ExternalDataReference[];
   try {
     info = readOnnxModelInfo(bytes, source);
+    references = externalDataReferences(bytes, source);
   } catch (error) {
     throw new ModelLoadError((error as Error).message);
   }
   const metadata = modelMetadata(info, source);
-  const session = await runtime.createSession(bytes, source);
+  const externalData = await gatherExternalData(references, source, context, maxBytes - bytes.length);
+  const session = await runtime.createSession(bytes, source, externalData);
   try {
     checkGraph(session, metadata, source);
   } catch (error) {
@@ -139,6 +156,51 @@ export async function prepareModel(runtime: InferenceRuntime, bytes: Uint8Array,
     throw error;
   }
   return { session, metadata, source };
+}
+
+// Every location is checked before any is read; each file is read once, within what the model's own
+// bytes leave of the ceiling, and every reference must fit inside the data it points at.
+async function gatherExternalData(
+  references: readonly ExternalDataReference[],
+  source: string,
+  context: ModelLoadContext,
+  budget: number,
+): Promise<ExternalDataFile[] | undefined> {
+  if (references.length === 0) return undefined;
+  const read = context.readExternalData;
+  if (!read) {
+    const first = references[0];
+    throw new ModelLoadError(
+      `${source}: tensor ${first.tensor} keeps its data in the external file ${JSON.stringify(first.location)}, which a model given as bytes cannot use; load the model from its file path (or URL), or save it with its data inline`,
+    );
+  }
+  for (const { tensor, location } of references) {
+    const problem = externalDataLocationProblem(location);
+    if (problem) {
+      throw new ModelLoadError(
+        `${source}: tensor ${tensor} keeps its data in ${JSON.stringify(location)}, ${problem}; external data must be a relative path inside the model's folder`,
+      );
+    }
+  }
+  const files = new Map<string, Uint8Array>();
+  let remaining = budget;
+  for (const { tensor, location, offset, length } of references) {
+    let data = files.get(location);
+    if (data === undefined) {
+      try {
+        data = await read(location, remaining);
+      } catch (error) {
+        throw new ModelLoadError(`${source}: tensor ${tensor}'s external data: ${(error as Error).message}`);
+      }
+      remaining -= data.length;
+      files.set(location, data);
+    }
+    const end = offset + (length ?? Math.max(0, data.length - offset));
+    if (offset > data.length || end > data.length) {
+      throw new ModelLoadError(`${source}: tensor ${tensor} wants bytes ${offset} to ${end} of ${JSON.stringify(location)}, which holds ${data.length}`);
+    }
+  }
+  return [...files].map(([path, data]) => ({ path, data }));
 }
 
 /**

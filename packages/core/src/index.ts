@@ -12,6 +12,8 @@ export * from './batch.js';
 export * from './metrics.js';
 export * from './dataset.js';
 export * from './onnx-model-info.js';
+export * from './onnx-external-data.js';
+export * from './model-size-limit.js';
 export * from './classifier.js';
 export * from './ort-session.js';
 export * from './model-file-error.js';

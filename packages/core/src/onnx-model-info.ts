@@ -2,6 +2,7 @@
 // ModelProto's protobuf fields directly. Why: onnxruntime's JavaScript API (node and web, 1.30) exposes
 // input/output names, types and shapes but not the model's custom metadata_props or opset imports, and
 // the inference packages must not pull in protobufjs. The graph field is skipped, not decoded.
+import { protobufFields, utf8, WIRE_LENGTH_DELIMITED } from './protobuf-wire.js';
 
 /** What an .onnx file says about itself, outside its graph. */
 export interface OnnxModelInfo {
@@ -34,11 +35,6 @@ const MODEL_DOC_STRING = 6;
 const MODEL_GRAPH = 7;
 const MODEL_OPSET_IMPORT = 8;
 const MODEL_METADATA_PROPS = 14;
-
-const WIRE_VARINT = 0;
-const WIRE_FIXED64 = 1;
-const WIRE_LENGTH_DELIMITED = 2;
-const WIRE_FIXED32 = 5;
 
 /**
  * Reads the header fields of an ONNX model without decoding its graph. Throws OnnxFormatError
@@ -100,74 +96,7 @@ export function readOnnxModelInfo(bytes: Uint8Array, source = 'model'): OnnxMode
   return info;
 }
 
-interface ProtobufField {
-  number: number;
-  wireType: number;
-  /** The value of a varint field (safe integers only). */
-  varint?: number;
-  /** Byte range of a length-delimited field's payload. */
-  start: number;
-  end: number;
-}
-
-function* protobufFields(bytes: Uint8Array, start: number, end: number): Generator<ProtobufField> {
-  let pos = start;
-  while (pos < end) {
-    const [tag, afterTag] = readVarint(bytes, pos, end);
-    pos = afterTag;
-    const number = Math.floor(tag / 8);
-    const wireType = tag % 8;
-    if (number === 0) throw new Error(`field number 0 at byte ${pos}`);
-    switch (wireType) {
-      case WIRE_VARINT: {
-        const [value, next] = readVarint(bytes, pos, end);
-        yield { number, wireType, varint: value, start: pos, end: next };
-        pos = next;
-        break;
-      }
-      case WIRE_FIXED64:
-      case WIRE_FIXED32: {
-        const size = wireType === WIRE_FIXED64 ? 8 : 4;
-        if (pos + size > end) throw new Error(`truncated field ${number}`);
-        yield { number, wireType, start: pos, end: pos + size };
-        pos += size;
-        break;
-      }
-      case WIRE_LENGTH_DELIMITED: {
-        const [length, payload] = readVarint(bytes, pos, end);
-        if (payload + length > end) throw new Error(`field ${number} runs past the end of the data`);
-        yield { number, wireType, start: payload, end: payload + length };
-        pos = payload + length;
-        break;
-      }
-      default:
-        throw new Error(`unsupported wire type ${wireType} at byte ${pos}`);
-    }
-  }
-}
-
-// Varints up to 2^53 are exact in a double; larger ones (never used by the header fields) lose bits.
-function readVarint(bytes: Uint8Array, pos: number, end: number): [number, number] {
-  let value = 0;
-  let scale = 1;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= end) throw new Error('truncated varint');
-    const byte = bytes[pos++];
-    value += (byte & 0x7f) * scale;
-    if (byte < 0x80) return [value, pos];
-    scale *= 128;
-  }
-  throw new Error(`varint longer than 10 bytes at byte ${pos}`);
-}
-
 // Keys come from the file: `obj[key] = v` would drop "__proto__" (or set the prototype), so define.
 function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-function utf8(bytes: Uint8Array, field: ProtobufField): string {
-  if (field.wireType !== WIRE_LENGTH_DELIMITED) throw new Error(`field ${field.number} is not a string`);
-  return decoder.decode(bytes.subarray(field.start, field.end));
 }

@@ -11,6 +11,7 @@ import {
   type RuntimeValueInfo,
 } from './classifier.js';
 import { ONNX_INPUT } from './onnx-contract.js';
+import type { ExternalDataFile } from './onnx-external-data.js';
 
 /** A graph input or output as onnxruntime's session metadata describes it. */
 export type OrtValueMetadata =
@@ -51,32 +52,40 @@ export function ortRuntimeSession<T>(session: OrtSessionLike<T>, tensor: (x: Flo
 
 /**
  * The facade's runtime on an onnxruntime package: `create` is that package's InferenceSession.create
- * with its options bound, `tensor` makes its float32 Tensor. A model the runtime refuses throws a
- * ModelLoadError naming `source` and the runtime, with the first line of onnxruntime's reason.
+ * with its options bound, passing `externalData` (when the model has any) as the session option of
+ * that name, so onnxruntime takes every external file from the loader instead of reading one itself;
+ * `tensor` makes its float32 Tensor. A model the runtime refuses throws a ModelLoadError naming
+ * `source` and the runtime, with the first line of onnxruntime's reason.
  * @example
  * const runtime = ortInferenceRuntime(
  *   'onnxruntime-node',
- *   (model) => InferenceSession.create(model, { executionProviders: ['cpu'] }),
+ *   (model, externalData) => InferenceSession.create(model, { executionProviders: ['cpu'], ...(externalData && { externalData }) }),
  *   (x, dims) => new Tensor('float32', x, dims),
  * );
  */
 export function ortInferenceRuntime<T>(
   name: string,
-  create: (model: Uint8Array) => Promise<OrtSessionLike<T>>,
+  create: (model: Uint8Array, externalData?: readonly ExternalDataFile[]) => Promise<OrtSessionLike<T>>,
   tensor: (x: Float32Array, dims: [number, number]) => T,
 ): InferenceRuntime {
   return {
     name,
-    async createSession(model: Uint8Array, source: string): Promise<RuntimeSession> {
+    async createSession(model: Uint8Array, source: string, externalData?: readonly ExternalDataFile[]): Promise<RuntimeSession> {
       let session: OrtSessionLike<T>;
       try {
-        session = await create(model);
+        session = await create(model, externalData?.map(ortExternalDataKey));
       } catch (error) {
         throw new ModelLoadError(`${source}: ${name} could not load the model: ${firstLine(error)}`);
       }
       return ortRuntimeSession(session, tensor);
     },
   };
+}
+
+// onnxruntime (node and web, 1.30) drops one leading './' from each externalData path but looks the
+// model's location up as written, so a location './w.bin' is only found under the key '././w.bin'.
+function ortExternalDataKey(file: ExternalDataFile): ExternalDataFile {
+  return file.path.startsWith('./') ? { path: `./${file.path}`, data: file.data } : file;
 }
 
 // onnxruntime's load errors carry native stack detail on later lines; the facade's errors are one line.

@@ -5,9 +5,11 @@
  */
 export * from './mnist-classifier.js';
 export * from './node-runtime.js';
+export { readModelFile, type ReadModelFileOptions } from './model-file.js';
 export * from './decode-image.js';
 export {
   IMAGE_PIXELS,
+  MAX_MODEL_BYTES,
   ModelLoadError,
   OnnxFormatError,
   type Evaluation,

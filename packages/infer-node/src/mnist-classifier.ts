@@ -1,7 +1,7 @@
 // MnistClassifier for servers: the shared facade of @mnist/core on onnxruntime-node, loading from a
-// file path or from bytes.
-import { readFile } from 'node:fs/promises';
-import { MnistClassifierBase, modelFileReadError, prepareModel } from '@mnist/core';
+// file path (with external data read from the model's own folder) or from bytes.
+import { checkMaxModelBytes, MnistClassifierBase, prepareModel, type ModelLoadContext } from '@mnist/core';
+import { readExternalDataFile, readModelFile } from './model-file.js';
 import { nodeRuntime, type NodeClassifierOptions } from './node-runtime.js';
 
 /**
@@ -13,31 +13,28 @@ import { nodeRuntime, type NodeClassifierOptions } from './node-runtime.js';
  */
 export class MnistClassifier extends MnistClassifierBase {
   /**
-   * Loads a model from a file path or from the bytes of an .onnx file. A missing file, a file that
-   * is not ONNX, or an ONNX model that is not an MNIST classifier of this SDK throws an error naming it.
+   * Loads a model from a file path or from the bytes of an .onnx file. A missing file, a file over
+   * `options.maxModelBytes` (checked before it is read), a file that is not ONNX, or an ONNX model that
+   * is not an MNIST classifier of this SDK throws an error naming it. External data is read from the
+   * model file's own folder (never the working directory) and refused for bytes.
    * @example const classifier = await MnistClassifier.load(bytes, { executionProviders: ['cpu'] });
    */
   static async load(model: string | Uint8Array, options: NodeClassifierOptions = {}): Promise<MnistClassifier> {
     const runtime = nodeRuntime(options);
+    const maxModelBytes = checkMaxModelBytes(options.maxModelBytes);
     let bytes: Uint8Array;
     let source: string;
+    const context: ModelLoadContext = { maxModelBytes };
     if (typeof model === 'string') {
       source = model;
-      bytes = await readModelFile(model);
+      bytes = await readModelFile(model, { maxBytes: maxModelBytes });
+      context.readExternalData = (location, maxBytes) => readExternalDataFile(model, location, maxBytes);
     } else if (model instanceof Uint8Array) {
       source = 'model bytes';
       bytes = model;
     } else {
       throw new TypeError('model must be a file path (string) or the bytes of an .onnx file (Uint8Array)');
     }
-    return new MnistClassifier(await prepareModel(runtime, bytes, source));
-  }
-}
-
-async function readModelFile(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw modelFileReadError(path, error);
+    return new MnistClassifier(await prepareModel(runtime, bytes, source, context));
   }
 }

@@ -13,6 +13,11 @@ export interface NodeClassifierOptions {
   executionProviders?: string[];
   /** Graph optimizations before running. Default 'all'. */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Refuse models whose file (plus external data) is larger than this many bytes, checked before
+   * reading. Default MAX_MODEL_BYTES (256 MiB); at most protobuf's 2 GiB. Not a session option.
+   */
+  maxModelBytes?: number;
 }
 
 const OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
@@ -69,7 +74,8 @@ export function nodeRuntime(options: NodeClassifierOptions = {}): InferenceRunti
   const ortOptions = sessionOptions(options);
   return ortInferenceRuntime(
     'onnxruntime-node',
-    (model) => InferenceSession.create(model, ortOptions),
+    // externalData: onnxruntime takes every external file from the loader and reads none itself.
+    (model, externalData) => InferenceSession.create(model, externalData ? { ...ortOptions, externalData } : ortOptions),
     (x, dims) => new Tensor('float32', x, dims),
   );
 }
