@@ -261,6 +261,8 @@ describe('file and byte limits', () => {
     writeFileSync(small, encodePng(tinyGray));
     expect(decodeImageFile(small).width).toBe(3);
     expect(() => decodeImageFile(work)).toThrow(expect.objectContaining({ code: 'EISDIR', path: work }));
+    // A device has no size to check first: it is read no further than the limit.
+    expectRefusedFile('/dev/zero', 'too-large', /^\/dev\/zero: is longer, more than the limit of \d+ bytes for an image file$/);
   });
 });
 

@@ -89,7 +89,7 @@ function readImageFile(file: string): Uint8Array {
     const buffer = Buffer.allocUnsafe(MAX_IMAGE_BYTES + 1);
     let length = 0;
     for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
-    if (length > MAX_IMAGE_BYTES) throw tooManyBytes(file, 'has more bytes');
+    if (length > MAX_IMAGE_BYTES) throw tooManyBytes(file, 'is longer');
     return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
   } catch (error) {
     // Node names the path when opening fails, not when reading does (EISDIR on a folder).
