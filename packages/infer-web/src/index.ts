@@ -8,6 +8,7 @@ export * from './model-source.js';
 export { configureWasm, wasmThreads, webRuntime, type WebClassifierOptions } from './web-runtime.js';
 export {
   IMAGE_PIXELS,
+  MAX_MODEL_BYTES,
   ModelLoadError,
   OnnxFormatError,
   preprocessDigitImage,

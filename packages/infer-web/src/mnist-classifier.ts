@@ -1,6 +1,6 @@
 // MnistClassifier for frontends: the shared facade of @mnist/core on onnxruntime-web, plus
 // predictImage for ImageData and canvases (MNIST-style preprocessing from @mnist/core).
-import { MnistClassifierBase, prepareModel, preprocessDigitImage, type ImageDataLike } from '@mnist/core';
+import { checkMaxModelBytes, MnistClassifierBase, prepareModel, preprocessDigitImage, type ImageDataLike } from '@mnist/core';
 import { readModelSource, type ModelSource } from './model-source.js';
 import { webRuntime, type WebClassifierOptions } from './web-runtime.js';
 
@@ -28,13 +28,16 @@ export type DigitImageSource = ImageDataLike | HTMLCanvasElement | OffscreenCanv
 export class MnistClassifier extends MnistClassifierBase {
   /**
    * Loads a model from a URL (fetched; in Node also a file path) or from bytes. An HTTP error says
-   * "could not load model from URL: HTTP 404"; bytes that are not ONNX say "is not an ONNX model".
+   * "could not load model from URL: HTTP 404"; bytes that are not ONNX say "is not an ONNX model"; a
+   * model over `options.maxModelBytes` is refused before (or while) it is read. External data is read
+   * from the model's own URL directory or folder, and refused for bytes.
    * @example const classifier = await MnistClassifier.load(new URL('./model.onnx', import.meta.url));
    */
   static async load(model: ModelSource, options: WebClassifierOptions = {}): Promise<MnistClassifier> {
     const runtime = webRuntime(options);
-    const { bytes, source } = await readModelSource(model);
-    return new MnistClassifier(await prepareModel(runtime, bytes, source));
+    const maxModelBytes = checkMaxModelBytes(options.maxModelBytes);
+    const { bytes, source, readExternalData } = await readModelSource(model, maxModelBytes);
+    return new MnistClassifier(await prepareModel(runtime, bytes, source, { maxModelBytes, readExternalData }));
   }
 
   /**

@@ -15,6 +15,12 @@ export interface WebClassifierOptions {
   wasmPaths?: string | { wasm?: string; mjs?: string };
   /** Run inference in a web worker so the page's main thread stays responsive. Default false. */
   proxy?: boolean;
+  /**
+   * Refuse models larger than this many bytes (the .onnx plus its external data), checked before
+   * reading when the size is known, else while reading. Default MAX_MODEL_BYTES (256 MiB); at most
+   * protobuf's 2 GiB. Unlike the settings above, it applies to each load.
+   */
+  maxModelBytes?: number;
 }
 
 type WasmSettings = Required<Pick<WebClassifierOptions, 'proxy'>> & Pick<WebClassifierOptions, 'numThreads' | 'wasmPaths'>;
@@ -63,7 +69,8 @@ export function webRuntime(options: WebClassifierOptions = {}): InferenceRuntime
   configureWasm(options);
   return ortInferenceRuntime(
     'onnxruntime-web',
-    (model) => InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
+    // externalData: onnxruntime-web cannot read files itself; it gets every external file from the loader.
+    (model, externalData) => InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', ...(externalData && { externalData }) }),
     (x, dims) => new Tensor('float32', x, dims),
   );
 }
