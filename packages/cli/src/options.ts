@@ -91,7 +91,7 @@ export const DEFAULT_CHECKPOINT_DIR = 'checkpoints/dnn';
 
 /** `--data DIR`: an IDX dataset directory instead of the bundled MNIST. */
 export const dataOption = (): Option =>
-  new Option('--data <dir>', 'directory of IDX files (train/t10k images and labels, raw or .gz); default: MNIST in data/');
+  new Option('--data <dir>', 'directory of IDX files (train/t10k images and labels, raw or .gz); default: MNIST, in data/mnist inside this repository, else the per-user cache ($MNIST_DATA_DIR overrides)');
 
 /** `--json`: the last stdout line is one JSON object. */
 export const jsonOption = (): Option => new Option('--json', 'print the result as one JSON object on the last stdout line');

