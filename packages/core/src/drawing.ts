@@ -97,8 +97,9 @@ function inkLevels(image: ImageDataLike): Float32Array {
   const invert = background >= 128;
   const bgInk = invert ? 255 - background : background;
   const range = 255 - bgInk;
-  const ink = new Float32Array(n);
-  if (range <= 0) return ink;
+  // The ink overwrites the gray levels in place: a 4096x4096 photo needs one 64 MB field, not two.
+  const ink = gray;
+  if (range <= 0) return ink.fill(0);
   for (let i = 0; i < n; i++) {
     const v = invert ? 255 - gray[i] : gray[i];
     ink[i] = v <= bgInk ? 0 : ((v - bgInk) * 255) / range;

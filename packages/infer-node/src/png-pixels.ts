@@ -5,8 +5,8 @@ import { Unzlib } from 'fflate';
 import { MalformedImageError } from './malformed-image.js';
 import { ADAM7, bitsPerPixel, passSize, pngInflatedSize, type PngLayout } from './png-layout.js';
 
-/** Compressed bytes handed to the inflater at a time: at most ~1032x this comes out of one step. */
-export const INFLATE_STEP = 8192;
+/** Compressed bytes handed to the inflater at a time: at most ~1032x this (1 MiB) comes out of one step, so a bomb's transient output stays small. */
+export const INFLATE_STEP = 1024;
 
 /** What {@link decodePngPixels} did, for tests that bound its work. */
 export interface InflateStats {
