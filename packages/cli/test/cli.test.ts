@@ -127,7 +127,7 @@ describe('bad flags', () => {
   it('shows the stack only with --verbose', () => {
     const r = mnist('inspect', join(work, 'absent.onnx'), '--verbose');
     expect(r.code).toBe(1);
-    expect(r.stderr.split('\n')[0]).toMatch(/^mnist: .*absent\.onnx: no such file or directory$/);
+    expect(r.stderr.split('\n')[0]).toMatch(/^mnist: .*absent\.onnx: no such model file$/);
     expect(r.stderr).toMatch(/^\s+at /m);
   });
 });

@@ -36,8 +36,11 @@ export function configure(command: Command, io: CliIo): void {
 async function evaluate(flags: EvalFlags): Promise<{ accuracy: number; n: number }> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   if (flags.model !== undefined) {
-    const test = await loadTestSet(flags.data);
-    const { accuracy, n } = await withClassifier(flags.model, flags.runtime, (c) => c.evaluate(test.images, test.labels));
+    // The model first: a file that cannot be a model is refused before the test set is read.
+    const { accuracy, n } = await withClassifier(flags.model, flags.runtime, async (c) => {
+      const test = await loadTestSet(flags.data);
+      return c.evaluate(test.images, test.labels);
+    });
     return { accuracy, n };
   }
   if (flags.checkpoint === undefined) throw new CliError('eval needs --checkpoint DIR or --model FILE.onnx');

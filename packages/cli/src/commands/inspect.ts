@@ -1,6 +1,5 @@
 // `mnist inspect FILE`: what an ONNX model declares: inputs, outputs, opset, IR version, producer and
-// metadata.
-import { readFileSync } from 'node:fs';
+// metadata. The file is read as the SDK loads models: its size checked against the model ceiling first.
 import type { OnnxModelSummary, OnnxValueSummary } from '@mnist/export';
 import type { Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
@@ -35,8 +34,8 @@ export function configure(command: Command, io: CliIo): void {
     .addOption(jsonOption())
     .action(async (file: string, _options: unknown, cmd: Command) => {
       const flags = cmd.opts<InspectFlags>();
-      const { readOnnx } = await import('@mnist/export');
-      const description = describe(file, readOnnx(new Uint8Array(readFileSync(file)), file));
+      const [{ readOnnx }, { readModelFile }] = await Promise.all([import('@mnist/export'), import('@mnist/infer-node')]);
+      const description = describe(file, readOnnx(await readModelFile(file), file));
       printResult(io, flags.json, description, humanLines(description));
     });
 }
