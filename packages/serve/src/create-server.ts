@@ -1,14 +1,19 @@
 // The HTTP application: POST /v1/predict (JSON pixels or a PNG/JPEG digit), GET /v1/model,
-// GET /healthz, on fastify and @mnist/infer-node, with limits and JSON errors for every bad request.
-import { preprocessDigitImage, type ModelMetadata } from '@mnist/core';
+// GET /healthz, on fastify and @mnist/infer-node, with limits, JSON errors for every bad request and
+// a shutdown that answers the requests in flight within a bounded time.
+import { maxHeaderSize } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ModelMetadata, Prediction } from '@mnist/core';
 import { MnistClassifier } from '@mnist/infer-node';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { decodeImageBody } from './image-body.js';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { connectionLimits, timeoutCheckInterval, type ConnectionLimitOptions } from './connection-limits.js';
+import { DecodePool, type DecodeStats } from './decode-pool.js';
+import { clientErrorHandler, errorReply, type ErrorLimits } from './error-replies.js';
 import { HttpError } from './http-error.js';
 import { readJsonImages, type RequestImages } from './json-images.js';
 import { PredictBatcher } from './predict-batcher.js';
 
-export interface ServerOptions {
+export interface ServerOptions extends ConnectionLimitOptions {
   /** An .onnx file path or its bytes. */
   model: string | Uint8Array;
   /** Largest request body in bytes (413 beyond). Default 4 MiB: 64 JSON images at full precision. */
@@ -26,8 +31,26 @@ export interface ServerOptions {
   batching?: boolean;
   /** onnxruntime threads inside one operator. Default 1: the other core serves HTTP. */
   threads?: number;
+  /**
+   * Worker threads decoding PNG/JPEG bodies off the event loop, started on the first image. Default
+   * min(available cores, 2). JSON bodies need no decoding and never wait for them.
+   */
+  decodeWorkers?: number;
+  /** Image bodies that may wait for a decode worker; one more gets 503 with Retry-After. Default 16. */
+  decodeQueue?: number;
   /** Log requests as JSON lines (fastify's pino) to stderr. Default false. */
   logger?: boolean;
+}
+
+/** How a close ended. */
+export interface CloseSummary {
+  /**
+   * `graceful`: every request in flight was answered; `timeout`: `shutdownTimeoutMs` ran out and the
+   * connections left were cut; `forced`: {@link MnistServer.forceClose} cut them.
+   */
+  how: 'graceful' | 'timeout' | 'forced';
+  /** Connections cut (a client stalled mid-request, or a request still running). */
+  cutConnections: number;
 }
 
 /** A created (not yet listening) server. */
@@ -38,8 +61,16 @@ export interface MnistServer {
   classifier: MnistClassifier;
   /** Runtime calls made by the batcher and the images they carried (batching on). */
   readonly batchStats: { calls: number; images: number; largestBatch: number };
-  /** Stops accepting requests, finishes those in flight, then releases the model. */
-  close(): Promise<void>;
+  /** What the image decode workers are doing and have done. */
+  readonly decodeStats: DecodeStats;
+  /**
+   * Stops accepting connections, answers new requests on open ones with 503, finishes those in
+   * flight, and after `shutdownTimeoutMs` cuts whatever connections are left; then stops the decode
+   * workers and releases the model. Calling it again returns the same promise.
+   */
+  close(): Promise<CloseSummary>;
+  /** As {@link close}, but cuts every connection now (a second Ctrl-C). */
+  forceClose(): Promise<CloseSummary>;
 }
 
 /** The body of GET /v1/model. */
@@ -52,6 +83,7 @@ export interface ModelDescription {
   irVersion: number;
   producer: { name: string; version: string };
   modelSpec: ModelMetadata['modelSpec'] | null;
+  /** The name of the checkpoint folder the model was exported from (never its path on the exporting machine). */
   sourceCheckpoint: string | null;
   limits: { maxBatch: number; maxBodyBytes: number };
 }
@@ -84,13 +116,51 @@ export async function createServer(options: ServerOptions): Promise<MnistServer>
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   const maxBodyBytes = positiveInteger(options.maxBodyBytes ?? 4 * 1024 * 1024, 'maxBodyBytes');
   const maxBatch = positiveInteger(options.maxBatch ?? 64, 'maxBatch');
+  const limits = connectionLimits(options);
+  const pool = new DecodePool({ workers: options.decodeWorkers, maxQueue: options.decodeQueue });
   const threads = options.threads ?? 1;
   const classifier = await MnistClassifier.load(options.model, { intraOpNumThreads: threads });
-  const batcher = new PredictBatcher(classifier, { maxBatch, windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS });
-  const predict = options.batching === false ? (pixels: Float32Array) => classifier.predict(pixels) : (pixels: Float32Array, n: number) => batcher.predict(pixels, n);
 
-  // Diagnostics go to stderr, as everywhere in this project; stdout stays free for results.
-  const app = Fastify({ logger: options.logger === true ? { stream: process.stderr } : false, bodyLimit: maxBodyBytes, forceCloseConnections: 'idle' });
+  // Runtime calls in progress: the session must not be released under one.
+  const runs = new Set<Promise<Prediction>>();
+  const run = (pixels: Float32Array): Promise<Prediction> => {
+    const call = classifier.predict(pixels);
+    runs.add(call);
+    const forget = (): void => void runs.delete(call);
+    call.then(forget, forget);
+    return call;
+  };
+  const batcher = new PredictBatcher({ predict: run }, { maxBatch, windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS });
+  const predict = options.batching === false ? (pixels: Float32Array) => run(pixels) : (pixels: Float32Array, n: number) => batcher.predict(pixels, n);
+
+  const errorLimits: ErrorLimits = { maxBodyBytes, maxHeaderBytes: maxHeaderSize, headersTimeoutMs: limits.headersTimeoutMs, requestTimeoutMs: limits.requestTimeoutMs, contentTypes: [JSON_TYPE, ...IMAGE_TYPES] };
+  const sendError = (error: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const { status, message, internal } = errorReply(error, request.url, errorLimits);
+    if (internal) request.log.error(error);
+    if (status === 503) reply.header('retry-after', '1');
+    return reply.code(status).send({ error: message });
+  };
+
+  const app = Fastify({
+    // Diagnostics go to stderr, as everywhere in this project; stdout stays free for results.
+    logger: options.logger === true ? { stream: process.stderr } : false,
+    bodyLimit: maxBodyBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: timeoutCheckInterval(limits) },
+    // Errors before any route answer with the same {"error"} body as the routes do.
+    clientErrorHandler: clientErrorHandler(errorLimits),
+    frameworkErrors: sendError,
+    // Our own onRequest hook answers during shutdown, with the JSON error body.
+    return503OnClosing: false,
+  });
+  app.server.maxConnections = limits.maxConnections;
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPE, { parseAs: 'string' }, (_request, body, done) => {
     try {
@@ -99,29 +169,29 @@ export async function createServer(options: ServerOptions): Promise<MnistServer>
       done(error as Error, undefined);
     }
   });
-  app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, (_request, body, done) => {
-    try {
-      done(null, readImageBody(body as Buffer));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, async (_request: FastifyRequest, body: Buffer): Promise<RequestImages> => ({ n: 1, pixels: await pool.decode(body) }));
 
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error(error);
-      return reply.code(500).send({ error: 'internal error while predicting; see the server log' });
-    }
-    return reply.code(status).send({ error: clientMessage(error as FastifyError, status, maxBodyBytes) });
-  });
+  app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: `no route ${request.method} ${request.url}; try POST /v1/predict, GET /v1/model, GET /healthz` });
   });
 
+  let shuttingDown = false;
+  // Requests arriving on open connections once close() began: 503 and the connection closed.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!shuttingDown) return done();
+    reply.code(503).header('connection', 'close').header('retry-after', '1').send({ error: 'the server is shutting down; retry on another instance' });
+  });
+  // Keep-alive connections of requests still in flight at close would otherwise stay open until
+  // their idle timeout after the answer, holding close() (and a SIGTERM'd process) for seconds.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (shuttingDown) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   app.post(
     '/v1/predict',
-    { schema: { response: { 200: predictionSchema, '4xx': errorSchema } } },
+    { schema: { response: { 200: predictionSchema, '4xx': errorSchema, '5xx': errorSchema } } },
     async (request) => {
       const images = request.body as RequestImages | undefined;
       if (!images) throw new HttpError(400, `empty body; send JSON ${'{"images": [[784 numbers in [0, 1]], ...]}'} or a PNG/JPEG image`);
@@ -138,47 +208,54 @@ export async function createServer(options: ServerOptions): Promise<MnistServer>
   app.get('/v1/model', async () => description);
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  let closing: Promise<void> | undefined;
-  // Keep-alive connections of requests still in flight at close would otherwise stay open until
-  // their idle timeout after the answer, holding close() (and a SIGTERM'd process) for seconds.
-  app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
-  });
+  let closing: Promise<CloseSummary> | undefined;
+  let how: CloseSummary['how'] = 'graceful';
+  let cutConnections = 0;
+  const cut = (reason: 'timeout' | 'forced'): void => {
+    if (how === 'graceful') how = reason;
+    cutConnections += sockets.size;
+    for (const socket of sockets) socket.destroy();
+  };
+  const close = (): Promise<CloseSummary> => {
+    closing ??= (async () => {
+      shuttingDown = true;
+      const grace = setTimeout(() => cut('timeout'), limits.shutdownTimeoutMs);
+      try {
+        // fastify's close stops accepting, closes idle connections and waits for the others to end:
+        // each open request is answered (then closed by the onSend hook) or cut when the grace ends.
+        await app.close();
+      } finally {
+        clearTimeout(grace);
+      }
+      await pool.close();
+      await Promise.allSettled([...runs]);
+      await classifier.dispose();
+      return { how, cutConnections };
+    })();
+    return closing;
+  };
   await app.ready();
   return {
     app,
     classifier,
     batchStats: batcher.stats,
-    close() {
-      // fastify's close waits for requests in flight (each awaits its batch) before the model goes.
-      closing ??= app.close().then(() => classifier.dispose());
-      return closing;
+    get decodeStats() {
+      return pool.stats;
+    },
+    close,
+    forceClose() {
+      const closed = close();
+      cut('forced');
+      return closed;
     },
   };
 }
 
-function readImageBody(body: Buffer): RequestImages {
-  const image = decodeImageBody(body);
-  let pixels: Float32Array;
-  try {
-    pixels = preprocessDigitImage(image, { output: 'float32' });
-  } catch (error) {
-    throw new HttpError(400, `cannot preprocess the image: ${(error as Error).message}`);
-  }
-  return { n: 1, pixels };
-}
-
-function clientMessage(error: FastifyError, status: number, maxBodyBytes: number): string {
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return `body is larger than the limit of ${maxBodyBytes} bytes`;
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return `unsupported content type; send ${JSON_TYPE}, ${IMAGE_TYPES.join(' or ')}`;
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'empty JSON body';
-    default:
-      return status === 404 ? error.message : error.message.replace(/\s+/g, ' ');
-  }
+// The name of the checkpoint a model came from, without the folders above it: a model file must not
+// tell its clients where it was exported on someone's machine ('/home/ana/runs/dnn/' -> 'dnn').
+function checkpointName(source: string): string {
+  const parts = source.split(/[\\/]+/).filter((part) => part !== '');
+  return parts.at(-1) ?? source;
 }
 
 function describeModel(meta: ModelMetadata, limits: { maxBatch: number; maxBodyBytes: number }): ModelDescription {
@@ -191,7 +268,7 @@ function describeModel(meta: ModelMetadata, limits: { maxBatch: number; maxBodyB
     irVersion: meta.irVersion,
     producer: meta.producer,
     modelSpec: meta.modelSpec ?? null,
-    sourceCheckpoint: meta.sourceCheckpoint ?? null,
+    sourceCheckpoint: meta.sourceCheckpoint === undefined ? null : checkpointName(meta.sourceCheckpoint),
     limits,
   };
 }

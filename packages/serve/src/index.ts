@@ -4,5 +4,7 @@
  */
 export * from './create-server.js';
 export * from './start-server.js';
+export * from './connection-limits.js';
+export { DEFAULT_DECODE_QUEUE, type DecodeStats } from './decode-pool.js';
 export { HttpError } from './http-error.js';
 export { PredictBatcher, type PredictBatcherOptions } from './predict-batcher.js';

@@ -1,28 +1,40 @@
-// Listening on a host and port, with SIGTERM/SIGINT ending the process gracefully: no new
-// connections, requests in flight answered, then the model released.
-import { createServer, type MnistServer, type ServerOptions } from './create-server.js';
+// Listening on a host and port, with SIGTERM/SIGINT ending the process gracefully within a bounded
+// time: no new connections, requests in flight answered (for up to shutdownTimeoutMs), then the
+// decode workers stopped and the model released; a second signal cuts every connection at once.
+import { createServer, type CloseSummary, type MnistServer, type ServerOptions } from './create-server.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './connection-limits.js';
 
 export interface StartServerOptions extends ServerOptions {
   /** Address to listen on. Default 127.0.0.1 (loopback only). */
   host?: string;
   /** Port; 0 picks a free one. Default 8080. */
   port?: number;
-  /** Close gracefully on SIGTERM and SIGINT. Default true; tests pass false. */
+  /**
+   * Close gracefully on the first SIGTERM or SIGINT and at once on the second. Default true; tests
+   * pass false.
+   */
   handleSignals?: boolean;
+  /** Where the shutdown steps are told, one line each. Default: the fastify logger (silent unless `logger`). */
+  notify?: (line: string) => void;
 }
 
 /** A listening server. */
 export interface RunningServer extends MnistServer {
   /** Where it listens, e.g. http://127.0.0.1:8080. */
   url: string;
+  /** Settles when the server has closed, by close(), forceClose() or a signal. */
+  readonly closed: Promise<CloseSummary>;
 }
 
 /**
  * Loads the model and listens. On SIGTERM or SIGINT (when `handleSignals` is not false) it stops
- * accepting, finishes requests in flight, releases the model and lets the process exit.
+ * accepting, finishes requests in flight for up to `shutdownTimeoutMs` (then cuts the connections
+ * left), stops the decode workers and releases the model, so the process exits; a second signal
+ * cuts the connections at once.
  * @example
- * const { url, close } = await startServer({ model: 'model.onnx', port: 8080 });
+ * const { url, closed } = await startServer({ model: 'model.onnx', port: 8080 });
  * console.error(`serving on ${url}`);
+ * await closed; // after SIGTERM
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
@@ -38,25 +50,57 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const address = server.app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
-  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
-  const close = (): Promise<void> => {
-    if (onSignal) {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      onSignal = undefined;
+  const notify = options.notify ?? ((line: string) => server.app.log.info(line));
+
+  let settle!: { resolve(summary: CloseSummary): void; reject(error: unknown): void };
+  const closed = new Promise<CloseSummary>((resolve, reject) => (settle = { resolve, reject }));
+  // Whoever awaits `closed` sees a failure; nobody awaiting it is no crash.
+  closed.catch(() => {});
+  const track = (closing: Promise<CloseSummary>): Promise<CloseSummary> => {
+    closing.then(settle.resolve, settle.reject);
+    return closing;
+  };
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      const seconds = (options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS) / 1000;
+      notify(`${signal}: finishing requests in flight (at most ${seconds} s; ${signal} again stops at once)`);
+      track(server.close()).then(
+        (summary) => {
+          if (summary.how === 'timeout') notify(`cut ${summary.cutConnections} connection(s) still open after ${seconds} s`);
+        },
+        (error: unknown) => {
+          notify(`error while closing the server: ${(error as Error).message}`);
+          process.exitCode = 1;
+        },
+      );
+    } else if (signals === 2) {
+      notify(`${signal} again: cutting the open connections now`);
+      track(server.forceClose()).catch(() => {});
     }
-    return server.close();
   };
   if (options.handleSignals !== false) {
-    onSignal = (signal) => {
-      server.app.log.info(`${signal}: finishing requests in flight, then exiting`);
-      close().catch((error: unknown) => {
-        console.error(`error while closing the server: ${(error as Error).message}`);
-        process.exitCode = 1;
-      });
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    // Until the close is over a signal means "stop"; afterwards Node's default applies again.
+    const removeHandlers = (): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
     };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    closed.then(removeHandlers, removeHandlers);
   }
-  return { ...server, url, close };
+  return {
+    app: server.app,
+    classifier: server.classifier,
+    batchStats: server.batchStats,
+    get decodeStats() {
+      return server.decodeStats;
+    },
+    url,
+    closed,
+    close: () => track(server.close()),
+    forceClose: () => track(server.forceClose()),
+  };
 }
