@@ -1,7 +1,10 @@
 // Crash safety of training: kill -9 a real training run (a child process on the built dist) at random
-// moments and at exact points inside a checkpoint save; every time the checkpoint loads and a resumed
-// run ends at the same bytes as an uninterrupted one. Also the run lock: a second trainer on the same
-// directory is refused, and a dead trainer's lock does not block the resume.
+// moments and before every file-system step of the first two checkpoint saves, in a folder that also
+// holds the user's files; every time those files are untouched, the checkpoint loads as exactly the old
+// or the new one, and a resumed run ends at the same bytes as an uninterrupted one. Readers in another
+// process during training never see a mix. Also the run lock (a second trainer on the same directory is
+// refused, a dead trainer's lock does not block the resume) and a write killed half-way, whose temp file
+// the next write of that file removes.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -9,7 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, encodeIdx, MODEL_JSON_FILE, Rng, WEIGHTS_FILE } from '@mnist/core';
-import { loadCheckpoint, train } from '../src/index.js';
+import { encodeCheckpoint } from '@mnist/core';
+import { loadCheckpoint, sha256Hex, train, writeFileAtomic } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'crash-safety-child.mjs');
@@ -35,20 +39,30 @@ interface KillPlan {
   delayMs: number;
 }
 
-/** Runs the child trainer; kills it with SIGKILL as `extra.kill` says, if given. */
-function runChild(options: object, extra: { kill?: KillPlan; fault?: { op: 'rename' | 'open'; call: number } } = {}): Promise<ChildRun> {
+/** Steps of crash-safety-child.mjs: kill before file-system step `killAt` in `within`, or trace them. */
+interface StepPlan {
+  within: string;
+  killAt?: number;
+  trace?: boolean;
+  snapshots?: string;
+}
+
+/** Runs the child trainer on `options`; kills it with SIGKILL as `extra.kill` or `extra.steps` say. */
+function runChild(options: object | object[], extra: { kill?: KillPlan; steps?: StepPlan } = {}): Promise<ChildRun> {
+  return runJob({ train: options, ...extra.steps }, extra.kill);
+}
+
+function runJob(job: object, kill?: KillPlan): Promise<ChildRun> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const args = [CHILD, JSON.stringify(options)];
-    if (extra.fault) args.push(JSON.stringify(extra.fault));
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const run: ChildRun = { pid: child.pid!, code: null, signal: null, stdout: '', stderr: '', epochTimes: [], totalMs: 0 };
     let timer: NodeJS.Timeout | undefined;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       for (const line of chunk.split('\n')) {
         if (!line.startsWith('epoch ')) continue;
         run.epochTimes.push(performance.now() - started);
-        if (extra.kill && line === `epoch ${extra.kill.afterEpoch}`) timer = setTimeout(() => child.kill('SIGKILL'), extra.kill.delayMs);
+        if (kill && line === `epoch ${kill.afterEpoch}`) timer = setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
       }
       run.stdout += chunk;
     });
@@ -91,6 +105,8 @@ let dataDir: string;
 let reference: ChildRun;
 let referenceWeights: Buffer;
 let referenceModelJson: string;
+/** The reference run's checkpoint after each epoch's save (1-based), and after its final save. */
+let referenceSnapshots: string;
 
 beforeAll(async () => {
   // The child runs the built dist: build it (incremental, fast when up to date).
@@ -103,7 +119,8 @@ beforeAll(async () => {
   dataDir = join(root, 'data');
   writeTinyDataset(dataDir, 7);
   const out = join(root, 'reference', 'dnn');
-  reference = await runChild({ ...RUN, dataDir, out });
+  referenceSnapshots = join(root, 'reference-snapshots');
+  reference = await runChild({ ...RUN, dataDir, out }, { steps: { within: out, snapshots: referenceSnapshots } });
   expectExitedCleanly(reference);
   referenceWeights = readFileSync(join(out, WEIGHTS_FILE));
   referenceModelJson = readFileSync(join(out, MODEL_JSON_FILE), 'utf8');
@@ -128,7 +145,7 @@ async function recoverAndFinish(killed: ChildRun, out: string): Promise<void> {
   } catch (error) {
     expect(error).toBeInstanceOf(CheckpointError);
     expect(reported).toBe(0);
-    expect((error as Error).message).toMatch(/does not exist/);
+    expect((error as Error).message).toMatch(/does not exist|model\.json: is missing/);
   }
   // The killed trainer's lock is still there, and names the dead process: it must not block.
   const lockPath = `${out}.lock`;
@@ -174,28 +191,140 @@ describe('kill -9 during training', () => {
     expect(kills).toBeGreaterThanOrEqual(3);
   });
 
-  // Exact points inside saves: each save makes 2 renames (dir -> .old, .tmp -> dir) and 4 opens
-  // (weights.bin, model.json, the temp dir and the parent for fsync), after the run lock's 1 open.
-  const faults = [
-    { name: 'between the two renames of the 3rd save (dir missing, .old and .tmp present)', fault: { op: 'rename', call: 6 } },
-    { name: 'before the first rename of the 4th save (complete .tmp beside the dir)', fault: { op: 'rename', call: 7 } },
-    { name: 'before model.json of the 2nd save is written (torn .tmp)', fault: { op: 'open', call: 1 + 4 + 2 } },
-    { name: 'before the first save completes', fault: { op: 'rename', call: 2 } },
-    { name: 'inside the final save (after all epochs)', fault: { op: 'rename', call: 2 * (RUN.epochs + 1) } },
-  ] as const;
-  for (const { name, fault } of faults) {
-    it(`${name}: the checkpoint loads and --resume ends at the same weights`, async () => {
-      const out = join(root, `fault-${fault.op}-${fault.call}`, 'dnn');
-      const killed = await runChild({ ...RUN, dataDir, out }, { fault });
-      await recoverAndFinish(killed, out);
-    });
+});
+
+/** The pair in `dir` as files (model.json text, weights.bin bytes), or undefined if there is none. */
+function filesOf(dir: string): { modelJson: string; weightsBin: Buffer } | undefined {
+  if (!existsSync(join(dir, MODEL_JSON_FILE))) return undefined;
+  return { modelJson: readFileSync(join(dir, MODEL_JSON_FILE), 'utf8'), weightsBin: readFileSync(join(dir, WEIGHTS_FILE)) };
+}
+
+/** What loadCheckpoint gives for `dir`, re-encoded as the saver writes it; undefined when there is no checkpoint. */
+async function loadedFiles(dir: string): Promise<{ modelJson: string; weightsBin: Buffer } | undefined> {
+  try {
+    const { modelJson, weightsBin } = encodeCheckpoint(await loadCheckpoint(dir), { sha256: sha256Hex });
+    return { modelJson, weightsBin: Buffer.from(weightsBin) };
+  } catch (error) {
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as Error).message).toBe(`${join(dir, MODEL_JSON_FILE)}: is missing (a checkpoint directory holds model.json and weights.bin)`);
+    return undefined;
   }
+}
+
+describe('kill -9 before every file-system step of a save, in a folder with the user\'s files', () => {
+  const SHORT = { ...RUN, epochs: 2 };
+  const FOREIGN = { 'NOTES.txt': 'my notes\n', 'model.onnx': 'exported model bytes' };
+  let tracedSteps: { step: number; save: number; what: string }[];
+  let snapshots: string;
+  let finalFiles: { modelJson: string; weightsBin: Buffer };
+
+  function userFolder(name: string): string {
+    const out = join(root, name, 'dnn');
+    mkdirSync(out, { recursive: true });
+    for (const [file, text] of Object.entries(FOREIGN)) writeFileSync(join(out, file), text);
+    return out;
+  }
+
+  beforeAll(async () => {
+    const out = userFolder('traced');
+    snapshots = join(root, 'traced-snapshots');
+    const run = await runChild({ ...SHORT, dataDir, out }, { steps: { within: out, trace: true, snapshots } });
+    expectExitedCleanly(run);
+    finalFiles = filesOf(out)!;
+    // Save s is the steps after the line of epoch s - 2 up to the line of epoch s - 1 (the first also
+    // has the run's own checks of the folder before it).
+    tracedSteps = [];
+    let save = 1;
+    for (const line of run.stdout.split('\n')) {
+      if (line.startsWith('epoch ')) save += 1;
+      const m = /^step (\d+) (.*)$/.exec(line);
+      if (m) tracedSteps.push({ step: Number(m[1]), save, what: m[2] });
+    }
+    // 2 epoch saves and the final one; each writes two temp files and renames them.
+    expect(tracedSteps.filter((s) => s.what.startsWith('rename ')).map((s) => s.save)).toEqual([1, 1, 2, 2, 3, 3]);
+  });
+
+  it('each time: the user\'s files are untouched, the checkpoint is exactly the old or the new one, and --resume ends at the same bytes', async () => {
+    // Every step of the first save (a new checkpoint) and of the second (one replacing the first),
+    // from its first call (creating the folder if missing) to its last (the folder's fsync).
+    const firstOfSave = (save: number) => tracedSteps.find((s) => s.save === save && s.what.startsWith('mkdir '))!.step;
+    const plan = tracedSteps.filter((s) => s.step >= firstOfSave(1) && s.save <= 2);
+    expect(plan.length).toBeGreaterThanOrEqual(30);
+    const resumes: { out: string; where: string; resume: boolean }[] = [];
+    for (const { step, save, what } of plan) {
+      const out = userFolder(`step-${step}`);
+      const killed = await runChild({ ...SHORT, dataDir, out }, { steps: { within: out, killAt: step } });
+      const where = `killed before step ${step} (${what}) of save ${save}`;
+      expect(killed.signal, where).toBe('SIGKILL');
+      for (const [file, text] of Object.entries(FOREIGN)) expect(readFileSync(join(out, file), 'utf8'), where).toBe(text);
+      for (const name of readdirSync(out)) expect(name, where).toMatch(/^(NOTES\.txt|model\.onnx|model\.json|weights\.bin|\.(model\.json|weights\.bin)\.tmp-[0-9a-f]{8}-\d+-[0-9a-f]{8})$/);
+      const old = save === 1 ? undefined : filesOf(join(snapshots, String(save - 1)));
+      const next = filesOf(join(snapshots, String(save)));
+      const loaded = await loadedFiles(out);
+      const is = (files: typeof loaded) => (files === undefined ? loaded === undefined : loaded !== undefined && loaded.modelJson === files.modelJson && loaded.weightsBin.equals(files.weightsBin));
+      expect(is(old) || is(next), `${where}: the checkpoint is neither the old nor the new one`).toBe(true);
+      resumes.push({ out, where, resume: loaded !== undefined });
+    }
+    // One child finishes every folder (a process start per folder would dominate the test's time).
+    expectExitedCleanly(await runChild(resumes.map(({ out, resume }) => ({ ...SHORT, dataDir, out, resume }))));
+    for (const { out, where } of resumes) {
+      expect(filesOf(out), where).toEqual(finalFiles);
+      expect(readdirSync(out).sort(), where).toEqual(['NOTES.txt', 'model.json', 'model.onnx', 'weights.bin']);
+      expect(readdirSync(dirname(out)), where).toEqual(['dnn']);
+    }
+  }, 300_000);
+});
+
+describe('readers in another process during training', () => {
+  it('see no checkpoint yet, or one of the checkpoints the run saved, never a mix', async () => {
+    const valid = readdirSync(referenceSnapshots).map((epoch) => filesOf(join(referenceSnapshots, epoch))!);
+    valid.push({ modelJson: referenceModelJson, weightsBin: referenceWeights });
+    const out = userFolder('read-while-training');
+    const running = runChild({ ...RUN, dataDir, out });
+    let finished = false;
+    void running.then(() => (finished = true));
+    let loads = 0;
+    while (!finished) {
+      const loaded = await loadedFiles(out);
+      if (loaded) {
+        expect(valid.some((v) => v.modelJson === loaded.modelJson && v.weightsBin.equals(loaded.weightsBin))).toBe(true);
+        loads += 1;
+      }
+    }
+    expectExitedCleanly(await running);
+    expect(loads).toBeGreaterThan(RUN.epochs);
+  });
+
+  function userFolder(name: string): string {
+    const out = join(root, name, 'dnn');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'NOTES.txt'), 'mine');
+    return out;
+  }
+});
+
+describe('a write killed half-way', () => {
+  it('leaves a temp file that the next write of the same file removes', async () => {
+    const dir = join(root, 'export');
+    mkdirSync(dir);
+    const target = join(dir, 'model.onnx');
+    writeFileSync(join(dir, 'NOTES.txt'), 'mine');
+    // Killed before the temp file's fsync: its bytes are written, the rename never happens.
+    const killed = await runJob({ write: { path: target, size: 1 << 20 }, within: dir, killAt: 5 });
+    expect(killed.signal).toBe('SIGKILL');
+    const left = readdirSync(dir).filter((n) => n.startsWith('.model.onnx.tmp-'));
+    expect(left).toHaveLength(1);
+    expect(left[0]).toContain(`-${killed.pid}-`);
+    await writeFileAtomic(target, 'whole');
+    expect(readdirSync(dir).sort()).toEqual(['NOTES.txt', 'model.onnx']);
+    expect(readFileSync(target, 'utf8')).toBe('whole');
+  });
 });
 
 describe('run lock', () => {
   it('a second trainer on the same directory is refused with a message naming the lock and the owner', async () => {
     const out = join(root, 'locked', 'dnn');
-    const first = spawn(process.execPath, [CHILD, JSON.stringify({ ...RUN, epochs: 100000, dataDir, out })], {
+    const first = spawn(process.execPath, [CHILD, JSON.stringify({ train: { ...RUN, epochs: 100000, dataDir, out } })], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
