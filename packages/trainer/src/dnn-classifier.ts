@@ -3,6 +3,7 @@
 // checkpoint format as `train`, so `mnist export` and the inference SDKs take it unchanged.
 import {
   argmaxRows,
+  isImageShape,
   MNIST_PREPROCESSING,
   newCheckpoint,
   softmaxRows,
@@ -51,6 +52,11 @@ export interface DNNClassifierOptions {
   backend?: string;
   /** Default 42: initial weights, shuffles and dropout masks derive from it. */
   seed?: number;
+  /**
+   * Rows and columns of each image (`rows * cols` = pixels per image), recorded in the checkpoint so an
+   * export says what to feed it. Default: [28, 28] for 784-pixel images, unrecorded otherwise.
+   */
+  imageShape?: [number, number];
 }
 
 /** Options of `fit`. */
@@ -86,7 +92,7 @@ export interface ClassifierPrediction {
 export class DNNClassifier {
   private readonly optimizer: OptimizerConfig;
   private readonly settings: Required<Pick<DNNClassifierOptions, 'hiddenUnits' | 'nClasses' | 'activation' | 'initializer' | 'dropout' | 'seed'>> &
-    Pick<DNNClassifierOptions, 'engine' | 'backend'>;
+    Pick<DNNClassifierOptions, 'engine' | 'backend' | 'imageShape'>;
   private spec: ModelSpec | undefined;
   private weights: Map<string, NamedWeight> | undefined;
   private history: EpochRecord[] = [];
@@ -112,7 +118,21 @@ export class DNNClassifier {
     // The initializer name is checked now rather than at the first fit (with initialWeights' wording).
     const initializer = options.initializer ?? 'glorot';
     checkInitializer(initializer, 'spec.initializer');
-    this.settings = { hiddenUnits: [...hiddenUnits], nClasses, activation, initializer, dropout, seed, engine: options.engine, backend: options.backend };
+    const { imageShape } = options;
+    if (imageShape !== undefined && !isImageShape(imageShape, imageShape[0] * imageShape[1])) {
+      throw new RangeError(`imageShape must be [rows, cols] of positive integers, got ${JSON.stringify(imageShape)}`);
+    }
+    this.settings = {
+      hiddenUnits: [...hiddenUnits],
+      nClasses,
+      activation,
+      initializer,
+      dropout,
+      seed,
+      engine: options.engine,
+      backend: options.backend,
+      imageShape: imageShape && [imageShape[0], imageShape[1]],
+    };
   }
 
   /** The network's shape once fitted or loaded. */
@@ -148,8 +168,13 @@ export class DNNClassifier {
     const train = toLabeledImages(X, y, 'X', 'y', this.spec?.inputSize, this.settings.nClasses);
     if (train.count < batchSize) throw new RangeError(`X holds ${train.count} images, fewer than batchSize ${batchSize}`);
     const validation = options.validation && toLabeledImages(options.validation.X, options.validation.y, 'validation.X', 'validation.y', train.width, this.settings.nClasses);
+    const { imageShape } = this.settings;
+    if (imageShape !== undefined && imageShape[0] * imageShape[1] !== train.width) {
+      throw new RangeError(`X holds images of ${train.width} pixels, but imageShape ${imageShape[0]}x${imageShape[1]} is ${imageShape[0] * imageShape[1]}`);
+    }
     const spec: ModelSpec = this.spec ?? {
       inputSize: train.width,
+      ...(imageShape ? { imageShape } : {}),
       hiddenUnits: this.settings.hiddenUnits,
       activation: this.settings.activation,
       outputSize: this.settings.nClasses,

@@ -1,6 +1,6 @@
 // Restoring a checkpoint for inference with the tfjs forward pass: the original program's
 // `saver.restore` followed by `logits.eval` to predict and score (the CLI's eval and predict).
-import { argmaxRows, topOneAccuracy, type Checkpoint, type MnistDataset } from '@mnist/core';
+import { argmaxRows, imageShapeOf, topOneAccuracy, type Checkpoint, type MnistDataset } from '@mnist/core';
 import { loadCheckpoint } from './checkpoint-io.js';
 import { readDataset } from './data/index.js';
 import { forwardPassEngine } from './forward-pass.js';
@@ -82,12 +82,14 @@ export async function predictCheckpoint(
 
 async function readMatchingDataset(checkpoint: Checkpoint, dataDir: string | undefined): Promise<MnistDataset> {
   const dataset = await readDataset(dataDir);
-  const pixels = dataset.test.height * dataset.test.width;
-  const inputSize = checkpoint.modelJson.modelSpec.inputSize;
-  if (pixels !== inputSize) {
-    throw new RangeError(
-      `${dataDir ?? 'the MNIST data'} has ${dataset.test.height}x${dataset.test.width} images, the checkpoint's model takes ${inputSize} pixels`,
-    );
+  const { height, width } = dataset.test;
+  const spec = checkpoint.modelJson.modelSpec;
+  // The recorded image shape, not just the pixel count: 32x32 and 16x64 images both have 1024 pixels.
+  const shape = imageShapeOf(spec);
+  const matches = shape ? shape[0] === height && shape[1] === width : height * width === spec.inputSize;
+  if (!matches) {
+    const takes = shape ? `${shape[0]}x${shape[1]} images` : `${spec.inputSize} pixels`;
+    throw new RangeError(`${dataDir ?? 'the MNIST data'} has ${height}x${width} images, the checkpoint's model takes ${takes}`);
   }
   return dataset;
 }

@@ -59,22 +59,23 @@ export interface EstimatorResult {
 export async function trainEstimator(options: EstimatorOptions = {}): Promise<EstimatorResult> {
   const started = performance.now();
   const out = options.out ?? 'checkpoints/dnn';
-  const clf = new DNNClassifier({
-    hiddenUnits: options.hiddenUnits ?? [300, 100],
-    nClasses: 10,
-    activation: options.activation,
-    initializer: options.initializer,
-    optimizer: options.optimizer,
-    learningRate: options.learningRate,
-    dropout: options.dropoutRate,
-    engine: options.engine,
-    backend: options.backend,
-    seed: options.seed,
-  });
   const releaseLock = await acquireRunLock(out);
   try {
     if (await checkpointExists(out)) throw new Error(`${out} already holds a checkpoint; choose another --out`);
     const dataset = await readDataset(options.dataDir);
+    const clf = new DNNClassifier({
+      hiddenUnits: options.hiddenUnits ?? [300, 100],
+      nClasses: 10,
+      activation: options.activation,
+      initializer: options.initializer,
+      optimizer: options.optimizer,
+      learningRate: options.learningRate,
+      dropout: options.dropoutRate,
+      engine: options.engine,
+      backend: options.backend,
+      seed: options.seed,
+      imageShape: [dataset.train.height, dataset.train.width],
+    });
     const split = splitValidation(dataset.train, options.validationSize ?? DEFAULT_VALIDATION_SIZE);
     let train = split.train;
     if (options.trainLimit !== undefined) {

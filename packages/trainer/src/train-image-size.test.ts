@@ -8,7 +8,9 @@ import { exportOnnx, readOnnx } from '@mnist/export';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from './checkpoint-io.js';
 import { brightPixelSet, QUARTERS } from './testing/toy-dataset.js';
+import { evaluateCheckpoint } from './restore.js';
 import { train, type TrainOptions } from './train.js';
+import { trainEstimator } from './train-estimator.js';
 
 let root: string;
 beforeAll(async () => {
@@ -59,5 +61,21 @@ describe('train and the image size', () => {
     const tall = await dataset('tall', [8, 2]);
     await train(options(wide, 'resume-run'));
     await expect(train(options(tall, 'resume-run', { resume: true, epochs: 2 }))).rejects.toThrow(/it was trained with image size \[2,8\] \(now \[8,2\]\)/);
+  });
+
+  it('refuses to score a checkpoint on a test set of another shape with the same pixel count', async () => {
+    const wide = await dataset('wide3', [2, 8]);
+    const tall = await dataset('tall3', [8, 2]);
+    await train(options(wide, 'score-run'));
+    await expect(evaluateCheckpoint(join(root, 'score-run'), { dataDir: tall })).rejects.toThrow(
+      `${tall} has 8x2 images, the checkpoint's model takes 2x8 images`,
+    );
+  });
+
+  it('records the image shape of a DNNClassifier run (mnist train --estimator) too', async () => {
+    const dir = await dataset('wide4', [2, 8]);
+    await trainEstimator({ dataDir: dir, out: join(root, 'estimator-run'), steps: 5, batchSize: 20, hiddenUnits: [8], validationSize: 50, engine: 'tfjs' });
+    const checkpoint = await loadCheckpoint(join(root, 'estimator-run'));
+    expect(checkpoint.modelJson.modelSpec).toMatchObject({ inputSize: 16, imageShape: [2, 8] });
   });
 });
