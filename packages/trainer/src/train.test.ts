@@ -75,7 +75,7 @@ describe('train', () => {
   });
 
   it('refuses to overwrite a checkpoint, to resume nothing, or to resume with other settings', async () => {
-    await expect(train(options('a'))).rejects.toThrow(`${join(root, 'a')} already holds a checkpoint; pass --resume to continue it, or choose another --out`);
+    await expect(train(options('a'))).rejects.toThrow(`${join(root, 'a')} already holds a checkpoint; pass --resume to continue it or --overwrite to start`);
     await expect(train(options('none', { resume: true }))).rejects.toThrow(/holds no checkpoint to resume/);
     await expect(train(options('a', { resume: true, batchSize: 10, learningRate: 0.2 }))).rejects.toThrow(
       `cannot resume ${join(root, 'a')}: it was trained with --batch-size 20 (now 10), --learning-rate 0.1 (now 0.2); pass the same settings or choose another --out`,

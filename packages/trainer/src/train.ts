@@ -11,6 +11,7 @@ import {
   MNIST_PREPROCESSING,
   MODEL_JSON_FILE,
   newCheckpoint,
+  WEIGHTS_FILE,
   sliceImages,
   splitValidation,
   type Activation,
@@ -84,6 +85,18 @@ export interface TrainOptions {
   cores?: number;
   /** Continue the run saved in `out` from its last completed epoch. */
   resume?: boolean;
+  /**
+   * Start a new run in `out` although it holds a checkpoint: the first epoch's save replaces its
+   * model.json and weights.bin (every other file in the folder is kept). Excludes `resume`.
+   */
+  overwrite?: boolean;
+  /**
+   * Stops the run cleanly when aborted (as Keras' `model.stop_training`): the current epoch ends and is
+   * saved, then `train` resolves with `aborted: true`, without scoring the test set or a final save,
+   * so the checkpoint resumes like any other. Aborted before the first epoch starts, `train` rejects
+   * with the signal's reason (an AbortError) and writes nothing.
+   */
+  signal?: AbortSignal;
   /** Leading training images held out for validation, default 5000. */
   validationSize?: number;
   /** Train on only the first N training images after the validation split (quick runs, tests). */
@@ -118,7 +131,10 @@ export interface TrainResult {
   stoppedEarly?: boolean;
   /** Optimizer steps run in total. */
   steps: number;
-  testAccuracy: number;
+  /** Test accuracy of the saved weights; absent when the run was aborted. */
+  testAccuracy?: number;
+  /** True when `signal` stopped the run: the checkpoint holds the last epoch and resumes from there. */
+  aborted?: boolean;
   /** The checkpoint directory. */
   checkpoint: string;
   backend: string;
@@ -141,22 +157,29 @@ interface Settings {
 /**
  * Trains the chapter's network and saves a checkpoint after every epoch and at the end. Logs, like
  * the original program, `0 Batch accuracy: 0.9 Val accuracy: 0.9024` plus the mean loss and the
- * elapsed time. Refuses an `out` that already holds a checkpoint unless `resume` is set, and holds
- * the run lock of `out` while it runs.
+ * elapsed time. Refuses an `out` that already holds a checkpoint unless `resume` (continue it) or
+ * `overwrite` (start over) is set, and holds the run lock of `out` while it runs; `signal` stops it
+ * cleanly after the current epoch.
  * @example const result = await train({ epochs: 1, onLog: (line) => console.error(line) });
  */
 export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const settings = checkOptions(options);
+  if (options.resume && options.overwrite) {
+    throw new RangeError('resume and overwrite exclude each other: resume continues the run saved in out, overwrite starts a new one there');
+  }
+  options.signal?.throwIfAborted();
   const log = options.onLog ?? (() => undefined);
   const releaseLock = await acquireRunLock(settings.out);
   let engine: TrainingEngine | undefined;
   const saves = new SaveQueue();
   try {
     const existing = await holdsCheckpoint(settings.out);
-    if (existing && !options.resume) {
-      throw new Error(`${settings.out} already holds a checkpoint; pass --resume to continue it, or choose another --out`);
+    if (existing && !options.resume && !options.overwrite) {
+      throw new Error(
+        `${settings.out} already holds a checkpoint; pass --resume to continue it or --overwrite to start a new run there (other files in it are kept), or choose another --out`,
+      );
     }
     if (options.resume && !existing) {
       throw new Error(`${settings.out} holds no checkpoint to resume; run without --resume to start one`);
@@ -219,7 +242,10 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         : {}),
     });
 
+    // No await between this check and the loop's first: once training starts, an abort ends an epoch.
+    options.signal?.throwIfAborted();
     const loop = await runTrainingLoop({
+      signal: options.signal,
       engine,
       spec,
       train: trainSet,
@@ -256,6 +282,23 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       },
     });
 
+    if (options.signal?.aborted) {
+      // The last epoch's checkpoint (queued above) is the run's: no test score, no final save over it.
+      await saves.flush();
+      const last = loop.best ? loop.history[loop.best.epoch] : loop.history[loop.history.length - 1];
+      return {
+        epochs: loop.history.length,
+        seconds: elapsed(),
+        trainingSeconds: loop.trainingSeconds,
+        validationAccuracy: last.validationAccuracy,
+        checkpoint: settings.out,
+        backend: engine.backend,
+        engine: engine.name,
+        steps: loop.step,
+        ...(loop.best ? { bestEpoch: loop.best.epoch, stoppedEarly: loop.stopped } : {}),
+        aborted: true,
+      };
+    }
     // With early stopping the engine now holds the best epoch's weights: those are scored and saved.
     const testAccuracy = await scoreTopOne(engine, dataset.test, pixelScale);
     const final = await toCheckpoint(engine, spec, state(loop.history.length, loop.history, loop.step, loop.best, loop.stopped, testAccuracy));
@@ -368,6 +411,8 @@ function limitTraining(train: LabeledImages, trainLimit: number | undefined): La
   return sliceImages(train, 0, trainLimit);
 }
 
+// Whether `dir` holds a checkpoint's files (either of them). A folder without them is fine to train
+// into: a save replaces only those two files and keeps the rest.
 async function holdsCheckpoint(dir: string): Promise<boolean> {
   try {
     const info = await stat(dir);
@@ -376,13 +421,8 @@ async function holdsCheckpoint(dir: string): Promise<boolean> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw e;
   }
-  // A directory without model.json is not a checkpoint; saving over it would still replace it whole.
-  return stat(join(dir, MODEL_JSON_FILE)).then(
-    () => true,
-    () => {
-      throw new Error(`${dir} exists but holds no ${MODEL_JSON_FILE}; choose another --out (or remove the directory)`);
-    },
-  );
+  const present = await Promise.all([MODEL_JSON_FILE, WEIGHTS_FILE].map((file) => stat(join(dir, file)).then(() => true, () => false)));
+  return present.some(Boolean);
 }
 
 function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Settings): void {

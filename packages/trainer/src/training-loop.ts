@@ -49,6 +49,8 @@ export interface TrainingLoopOptions {
   /** After every epoch, with the engine holding that epoch's weights (e.g. to save a checkpoint). */
   onEpoch?: (state: TrainingLoopState, stats: EpochStats) => Promise<void> | void;
   onProgress?: (done: number, total: number, epoch: number) => void;
+  /** Once aborted, no further epoch starts (the current one ends, with its onEpoch). */
+  signal?: AbortSignal;
 }
 
 /** The loop's state after an epoch, and its result at the end. */
@@ -85,7 +87,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   let stopped = patience !== undefined && best !== undefined && epoch - 1 - best.epoch >= patience;
   let trainingSeconds = 0;
   const state = (): TrainingLoopState => ({ history: [...history], epochs: epoch, step, best, stopped, trainingSeconds });
-  while (!stopped && epoch < options.epochs && (options.maxSteps === undefined || step < options.maxSteps)) {
+  while (!stopped && !options.signal?.aborted && epoch < options.epochs && (options.maxSteps === undefined || step < options.maxSteps)) {
     let batches = shuffleBatch(train.count, batchSize, new Rng(deriveSeed(seed, epoch)));
     if (options.maxSteps !== undefined) batches = batches.slice(0, options.maxSteps - step);
     const masks =
