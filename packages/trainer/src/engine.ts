@@ -2,6 +2,7 @@
 // a small interface, so one training loop drives every engine (tfjs today, onnx next), and the
 // registry that picks an engine by name or by priority.
 import type { ModelSpec, NamedWeight } from '@mnist/core';
+import { checkNetworkSize } from './network-options.js';
 import { PriorityRegistry } from './registry.js';
 
 /** Optimizers, with TensorFlow 1's semantics and defaults (tf.train.*Optimizer). */
@@ -127,6 +128,8 @@ export interface EngineChoice {
  * @example const { engine, message } = await createEngine('auto', { spec, optimizer: { name: 'sgd', learningRate: 0.01 } });
  */
 export async function createEngine(requested: string | undefined, options: EngineOptions): Promise<EngineChoice> {
+  // Before any engine sizes its buffers for the network.
+  checkNetworkSize(options.spec);
   const picked = await engines.resolve(requested, options);
   const refusals = picked.refused.map((r) => `; engine ${r.name} refused: ${r.reason}`).join('');
   const why = requested === undefined || requested === 'auto' ? ' (auto: the fastest engine that loads)' : '';

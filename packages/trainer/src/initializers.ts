@@ -2,7 +2,7 @@
 // two standard deviations are redrawn, as tf.truncated_normal does), He and Glorot; zero biases.
 // Drawn in plain JS from the core's seeded Rng, so every engine and backend starts from the same bits.
 import { deriveSeed, INITIALIZERS, layerNames, Rng, type Initializer, type ModelSpec, type NamedWeight } from '@mnist/core';
-import { checkInitializer } from './network-options.js';
+import { checkInitializer, checkNetworkSize } from './network-options.js';
 
 /** Stream tag mixed into the run seed for initial weights ("init"), apart from the epoch shuffles. */
 const INIT_STREAM = 0x696e6974;
@@ -82,6 +82,7 @@ export function initialKernel(initializer: Initializer, fanIn: number, fanOut: n
  */
 export function initialWeights(spec: ModelSpec, seed: number): Map<string, NamedWeight> {
   checkInitializer(spec.initializer, 'spec.initializer');
+  checkNetworkSize(spec);
   const weights = new Map<string, NamedWeight>();
   layerNames(spec).forEach((layer, index) => {
     const rng = new Rng(deriveSeed(seed, INIT_STREAM, index));
