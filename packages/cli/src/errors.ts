@@ -3,9 +3,13 @@
 
 /** A failure the user can fix (a bad flag, a missing file): shown as its message alone. */
 export class CliError extends Error {
-  constructor(message: string) {
+  /** The process's exit code (1 unless given, e.g. 130 for a run interrupted by SIGINT). */
+  readonly exitCode: number;
+
+  constructor(message: string, options: { exitCode?: number } = {}) {
     super(message);
     this.name = 'CliError';
+    this.exitCode = options.exitCode ?? 1;
   }
 }
 

@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { processIo, type CliIo } from './cli-io.js';
 import { COMMANDS } from './command-table.js';
-import { reportError } from './errors.js';
+import { CliError, reportError } from './errors.js';
 import { verboseOption } from './options.js';
 
 /**
  * Runs `mnist` with the given arguments (without `node` and the script path) and resolves to the
- * exit code: 0 on success, 1 on any failure (already reported on `io.stderr`).
+ * exit code: 0 on success, 1 on any failure (already reported on `io.stderr`), or a CliError's own.
  * @example process.exitCode = await runCli(['eval', '--checkpoint', 'checkpoints/dnn', '--json']);
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
@@ -26,7 +26,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       if (error.code === 'commander.help' || error.code === 'commander.helpDisplayed') return 1;
     }
     reportError(error, io.stderr, verbose);
-    return 1;
+    return error instanceof CliError ? error.exitCode : 1;
   }
 }
 

@@ -17,6 +17,7 @@ import {
 import { CliError } from '../errors.js';
 import { addTrainingFlags, earlyStoppingFrom, optimizerFrom, type TrainingFlags } from '../training-flags.js';
 import { withTrainingProgress } from '../training-progress.js';
+import { abortOnSignal, signalExitCode } from '../until-signal.js';
 
 interface TrainFlags extends TrainingFlags {
   estimator?: boolean;
@@ -32,6 +33,7 @@ interface TrainFlags extends TrainingFlags {
   backend?: string;
   cores?: number;
   resume?: boolean;
+  overwrite?: boolean;
   trainLimit?: number;
   json?: boolean;
 }
@@ -61,6 +63,11 @@ export function configure(command: Command, io: CliIo): void {
     )
     .addOption(new Option('--resume', 'continue the run saved in --out from its last completed epoch'))
     .addOption(
+      new Option('--overwrite', 'start a new run in --out although it holds a checkpoint (replaces its model.json and weights.bin, keeps other files)').conflicts(
+        'resume',
+      ),
+    )
+    .addOption(
       new Option('--train-limit <n>', 'train on only the first N training images after the validation set (for quick runs)').argParser(
         positiveInteger('--train-limit'),
       ),
@@ -69,36 +76,61 @@ export function configure(command: Command, io: CliIo): void {
   addTrainingFlags(command).action(async (_options: unknown, cmd: Command) => {
     const flags = cmd.opts<TrainFlags>();
     if (flags.estimator) await trainEstimator(flags, cmd, io);
-    else await train(flags, io);
+    else await train(flags, cmd, io);
   });
 }
 
-async function train(flags: TrainFlags, io: CliIo): Promise<void> {
+async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   const { train: runTraining } = await import('@mnist/trainer');
-  const result = await withTrainingProgress(io, (hooks) =>
-    runTraining({
-      dataDir: flags.data,
-      out: flags.out,
-      epochs: flags.epochs,
-      batchSize: flags.batchSize,
-      learningRate: flags.learningRate,
-      hiddenUnits: flags.hidden,
-      seed: flags.seed,
-      engine: flags.engine,
-      backend: flags.backend,
-      cores: flags.cores,
-      resume: flags.resume ?? false,
-      trainLimit: flags.trainLimit,
-      activation: flags.activation,
-      initializer: flags.initializer,
-      optimizer: optimizerFrom(flags, 'sgd'),
-      dropoutRate: flags.dropout,
-      earlyStopping: earlyStoppingFrom(flags),
-      maxSteps: flags.steps,
-      ...hooks,
-    }),
-  );
+  // Ctrl-C (or SIGTERM) ends the run after the current epoch, whose checkpoint is saved; a second one
+  // exits at once, which is safe too: a save is atomic at every moment (see checkpoint-io.ts).
+  let savedEpochs: number | undefined;
+  const interrupted = (signal: NodeJS.Signals, epochs: number | undefined, atOnce: boolean) =>
+    new CliError(interruptedLine(cmd, flags, epochs, atOnce), { exitCode: signalExitCode(signal) });
+  const stop = abortOnSignal((signal) => {
+    // On a terminal the progress bar may hold the line: start a new one.
+    const line = `${io.interactive ? '\n' : ''}mnist: ${interruptedLine(cmd, flags, savedEpochs, true)}\n`;
+    io.stderr.write(line, () => process.exit(signalExitCode(signal)));
+  });
+  let result;
+  try {
+    result = await withTrainingProgress(io, (hooks) =>
+      runTraining({
+        dataDir: flags.data,
+        out: flags.out,
+        epochs: flags.epochs,
+        batchSize: flags.batchSize,
+        learningRate: flags.learningRate,
+        hiddenUnits: flags.hidden,
+        seed: flags.seed,
+        engine: flags.engine,
+        backend: flags.backend,
+        cores: flags.cores,
+        resume: flags.resume ?? false,
+        overwrite: flags.overwrite ?? false,
+        trainLimit: flags.trainLimit,
+        activation: flags.activation,
+        initializer: flags.initializer,
+        optimizer: optimizerFrom(flags, 'sgd'),
+        dropoutRate: flags.dropout,
+        earlyStopping: earlyStoppingFrom(flags),
+        maxSteps: flags.steps,
+        signal: stop.signal,
+        onEpoch: (record) => (savedEpochs = record.epoch + 1),
+        ...hooks,
+      }),
+    );
+  } catch (error) {
+    const signal = stop.received();
+    // Aborted before the first epoch started: nothing was written.
+    if (signal && (error as Error | undefined)?.name === 'AbortError') throw interrupted(signal, undefined, false);
+    throw error;
+  } finally {
+    stop.dispose();
+  }
+  if (result.aborted) throw interrupted(stop.received() ?? 'SIGINT', result.epochs, false);
+  const testAccuracy = result.testAccuracy!;
   io.stderr.write(`Total time: ${result.seconds.toFixed(1)} s (optimizer steps ${result.trainingSeconds.toFixed(1)} s)\n`);
   printResult(
     io,
@@ -108,7 +140,7 @@ async function train(flags: TrainFlags, io: CliIo): Promise<void> {
       seconds: result.seconds,
       trainingSeconds: result.trainingSeconds,
       validationAccuracy: result.validationAccuracy,
-      testAccuracy: result.testAccuracy,
+      testAccuracy,
       checkpoint: result.checkpoint,
       backend: result.backend,
       engine: result.engine,
@@ -118,10 +150,44 @@ async function train(flags: TrainFlags, io: CliIo): Promise<void> {
     [
       ...(result.bestEpoch !== undefined ? [`Best epoch: ${result.bestEpoch}${result.stoppedEarly ? ' (stopped early)' : ''}`] : []),
       `Validation accuracy: ${result.validationAccuracy.toFixed(4)}`,
-      `Test accuracy: ${result.testAccuracy.toFixed(4)}`,
+      `Test accuracy: ${testAccuracy.toFixed(4)}`,
       `Checkpoint: ${result.checkpoint}`,
     ],
   );
+}
+
+// The one line an interrupted run ends with: what the checkpoint holds and the command that goes on.
+// `epochs` is what the checkpoint holds when known (undefined: this run saved none).
+function interruptedLine(cmd: Command, flags: TrainFlags, epochs: number | undefined, atOnce: boolean): string {
+  const how = atOnce ? 'interrupted again, stopped at once' : 'interrupted';
+  const total = `${flags.epochs}`;
+  if (epochs === undefined && !flags.resume) {
+    const unchanged = flags.overwrite ? 'its checkpoint is unchanged' : 'nothing was saved there';
+    return `${how} before the first epoch ended: ${flags.out}: ${unchanged}; start again with: ${commandLine(cmd, {})}`;
+  }
+  const holds = epochs === undefined ? 'holds the run as it was' : atOnce ? `holds at least ${epochs} of ${total} epochs` : `holds ${epochs} of ${total} epochs`;
+  return `${how}: checkpoint ${flags.out} ${holds}; resume with: ${commandLine(cmd, { resume: true })}`;
+}
+
+// `mnist train` with the flags given on the command line (their parsed values), --out always, and
+// --resume instead of --overwrite when resuming.
+function commandLine(cmd: Command, { resume = false }: { resume?: boolean }): string {
+  const words = [cmd.parent?.name() ?? 'mnist', cmd.name()];
+  if (resume) words.push('--resume');
+  words.push('--out', shellWord(String(cmd.getOptionValue('out'))));
+  for (const option of cmd.options) {
+    const key = option.attributeName();
+    if (key === 'out' || cmd.getOptionValueSource(key) !== 'cli') continue;
+    if (resume && (key === 'resume' || key === 'overwrite')) continue;
+    const value: unknown = cmd.getOptionValue(key);
+    words.push(option.long!);
+    if (value !== true) words.push(shellWord(Array.isArray(value) ? value.join(',') : String(value)));
+  }
+  return words.join(' ');
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 // The chapter's `DNNClassifier(...).fit(X_train, y_train, batch_size=50, steps=40000)` on the training
@@ -130,6 +196,7 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
   const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
   if (given('epochs')) throw new CliError('--epochs does not apply to --estimator; give --steps (default 40000)');
   if (flags.resume) throw new CliError('--resume does not apply to --estimator');
+  if (flags.overwrite) throw new CliError('--overwrite does not apply to --estimator (choose another --out)');
   if (flags.cores !== undefined) throw new CliError('--cores does not apply to --estimator (its Adagrad steps run on one core)');
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   const { trainEstimator: runEstimator } = await import('@mnist/trainer');
