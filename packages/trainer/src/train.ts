@@ -282,41 +282,32 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       },
     });
 
-    if (options.signal?.aborted) {
-      // The last epoch's checkpoint (queued above) is the run's: no test score, no final save over it.
-      await saves.flush();
-      const last = loop.best ? loop.history[loop.best.epoch] : loop.history[loop.history.length - 1];
+    const summary = (outcome: { testAccuracy: number } | { aborted: true }): TrainResult => {
+      const kept = loop.best ? loop.history[loop.best.epoch] : loop.history[loop.history.length - 1];
       return {
         epochs: loop.history.length,
         seconds: elapsed(),
         trainingSeconds: loop.trainingSeconds,
-        validationAccuracy: last.validationAccuracy,
+        validationAccuracy: kept.validationAccuracy,
+        ...outcome,
         checkpoint: settings.out,
-        backend: engine.backend,
-        engine: engine.name,
+        backend: engine!.backend,
+        engine: engine!.name,
         steps: loop.step,
         ...(loop.best ? { bestEpoch: loop.best.epoch, stoppedEarly: loop.stopped } : {}),
-        aborted: true,
       };
+    };
+    if (options.signal?.aborted) {
+      // The last epoch's checkpoint (queued above) is the run's: no test score, no final save over it.
+      await saves.flush();
+      return summary({ aborted: true });
     }
     // With early stopping the engine now holds the best epoch's weights: those are scored and saved.
     const testAccuracy = await scoreTopOne(engine, dataset.test, pixelScale);
     const final = await toCheckpoint(engine, spec, state(loop.history.length, loop.history, loop.step, loop.best, loop.stopped, testAccuracy));
     saves.enqueue(() => saveCheckpoint(settings.out, final));
     await saves.flush();
-    const kept = loop.best ? loop.history[loop.best.epoch] : loop.history[loop.history.length - 1];
-    return {
-      epochs: loop.history.length,
-      seconds: elapsed(),
-      trainingSeconds: loop.trainingSeconds,
-      validationAccuracy: kept.validationAccuracy,
-      testAccuracy,
-      checkpoint: settings.out,
-      backend: engine.backend,
-      engine: engine.name,
-      steps: loop.step,
-      ...(loop.best ? { bestEpoch: loop.best.epoch, stoppedEarly: loop.stopped } : {}),
-    };
+    return summary({ testAccuracy });
   } finally {
     // No save may outlive the run lock, whatever else fails here.
     try {

@@ -1,5 +1,7 @@
-// `train({ overwrite })`: a new run in a folder that holds a checkpoint replaces only the checkpoint's
-// files; without it the folder is refused with both ways out named; a folder of other files is fine.
+// `train` in a folder that holds a run, and while it runs: `overwrite` starts a new run there replacing
+// only the checkpoint's files (without it the folder is refused with both ways out named; a folder of
+// other files is fine); `signal` ends the run after the current epoch, saved and resumable to the
+// uninterrupted run's bytes, or before the first epoch with an AbortError and nothing written.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,7 @@ let root: string;
 let dataDir: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'trainer-overwrite-'));
+  root = await mkdtemp(join(tmpdir(), 'trainer-run-control-'));
   dataDir = join(root, 'data');
   await mkdir(dataDir);
   await writeToyDataset(dataDir, 'train', 500, 1);
@@ -66,5 +68,40 @@ describe('train over an existing checkpoint', () => {
     await writeFile(join(root, 'notes-only', 'NOTES.txt'), 'plans');
     await train(options('notes-only', { epochs: 1 }));
     expect((await readdir(join(root, 'notes-only'))).sort()).toEqual(['NOTES.txt', 'model.json', 'weights.bin']);
+  });
+});
+
+describe('train with an AbortSignal', () => {
+  it('aborted during epoch 1: ends after it, saved and resumable to the same bytes as an uninterrupted run', async () => {
+    const controller = new AbortController();
+    const result = await train(
+      options('stopped', {
+        epochs: 4,
+        signal: controller.signal,
+        // At the first step of epoch 1 (0-based): the loop is inside that epoch, as with a Ctrl-C.
+        onProgress: (done, _total, epoch) => epoch === 1 && done === 1 && controller.abort(),
+      }),
+    );
+    expect(result).toMatchObject({ aborted: true, epochs: 2, checkpoint: join(root, 'stopped') });
+    expect(result.testAccuracy).toBeUndefined();
+    const { modelJson } = await loadCheckpoint(join(root, 'stopped'));
+    expect(modelJson.training.epoch).toBe(2);
+    expect(modelJson.training.testAccuracy).toBeUndefined();
+    expect(existsSync(join(root, 'stopped.lock'))).toBe(false);
+
+    const resumed = await train(options('stopped', { epochs: 4, resume: true }));
+    expect(resumed.aborted).toBeUndefined();
+    expect(resumed.testAccuracy).toBeGreaterThan(0);
+    await train(options('whole', { epochs: 4 }));
+    expect(await pair('stopped')).toEqual(await pair('whole'));
+  });
+
+  it('aborted before the first epoch: rejects with an AbortError and writes nothing', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await train(options('never', { signal: controller.signal })).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    expect(existsSync(join(root, 'never'))).toBe(false);
+    expect(existsSync(join(root, 'never.lock'))).toBe(false);
   });
 });
