@@ -9,8 +9,10 @@ import type { OptimizerOption } from './train.js';
 /** Options of `trainEstimator`; unset ones take TensorFlow's DNNClassifier defaults. */
 export interface EstimatorOptions {
   dataDir?: string;
-  /** Checkpoint directory (default `checkpoints/dnn`); must not hold a checkpoint yet. */
+  /** Checkpoint directory (default `checkpoints/dnn`); must not hold a checkpoint yet unless `overwrite`. */
   out?: string;
+  /** Start over in an `out` that holds a checkpoint (only its model.json and weights.bin are replaced); default: refuse. */
+  overwrite?: boolean;
   /** Default 40000. */
   steps?: number;
   /** Default 50. */
@@ -61,7 +63,9 @@ export async function trainEstimator(options: EstimatorOptions = {}): Promise<Es
   const out = options.out ?? 'checkpoints/dnn';
   const releaseLock = await acquireRunLock(out);
   try {
-    if (await checkpointExists(out)) throw new Error(`${out} already holds a checkpoint; choose another --out`);
+    if (!options.overwrite && (await checkpointExists(out))) {
+      throw new Error(`${out} already holds a checkpoint; pass --overwrite to start a new run there (other files in it are kept), or choose another --out`);
+    }
     const dataset = await readDataset(options.dataDir);
     const clf = new DNNClassifier({
       hiddenUnits: options.hiddenUnits ?? [300, 100],

@@ -196,7 +196,6 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
   const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
   if (given('epochs')) throw new CliError('--epochs does not apply to --estimator; give --steps (default 40000)');
   if (flags.resume) throw new CliError('--resume does not apply to --estimator');
-  if (flags.overwrite) throw new CliError('--overwrite does not apply to --estimator (choose another --out)');
   if (flags.cores !== undefined) throw new CliError('--cores does not apply to --estimator (its Adagrad steps run on one core)');
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   const { trainEstimator: runEstimator } = await import('@mnist/trainer');
@@ -204,6 +203,7 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
     runEstimator({
       dataDir: flags.data,
       out: flags.out,
+      overwrite: flags.overwrite,
       steps: flags.steps ?? 40000,
       batchSize: flags.batchSize,
       hiddenUnits: flags.hidden,
