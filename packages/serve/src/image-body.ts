@@ -21,7 +21,7 @@ export function decodeImageBody(bytes: Uint8Array): RgbaImage {
       case 'not-an-image':
         throw new HttpError(400, `body ${error.detail}`);
       case 'corrupt':
-        throw new HttpError(400, `cannot decode the ${error.format} image (${oneLine(error.cause)})`);
+        throw new HttpError(400, `cannot decode the ${error.format ?? 'PNG/JPEG'} image (${error.cause === undefined ? error.detail : oneLine(error.cause)})`);
       default:
         // 'empty' and any refusal the decoder adds later: the bytes are at fault, in its words.
         throw new HttpError(400, error.detail);
