@@ -4,7 +4,14 @@
  */
 export * from './create-server.js';
 export * from './start-server.js';
-export * from './connection-limits.js';
+export {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  type ConnectionLimitOptions,
+} from './connection-limits.js';
 export { DEFAULT_DECODE_QUEUE, type DecodeStats } from './decode-pool.js';
 export { HttpError } from './http-error.js';
 export { PredictBatcher, type PredictBatcherOptions } from './predict-batcher.js';
