@@ -1,6 +1,7 @@
 // The checkpoint contract: model.json (spec, preprocessing, training state, weightsManifest) plus
 // weights.bin (little-endian float32), as bytes. Files and URLs are the IO handlers' business.
 import { ACTIVATIONS, INITIALIZERS, isImageShape, layerNames, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
+import { SourcedError } from './sourced-error.js';
 
 export const CHECKPOINT_FORMAT = 'mnist-dnn-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -121,14 +122,8 @@ export interface CheckpointBytes {
 }
 
 /** A checkpoint that cannot be read; `source` names the file. */
-export class CheckpointError extends Error {
-  constructor(
-    readonly source: string,
-    detail: string,
-  ) {
-    super(`${source}: ${detail}`);
-    this.name = 'CheckpointError';
-  }
+export class CheckpointError extends SourcedError {
+  override readonly name = 'CheckpointError';
 }
 
 /**

@@ -1,6 +1,7 @@
 // Labeled image sets as bytes (MNIST and any dataset in its IDX layout), their validation (each set, and
 // training against test), and the original program's split: the first 5000 training images validate.
 import type { IdxArray } from './idx.js';
+import { SourcedError } from './sourced-error.js';
 
 /** Images `[count, height, width]` as row-major bytes, with one byte label per image. */
 export interface LabeledImages {
@@ -21,14 +22,8 @@ export interface MnistDataset {
 export const DEFAULT_VALIDATION_SIZE = 5000;
 
 /** Images and labels that do not fit together; the message names the file(s). */
-export class DatasetError extends Error {
-  constructor(
-    readonly source: string,
-    detail: string,
-  ) {
-    super(`${source}: ${detail}`);
-    this.name = 'DatasetError';
-  }
+export class DatasetError extends SourcedError {
+  override readonly name = 'DatasetError';
 }
 
 /**

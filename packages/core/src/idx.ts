@@ -2,6 +2,7 @@
 // typed array, checking the size the header declares before holding it; encode arrays back for tests and
 // fixtures. Isomorphic: fflate instead of zlib.
 import { Gunzip } from 'fflate';
+import { SourcedError } from './sourced-error.js';
 
 /** Element types an IDX file can hold, named after their JavaScript typed arrays. */
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -14,14 +15,8 @@ export interface IdxArray {
 }
 
 /** A file that is not a valid IDX file; the message names the file and what was expected. */
-export class IdxError extends Error {
-  constructor(
-    readonly source: string,
-    detail: string,
-  ) {
-    super(`${source}: ${detail}`);
-    this.name = 'IdxError';
-  }
+export class IdxError extends SourcedError {
+  override readonly name = 'IdxError';
 }
 
 // The third byte of the magic number says the element type (see the MNIST page's format notes).

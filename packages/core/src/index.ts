@@ -2,6 +2,7 @@
  * @mnist/core: the isomorphic contracts of the SDK (no Node built-ins): model spec, checkpoint
  * format, ONNX names, IDX decoding, preprocessing, metrics, the shared classifier facade.
  */
+export * from './sourced-error.js';
 export * from './model-spec.js';
 export * from './checkpoint-format.js';
 export * from './onnx-contract.js';

@@ -3,6 +3,7 @@
 // input/output names, types and shapes but not the model's custom metadata_props or opset imports, and
 // the inference packages must not pull in protobufjs. The graph field is skipped, not decoded.
 import { protobufFields, utf8, WIRE_LENGTH_DELIMITED } from './protobuf-wire.js';
+import { SourcedError } from './sourced-error.js';
 
 /** What an .onnx file says about itself, outside its graph. */
 export interface OnnxModelInfo {
@@ -17,14 +18,8 @@ export interface OnnxModelInfo {
 }
 
 /** Bytes that are not a readable ONNX ModelProto; the message names the source. */
-export class OnnxFormatError extends Error {
-  constructor(
-    readonly source: string,
-    detail: string,
-  ) {
-    super(`${source}: ${detail}`);
-    this.name = 'OnnxFormatError';
-  }
+export class OnnxFormatError extends SourcedError {
+  override readonly name = 'OnnxFormatError';
 }
 
 // ModelProto field numbers (onnx.proto3).
