@@ -3,6 +3,7 @@
 // picture's pixels from its one header, the decoder's memory from that header, and a PNG's inflated
 // data is cut off at what the header allows, so no file or request body can expand beyond these limits.
 import { fstatSync, openSync, closeSync, readSync } from 'node:fs';
+import { SourcedError } from '@mnist/core';
 import jpeg from 'jpeg-js';
 import { jpegDecodeBytes, scanJpeg, type JpegFrame } from './jpeg-frame.js';
 import { MalformedImageError } from './malformed-image.js';
@@ -40,17 +41,17 @@ export const MAX_DECODE_BYTES = 160 * 1024 * 1024;
  * `<source>: <detail>`; `detail`, `reason` and `format` let a front end (an HTTP server) word it its way;
  * all are plain strings, so they survive a worker's postMessage and can be rebuilt on the other side.
  */
-export class ImageDecodeError extends Error {
+export class ImageDecodeError extends SourcedError {
   override readonly name = 'ImageDecodeError';
   constructor(
-    readonly source: string,
+    source: string,
     readonly reason: ImageDecodeReason,
-    readonly detail: string,
+    detail: string,
     /** The format the signature claimed, when there was one. */
     readonly format?: 'PNG' | 'JPEG',
     options?: { cause?: unknown },
   ) {
-    super(`${source}: ${detail}`, options);
+    super(source, detail, options);
   }
 }
 

@@ -2,13 +2,15 @@
 // `checkpoints/dnn/model.onnx: cannot write (ENOSPC: no space left on device)`: Node's own message
 // ("ENOSPC: no space left on device, write") names neither.
 import { getSystemErrorMap } from 'node:util';
+import { SourcedError } from '@mnist/core';
 
 /**
- * A failed file-system operation: `file` is the path the user knows (the target, not a temp file),
- * `action` what was being done to it, `code` the system error (ENOSPC, EIO, ...) when there is one.
+ * A failed file-system operation: `file` (also `source`) is the path the user knows (the target, not a
+ * temp file), `action` what was being done to it, `code` the system error (ENOSPC, EIO, ...) when there is one.
  * @example throw new FileSystemError('checkpoints/dnn/model.onnx', 'write', error);
  */
-export class FileSystemError extends Error {
+export class FileSystemError extends SourcedError {
+  override readonly name = 'FileSystemError';
   readonly code: string | undefined;
 
   constructor(
@@ -16,8 +18,7 @@ export class FileSystemError extends Error {
     readonly action: string,
     cause: unknown,
   ) {
-    super(`${file}: cannot ${action} (${describeCause(cause)})`, { cause });
-    this.name = 'FileSystemError';
+    super(file, `cannot ${action} (${describeCause(cause)})`, { cause });
     this.code = typeof cause === 'object' && cause !== null && typeof (cause as { code?: unknown }).code === 'string' ? (cause as { code: string }).code : undefined;
   }
 }
