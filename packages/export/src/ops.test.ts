@@ -1,9 +1,11 @@
 // Op helpers, run for real in onnxruntime-node on tiny graphs and compared with hand-computed results.
+import { layerNames, type ModelSpec } from '@mnist/core';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { encodeModel, GraphBuilder, irVersionForOpset, type ElemType } from './graph-builder.js';
 import { readOnnx } from './onnx-reader.js';
 import * as op from './ops.js';
+import { referenceStep, referenceWeights } from './testing/index.js';
 
 type Feed = Record<string, { dtype: ElemType; dims: number[]; data: Float32Array | BigInt64Array | Int32Array | Uint8Array }>;
 
@@ -263,39 +265,15 @@ describe('a training step expressed with the op helpers', () => {
         };
       },
     );
-    const expected = referenceStep(X, W1, B1, W2, B2, LABELS, LR);
-    expect(r.loss.values[0]).toBeCloseTo(expected.loss, 6);
+    // The same 3-2-3 network and step by the float64 reference.
+    const spec: ModelSpec = { inputSize: 3, hiddenUnits: [2], activation: 'relu', outputSize: 3, initializer: 'truncated_normal' };
+    const [hidden, outputs] = layerNames(spec);
+    const expected = referenceWeights(spec, [W1, B1, W2, B2]);
+    const loss = referenceStep({ spec, optimizer: { name: 'sgd', learningRate: LR } }, expected, { images: X, labels: LABELS, pixelScale: 1 });
+    expect(r.loss.values[0]).toBeCloseTo(loss, 6);
+    const names = { w1: hidden.kernel, b1: hidden.bias, w2: outputs.kernel, b2: outputs.bias };
     for (const k of ['w1', 'b1', 'w2', 'b2'] as const) {
-      r[`${k}_new`].values.forEach((value, i) => expect(value, `${k}[${i}]`).toBeCloseTo(expected[k][i], 6));
+      r[`${k}_new`].values.forEach((value, i) => expect(value, `${k}[${i}]`).toBeCloseTo(expected.get(names[k])!.values[i], 6));
     }
   });
 });
-
-/** One SGD step of the same 3-2-3 network in plain double-precision JS. */
-function referenceStep(x: number[], w1: number[], b1: number[], w2: number[], b2: number[], labels: number[], lr: number) {
-  const n = 2;
-  const dW1 = new Array(6).fill(0), dB1 = [0, 0], dW2 = new Array(6).fill(0), dB2 = [0, 0, 0];
-  let loss = 0;
-  for (let s = 0; s < n; s++) {
-    const xs = x.slice(s * 3, s * 3 + 3);
-    const z1 = [0, 1].map((j) => b1[j] + xs.reduce((acc, xi, i) => acc + xi * w1[i * 2 + j], 0));
-    const h = z1.map((z) => Math.max(z, 0));
-    const logits = [0, 1, 2].map((k) => b2[k] + h[0] * w2[k] + h[1] * w2[3 + k]);
-    const m = Math.max(...logits);
-    const sum = logits.reduce((acc, l) => acc + Math.exp(l - m), 0);
-    const p = logits.map((l) => Math.exp(l - m) / sum);
-    loss += -Math.log(p[labels[s]]) / n;
-    const dl = p.map((pk, k) => (pk - (k === labels[s] ? 1 : 0)) / n);
-    for (let k = 0; k < 3; k++) {
-      dB2[k] += dl[k];
-      for (let j = 0; j < 2; j++) dW2[j * 3 + k] += h[j] * dl[k];
-    }
-    const dz = [0, 1].map((j) => (z1[j] > 0 ? dl.reduce((acc, d, k) => acc + d * w2[j * 3 + k], 0) : 0));
-    for (let j = 0; j < 2; j++) {
-      dB1[j] += dz[j];
-      for (let i = 0; i < 3; i++) dW1[i * 2 + j] += xs[i] * dz[j];
-    }
-  }
-  const step = (w: number[], d: number[]) => w.map((v, i) => v - lr * d[i]);
-  return { loss, w1: step(w1, dW1), b1: step(b1, dB1), w2: step(w2, dW2), b2: step(b2, dB2) };
-}

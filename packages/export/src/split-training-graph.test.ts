@@ -7,6 +7,7 @@ import { layerNames, Rng, type Activation, type ModelSpec } from '@mnist/core';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSliceGraphs, partialName, sliceState, SPLIT_GRAPH_NAMES } from './split-training-graph.js';
+import { maxAbsDifference } from './testing/max-abs-difference.js';
 import { checkOnnxFile } from './testing/onnx-checker.js';
 import { buildTrainingGraph, TRAINING_GRAPH_NAMES, trainingWeightNames, updatedWeightName } from './training-graph.js';
 
@@ -142,8 +143,7 @@ describe('buildSliceGraphs', () => {
         column += sl.units;
         for (const [name, values] of sl.weights) {
           const reference = expected.get(name)!;
-          const gap = values.reduce((m, v, i) => Math.max(m, Math.abs(v - reference[i])), 0);
-          expect(gap, name).toBeLessThan(1e-6);
+          expect(maxAbsDifference(values, reference), name).toBeLessThan(1e-6);
         }
         for (const name of [...sl.weights.keys()].slice(3)) expect(sl.weights.get(name)).toEqual(split.slices[0].weights.get(name));
       }

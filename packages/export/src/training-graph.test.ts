@@ -1,8 +1,9 @@
-// The training graph run in onnxruntime-node against a plain-JS SGD of the same network, step by step.
+// The training graph run in onnxruntime-node against the plain-JS reference SGD of the same network, step by step.
 import { DEFAULT_MODEL_SPEC, layerNames, Rng, type ModelSpec } from '@mnist/core';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { readOnnx } from './onnx-reader.js';
+import { maxAbsDifference, referenceForward, referenceState, referenceStep, type ReferenceWeights } from './testing/index.js';
 import {
   buildLogitsGraph,
   buildTrainingGraph,
@@ -17,15 +18,14 @@ import {
 const SMALL_SPEC: ModelSpec = { inputSize: 24, hiddenUnits: [16, 12], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
 const SCALE = 1 / 255;
 
-type Weights = Map<string, Float32Array>;
-
-function initialWeights(spec: ModelSpec, seed: number): Weights {
+function initialWeights(spec: ModelSpec, seed: number): ReferenceWeights {
   const rng = new Rng(seed);
-  const weights: Weights = new Map();
+  const weights: ReferenceWeights = new Map();
   for (const l of layerNames(spec)) {
     // Uniform in ±2/sqrt(fan_in): the initializer's spread without its sampler, which is not under test.
-    weights.set(l.kernel, Float32Array.from({ length: l.fanIn * l.fanOut }, () => ((rng.float() * 2 - 1) * 2) / Math.sqrt(l.fanIn)));
-    weights.set(l.bias, Float32Array.from({ length: l.fanOut }, () => (rng.float() - 0.5) * 0.1));
+    const kernel = Float32Array.from({ length: l.fanIn * l.fanOut }, () => ((rng.float() * 2 - 1) * 2) / Math.sqrt(l.fanIn));
+    weights.set(l.kernel, { name: l.kernel, shape: [l.fanIn, l.fanOut], values: kernel });
+    weights.set(l.bias, { name: l.bias, shape: [l.fanOut], values: Float32Array.from({ length: l.fanOut }, () => (rng.float() - 0.5) * 0.1) });
   }
   return weights;
 }
@@ -34,68 +34,9 @@ function randomBytes(n: number, rng: Rng, max = 256): Uint8Array {
   return Uint8Array.from({ length: n }, () => rng.int(max));
 }
 
-/** One SGD step in plain JS: float32 storage, float64 sums. Returns the loss before the update. */
-function referenceStep(spec: ModelSpec, w: Weights, x: Uint8Array, y: Uint8Array, lr: number): number {
-  const layers = layerNames(spec);
-  const n = y.length;
-  const scale = Math.fround(SCALE);
-  const acts: Float32Array[] = [Float32Array.from(x, (b) => b * scale)];
-  for (const l of layers) {
-    const a = acts[acts.length - 1];
-    const k = w.get(l.kernel)!;
-    const b = w.get(l.bias)!;
-    const z = new Float32Array(n * l.fanOut);
-    for (let r = 0; r < n; r++) {
-      for (let j = 0; j < l.fanOut; j++) {
-        let s = 0;
-        for (let i = 0; i < l.fanIn; i++) s += a[r * l.fanIn + i] * k[i * l.fanOut + j];
-        z[r * l.fanOut + j] = l.isOutput ? s + b[j] : Math.max(s + b[j], 0);
-      }
-    }
-    acts.push(z);
-  }
-  const logits = acts[acts.length - 1];
-  const c = spec.outputSize;
-  let dz = new Float32Array(n * c);
-  let loss = 0;
-  for (let r = 0; r < n; r++) {
-    const row = logits.subarray(r * c, r * c + c);
-    const max = Math.max(...row);
-    const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
-    loss += max + Math.log(sum) - row[y[r]];
-    for (let j = 0; j < c; j++) dz[r * c + j] = (Math.exp(row[j] - max) / sum - (j === y[r] ? 1 : 0)) / n;
-  }
-  for (let li = layers.length - 1; li >= 0; li--) {
-    const l = layers[li];
-    const a = acts[li];
-    const k = w.get(l.kernel)!;
-    const b = w.get(l.bias)!;
-    const below = new Float32Array(n * l.fanIn);
-    if (li > 0) {
-      for (let r = 0; r < n; r++) {
-        for (let i = 0; i < l.fanIn; i++) {
-          if (a[r * l.fanIn + i] <= 0) continue;
-          let s = 0;
-          for (let j = 0; j < l.fanOut; j++) s += dz[r * l.fanOut + j] * k[i * l.fanOut + j];
-          below[r * l.fanIn + i] = s;
-        }
-      }
-    }
-    for (let i = 0; i < l.fanIn; i++) {
-      for (let j = 0; j < l.fanOut; j++) {
-        let s = 0;
-        for (let r = 0; r < n; r++) s += a[r * l.fanIn + i] * dz[r * l.fanOut + j];
-        k[i * l.fanOut + j] -= lr * s;
-      }
-    }
-    for (let j = 0; j < l.fanOut; j++) {
-      let s = 0;
-      for (let r = 0; r < n; r++) s += dz[r * l.fanOut + j];
-      b[j] -= lr * s;
-    }
-    dz = below;
-  }
-  return loss / n;
+/** One step of the reference SGD on `reference`; the loss before the update. */
+function sgdStep(spec: ModelSpec, reference: ReferenceWeights, images: Uint8Array, labels: Uint8Array, learningRate: number): number {
+  return referenceStep({ spec, optimizer: { name: 'sgd', learningRate } }, reference, { images, labels, pixelScale: SCALE });
 }
 
 async function open(bytes: Uint8Array): Promise<ort.InferenceSession> {
@@ -106,7 +47,7 @@ async function open(bytes: Uint8Array): Promise<ort.InferenceSession> {
 async function runBlock(
   session: ort.InferenceSession,
   spec: ModelSpec,
-  w: Weights,
+  w: ReferenceWeights,
   images: Uint8Array,
   labels: Uint8Array,
   steps: number,
@@ -118,25 +59,16 @@ async function runBlock(
   };
   const layers = layerNames(spec);
   for (const l of layers) {
-    feeds[l.kernel] = new ort.Tensor('float32', w.get(l.kernel)!.slice(), [l.fanIn, l.fanOut]);
-    feeds[l.bias] = new ort.Tensor('float32', w.get(l.bias)!.slice(), [l.fanOut]);
+    feeds[l.kernel] = new ort.Tensor('float32', w.get(l.kernel)!.values.slice(), [l.fanIn, l.fanOut]);
+    feeds[l.bias] = new ort.Tensor('float32', w.get(l.bias)!.values.slice(), [l.fanOut]);
   }
   const out = await session.run(feeds);
-  for (const name of trainingWeightNames(spec)) w.set(name, Float32Array.from(out[updatedWeightName(name)].data as Float32Array));
+  for (const name of trainingWeightNames(spec)) w.get(name)!.values.set(out[updatedWeightName(name)].data as Float32Array);
   return out[TRAINING_GRAPH_NAMES.losses].data as Float32Array;
 }
 
-function maxAbsDifference(a: Weights, b: Weights): number {
-  let worst = 0;
-  for (const [name, values] of a) {
-    const other = b.get(name)!;
-    for (let i = 0; i < values.length; i++) worst = Math.max(worst, Math.abs(values[i] - other[i]));
-  }
-  return worst;
-}
-
-function cloneWeights(w: Weights): Weights {
-  return new Map([...w].map(([k, v]) => [k, v.slice()]));
+function cloneWeights(spec: ModelSpec, w: ReferenceWeights): ReferenceWeights {
+  return referenceState({ spec, optimizer: { name: 'sgd', learningRate: 1 } }, w);
 }
 
 describe('buildTrainingGraph', () => {
@@ -153,7 +85,7 @@ describe('buildTrainingGraph', () => {
       const lr = 0.2;
       const session = await open(buildTrainingGraph(SMALL_SPEC, { learningRate: lr, optimizer: 'sgd', ...extra }));
       const w = initialWeights(SMALL_SPEC, 1);
-      const reference = cloneWeights(w);
+      const reference = cloneWeights(SMALL_SPEC, w);
       try {
         for (let block = 0; block < 10; block++) {
           const steps = 4;
@@ -164,7 +96,7 @@ describe('buildTrainingGraph', () => {
           expect(losses.length).toBe(steps);
           for (let s = 0; s < steps; s++) {
             const rows = (k: Uint8Array, width: number) => k.subarray(s * batch * width, (s + 1) * batch * width);
-            const expected = referenceStep(SMALL_SPEC, reference, rows(images, SMALL_SPEC.inputSize), rows(labels, 1), lr);
+            const expected = sgdStep(SMALL_SPEC, reference, rows(images, SMALL_SPEC.inputSize), rows(labels, 1), lr);
             expect(Math.abs(losses[s] - expected), `block ${block} step ${s}`).toBeLessThan(1e-5);
           }
         }
@@ -180,7 +112,7 @@ describe('buildTrainingGraph', () => {
     const lr = 0.1;
     const session = await open(buildTrainingGraph(SMALL_SPEC, { learningRate: lr, optimizer: 'sgd' }));
     const w = initialWeights(SMALL_SPEC, 2);
-    const reference = cloneWeights(w);
+    const reference = cloneWeights(SMALL_SPEC, w);
     // Learnable data: the label is a function of the pixels, so the loss must fall.
     const labelOf = (x: Uint8Array) => (x[0] + x[1] + x[2]) % 10;
     const losses: number[] = [];
@@ -195,7 +127,7 @@ describe('buildTrainingGraph', () => {
         const got = await runBlock(session, SMALL_SPEC, w, images, labels, steps, batch);
         for (let s = 0; s < steps; s++) {
           const x = images.subarray(s * batch * SMALL_SPEC.inputSize, (s + 1) * batch * SMALL_SPEC.inputSize);
-          const expected = referenceStep(SMALL_SPEC, reference, x, labels.subarray(s * batch, (s + 1) * batch), lr);
+          const expected = sgdStep(SMALL_SPEC, reference, x, labels.subarray(s * batch, (s + 1) * batch), lr);
           expect(Math.abs(got[s] - expected), `block ${block} step ${s}`).toBeLessThan(1e-5);
           losses.push(got[s]);
         }
@@ -212,13 +144,13 @@ describe('buildTrainingGraph', () => {
     const rng = new Rng(3);
     const session = await open(buildTrainingGraph(spec, { learningRate: 0.01, optimizer: 'sgd', batchSize: 50, stepsPerRun: 3 }));
     const w = initialWeights(spec, 5);
-    const reference = cloneWeights(w);
+    const reference = cloneWeights(spec, w);
     try {
       const images = randomBytes(3 * 50 * 784, rng);
       const labels = randomBytes(3 * 50, rng, 10);
       const losses = await runBlock(session, spec, w, images, labels, 3, 50);
       for (let s = 0; s < 3; s++) {
-        const expected = referenceStep(spec, reference, images.subarray(s * 50 * 784, (s + 1) * 50 * 784), labels.subarray(s * 50, (s + 1) * 50), 0.01);
+        const expected = sgdStep(spec, reference, images.subarray(s * 50 * 784, (s + 1) * 50 * 784), labels.subarray(s * 50, (s + 1) * 50), 0.01);
         expect(Math.abs(losses[s] - expected), `step ${s}`).toBeLessThan(1e-5);
       }
       expect(maxAbsDifference(w, reference)).toBeLessThan(1e-5);
@@ -245,7 +177,7 @@ describe('buildTrainingGraph', () => {
     };
     const w = initialWeights(spec, 3);
     for (const t of trainingState(spec, base)) {
-      const values = w.get(t.name) ?? new Float32Array(t.shape.reduce((a, b) => a * b, 1)).fill(t.initial!);
+      const values = w.get(t.name)?.values ?? new Float32Array(t.shape.reduce((a, b) => a * b, 1)).fill(t.initial!);
       feeds[t.name] = new ort.Tensor('float32', values, t.shape);
     }
     for (const l of layerNames(spec).filter((l) => !l.isOutput)) {
@@ -303,25 +235,13 @@ describe('buildLogitsGraph', () => {
     try {
       const feeds: Record<string, ort.Tensor> = { [TRAINING_GRAPH_NAMES.logitsImages]: new ort.Tensor('uint8', images, [count, SMALL_SPEC.inputSize]) };
       for (const l of layerNames(SMALL_SPEC)) {
-        feeds[l.kernel] = new ort.Tensor('float32', w.get(l.kernel)!, [l.fanIn, l.fanOut]);
-        feeds[l.bias] = new ort.Tensor('float32', w.get(l.bias)!, [l.fanOut]);
+        feeds[l.kernel] = new ort.Tensor('float32', w.get(l.kernel)!.values, [l.fanIn, l.fanOut]);
+        feeds[l.bias] = new ort.Tensor('float32', w.get(l.bias)!.values, [l.fanOut]);
       }
       const logits = (await session.run(feeds))[TRAINING_GRAPH_NAMES.logits].data as Float32Array;
       expect(logits.length).toBe(count * 10);
-      let a = Float32Array.from(images, (b) => b * Math.fround(SCALE));
-      for (const l of layerNames(SMALL_SPEC)) {
-        const k = w.get(l.kernel)!;
-        const b = w.get(l.bias)!;
-        const z = new Float32Array(count * l.fanOut);
-        for (let r = 0; r < count; r++)
-          for (let j = 0; j < l.fanOut; j++) {
-            let s = b[j];
-            for (let i = 0; i < l.fanIn; i++) s += a[r * l.fanIn + i] * k[i * l.fanOut + j];
-            z[r * l.fanOut + j] = l.isOutput ? s : Math.max(s, 0);
-          }
-        a = z;
-      }
-      a.forEach((v, i) => expect(Math.abs(logits[i] - v), `logit ${i}`).toBeLessThan(1e-5));
+      const expected = referenceForward(SMALL_SPEC, w, images, SCALE);
+      expected.forEach((v, i) => expect(Math.abs(logits[i] - v), `logit ${i}`).toBeLessThan(1e-5));
     } finally {
       await session.release();
     }

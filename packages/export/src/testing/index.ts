@@ -1,10 +1,13 @@
 /**
  * @mnist/export/testing: test support shipped with the package (like tfjs's test_util): seeded random
- * checkpoints and their ONNX exports, a float64 reference forward pass, digit-like images, and the
- * error a promise rejects with.
+ * checkpoints and their ONNX exports, the float64 reference of the network (forward pass, gradients and
+ * one TF1 optimizer step) with the largest-difference measure parity tests bound, digit-like images,
+ * and the error a promise rejects with.
  */
 export * from './random-model.js';
+export * from './reference-mlp.js';
 export * from './reference-logits.js';
+export * from './max-abs-difference.js';
 export * from './random-images.js';
 export * from './rejection.js';
 export * from './onnx-checker.js';

@@ -7,7 +7,8 @@ import { initialWeights } from '../initializers.js';
 import { createTfjsEngine } from '../tfjs/tfjs-engine.js';
 import { createOnnxEngine } from './onnx-engine.js';
 import { lockstepUnavailable } from '../testing/lockstep.js';
-import { maxAbsDifference, parityToyData } from '../testing/parity.js';
+import { maxAbsDifference } from '@mnist/export/testing';
+import { parityToyData } from '../testing/parity.js';
 
 const SPEC: ModelSpec = { inputSize: 36, hiddenUnits: [24, 12], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
 const SCALE = 1 / 255;

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { initialWeights } from '../initializers.js';
 import { resolveOptimizer } from '../optimizer-slots.js';
 import { lockstepUnavailable } from '../testing/lockstep.js';
-import { maxAbsDifference, parityToyData } from '../testing/parity.js';
+import { maxAbsDifference } from '@mnist/export/testing';
+import { parityToyData } from '../testing/parity.js';
 import { createOnnxEngine, type OnnxEngine } from './onnx-engine.js';
 import { LockstepRunner, lockstepRefusal, sliceWidths } from './lockstep-runner.js';
 

@@ -2,8 +2,8 @@
 import { DEFAULT_MODEL_SPEC, inTopK, layerNames, Rng, shuffleBatch, type ModelSpec, type NamedWeight } from '@mnist/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OptimizerConfig } from '../engine.js';
-import { maxAbsDifference } from '../testing/parity.js';
-import { referenceEpoch, referenceLogits, referenceState } from '../testing/reference-step.js';
+import { maxAbsDifference, referenceEpoch, referenceForward, referenceState } from '@mnist/export/testing';
+import { resolveOptimizer } from '../optimizer-slots.js';
 import { createOnnxEngine, type OnnxEngine } from './onnx-engine.js';
 
 const SPEC: ModelSpec = { inputSize: 30, hiddenUnits: [20, 12], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
@@ -50,7 +50,7 @@ describe('onnx engine', () => {
       expect(e.selection).toContain(`onnxruntime-${backend}`);
       const initial = initialWeights(SPEC, 8);
       await e.loadWeights(initial);
-      const reference = referenceState({ spec: SPEC, optimizer: SGD }, initial);
+      const reference = referenceState({ spec: SPEC, optimizer: resolveOptimizer(SGD) }, initial);
       const rng = new Rng(42);
       let steps = 0;
       for (let epoch = 0; epoch < EPOCHS; epoch++) {
@@ -64,7 +64,7 @@ describe('onnx engine', () => {
         expect(progress[progress.length - 1]).toBe(batches.length);
         expect(stats.steps).toBe(batches.length);
         let sum = 0;
-        referenceEpoch({ spec: SPEC, optimizer: SGD }, reference, { images, labels, batches, pixelScale: SCALE }).forEach((expected, s) => {
+        referenceEpoch({ spec: SPEC, optimizer: resolveOptimizer(SGD) }, reference, { images, labels, batches, pixelScale: SCALE }).forEach((expected, s) => {
           expect(Math.abs(stats.losses[s] - expected), `epoch ${epoch} step ${s}`).toBeLessThan(1e-5);
           sum += stats.losses[s];
         });
@@ -74,7 +74,7 @@ describe('onnx engine', () => {
         const last = batches[batches.length - 1];
         const lastImages = new Uint8Array(last.length * SPEC.inputSize);
         last.forEach((i, r) => lastImages.set(images.subarray(i * SPEC.inputSize, (i + 1) * SPEC.inputSize), r * SPEC.inputSize));
-        const lastLogits = Float32Array.from(referenceLogits(SPEC, reference, lastImages, last.length, SCALE));
+        const lastLogits = Float32Array.from(referenceForward(SPEC, reference, lastImages, SCALE));
         const hits = inTopK(lastLogits, Array.from(last, (i) => labels[i]), 10);
         expect(stats.lastBatchAccuracy).toBeCloseTo(hits.reduce((a, b) => a + b, 0) / last.length, 12);
         steps += stats.steps;
@@ -123,7 +123,7 @@ describe('onnx engine', () => {
     const count = 1033; // three runs of the logits graph: 500, 500 and 33 rows
     const { images: x } = dataset(SPEC, count, 4);
     const logits = await e.predictLogits(x, count, SCALE);
-    const expected = referenceLogits(SPEC, w, x, count, SCALE);
+    const expected = referenceForward(SPEC, w, x, SCALE);
     expect(logits.length).toBe(count * 10);
     logits.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-5));
   });

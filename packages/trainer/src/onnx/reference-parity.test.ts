@@ -5,9 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dropoutMasks } from '../dropout-masks.js';
 import type { EpochData, OptimizerConfig } from '../engine.js';
 import { initialWeights } from '../initializers.js';
-import { referenceEpoch, referenceState } from '../testing/reference-step.js';
+import { maxAbsDifference, referenceEpoch, referenceState } from '@mnist/export/testing';
+import { resolveOptimizer } from '../optimizer-slots.js';
 import { createOnnxEngine, type OnnxEngine } from './onnx-engine.js';
-import { maxAbsDifference, parityToyData } from '../testing/parity.js';
+import { parityToyData } from '../testing/parity.js';
 
 const SPEC: ModelSpec = { inputSize: 36, hiddenUnits: [24, 12], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
 const SCALE = 1 / 255;
@@ -53,7 +54,7 @@ describe('onnx engine against the reference step', () => {
   it.each(cases)('%s, %o, dropout %d: 100 step losses within 1e-5, weights and slots close', async (activation, optimizer, rate) => {
     const spec = { ...SPEC, activation };
     const data = epochData(spec, rate);
-    const options = { spec, optimizer, dropoutRate: rate };
+    const options = { spec, optimizer: resolveOptimizer(optimizer), dropoutRate: rate };
     const state = referenceState(options, initialWeights(spec, 7));
     const e = await engine(spec, optimizer, rate);
     await e.loadWeights(initialWeights(spec, 7));
@@ -76,7 +77,7 @@ describe('onnx engine on the 784-300-100-10 network', () => {
     const data = parityToyData(spec, 600, 6);
     const batches = shuffleBatch(600, 50, new Rng(1));
     const epoch: EpochData = { ...data, batches, pixelScale: SCALE, dropoutMasks: dropoutMasks(batches.map((b) => b.length), spec.hiddenUnits, 0.5, new Rng(2)) };
-    const options = { spec, optimizer, dropoutRate: 0.5 };
+    const options = { spec, optimizer: resolveOptimizer(optimizer), dropoutRate: 0.5 };
     const state = referenceState(options, initialWeights(spec, 42));
     const e = await engine(spec, optimizer, 0.5);
     await e.loadWeights(initialWeights(spec, 42));

@@ -1,7 +1,6 @@
-// Test support for engine parity: a toy set both engines can learn, and the largest gap between two
-// engines' weights (and optimizer slots), names checked first.
-import { Rng, type ModelSpec, type NamedWeight } from '@mnist/core';
-import { expect } from 'vitest';
+// Test support for engine parity: a toy set both engines can learn (the gap between their weights is
+// @mnist/export/testing's maxAbsDifference).
+import { Rng, type ModelSpec } from '@mnist/core';
 
 /**
  * `count` images of `spec.inputSize` noise pixels, each with one pixel at 255 whose index mod the
@@ -21,16 +20,3 @@ export function parityToyData(spec: ModelSpec, count: number, seed: number): { i
   return { images, labels };
 }
 
-/**
- * The largest absolute difference between two weight maps, after asserting they hold the same names.
- * @example expect(maxAbsDifference(await a.readWeights(), await b.readWeights())).toBeLessThan(1e-6);
- */
-export function maxAbsDifference(a: Map<string, NamedWeight>, b: Map<string, NamedWeight>): number {
-  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-  let worst = 0;
-  for (const [name, w] of a) {
-    const other = b.get(name)!.values;
-    for (let i = 0; i < w.values.length; i++) worst = Math.max(worst, Math.abs(w.values[i] - other[i]));
-  }
-  return worst;
-}

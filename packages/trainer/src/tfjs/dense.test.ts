@@ -1,7 +1,8 @@
 // The hand-written dense gradient (no transposed matMul) against the textbook gradient in float64.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '@mnist/core';
+import { layerNames, Rng, type ModelSpec } from '@mnist/core';
+import { referenceGradients, referenceWeights } from '@mnist/export/testing';
 import { useTfjsBackend } from './backends.js';
 import { dense } from './dense.js';
 import { sparseSoftmaxCrossEntropy } from './loss.js';
@@ -12,35 +13,15 @@ beforeAll(async () => {
 
 const random = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.float() * 2 - 1);
 
-// Reference: loss = mean CE(relu(X W1 + b1) W2 + b2), gradients by the chain rule in float64.
+// Reference: loss = mean CE(relu(X W1 + b1) W2 + b2), gradients by the chain rule in float64 (the shared reference).
 function reference(x: Float32Array, w1: Float32Array, b1: Float32Array, w2: Float32Array, b2: Float32Array, y: number[], n: number, d: number, h: number, c: number) {
-  const z1 = new Float64Array(n * h);
-  for (let i = 0; i < n; i++) for (let j = 0; j < h; j++) {
-    let s = b1[j];
-    for (let k = 0; k < d; k++) s += x[i * d + k] * w1[k * h + j];
-    z1[i * h + j] = s;
-  }
-  const a1 = z1.map((v) => Math.max(v, 0));
-  const dz2 = new Float64Array(n * c);
-  for (let i = 0; i < n; i++) {
-    const z = Array.from({ length: c }, (_, j) => { let s = b2[j]; for (let k = 0; k < h; k++) s += a1[i * h + k] * w2[k * c + j]; return s; });
-    const m = Math.max(...z);
-    const e = z.map((v) => Math.exp(v - m));
-    const sum = e.reduce((a, b) => a + b, 0);
-    for (let j = 0; j < c; j++) dz2[i * c + j] = (e[j] / sum - (j === y[i] ? 1 : 0)) / n;
-  }
-  const gw2 = new Float64Array(h * c), gb2 = new Float64Array(c), da1 = new Float64Array(n * h);
-  for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) {
-    gb2[j] += dz2[i * c + j];
-    for (let k = 0; k < h; k++) { gw2[k * c + j] += a1[i * h + k] * dz2[i * c + j]; da1[i * h + k] += w2[k * c + j] * dz2[i * c + j]; }
-  }
-  const dz1 = da1.map((v, i) => (z1[i] > 0 ? v : 0));
-  const gw1 = new Float64Array(d * h), gb1 = new Float64Array(h), gx = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < h; j++) {
-    gb1[j] += dz1[i * h + j];
-    for (let k = 0; k < d; k++) { gw1[k * h + j] += x[i * d + k] * dz1[i * h + j]; gx[i * d + k] += w1[k * h + j] * dz1[i * h + j]; }
-  }
-  return { gx, gw1, gb1, gw2, gb2 };
+  const spec: ModelSpec = { inputSize: d, hiddenUnits: [h], activation: 'relu', outputSize: c, initializer: 'truncated_normal' };
+  const [hidden, outputs] = layerNames(spec);
+  const weights = referenceWeights(spec, [w1, b1, w2, b2]);
+  const { gradients, inputGradient } = referenceGradients({ spec }, weights, { images: x, labels: y, pixelScale: 1 });
+  expect(inputGradient).toHaveLength(n * d);
+  const g = (name: string) => gradients.get(name)!;
+  return { gx: inputGradient, gw1: g(hidden.kernel), gb1: g(hidden.bias), gw2: g(outputs.kernel), gb2: g(outputs.bias) };
 }
 
 function expectClose(actual: tf.Tensor, expected: Float64Array) {

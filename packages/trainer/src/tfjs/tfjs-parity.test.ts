@@ -5,8 +5,8 @@ import { ACTIVATIONS, deriveSeed, Rng, shuffleBatch, type Activation, type Model
 import { dropoutMasks } from '../dropout-masks.js';
 import { OPTIMIZER_NAMES, type EpochData, type OptimizerConfig } from '../engine.js';
 import { initialWeights } from '../initializers.js';
-import { maxAbsDifference } from '../testing/parity.js';
-import { referenceEpoch, referenceState } from '../testing/reference-step.js';
+import { maxAbsDifference, referenceEpoch, referenceState } from '@mnist/export/testing';
+import { resolveOptimizer } from '../optimizer-slots.js';
 import { TfjsEngine } from './tfjs-engine.js';
 import { brightPixelSet, QUARTERS } from '../testing/toy-dataset.js';
 
@@ -26,13 +26,14 @@ async function compare(backend: string, activation: Activation, optimizer: Optim
   engine = await TfjsEngine.create({ spec, optimizer, dropoutRate, backend });
   const weights = initialWeights(spec, 1);
   await engine.loadWeights(weights);
-  const state = referenceState({ spec, optimizer, dropoutRate }, weights);
+  const reference = { spec, optimizer: resolveOptimizer(optimizer), dropoutRate };
+  const state = referenceState(reference, weights);
   let lossGap = 0;
   for (let e = 0; e < 5; e++) {
     const batches = shuffleBatch(400, 20, new Rng(deriveSeed(7, e)));
     const data: EpochData = { images, labels, batches, pixelScale: 1 / 255 };
     if (dropoutRate > 0) data.dropoutMasks = dropoutMasks(batches.map((b) => b.length), spec.hiddenUnits, dropoutRate, new Rng(deriveSeed(7, e, 1)));
-    const expected = referenceEpoch({ spec, optimizer, dropoutRate }, state, data);
+    const expected = referenceEpoch(reference, state, data);
     // One batch per call, so each call's mean loss is that step's loss (taken before its update).
     for (let s = 0; s < batches.length; s++) {
       const stats = await engine.runEpoch({ ...data, batches: [batches[s]], dropoutMasks: data.dropoutMasks && [data.dropoutMasks[s]] });
