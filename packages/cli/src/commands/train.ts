@@ -2,7 +2,6 @@
 // final scores; `--estimator` runs the high-level DNNClassifier instead (fit for --steps steps).
 import { Option, type Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
-import type { CommandModule } from '../command-table.js';
 import {
   backendOption,
   dataOption,
