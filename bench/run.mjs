@@ -27,7 +27,7 @@ if (!(Number.isInteger(rounds) && rounds >= 1)) throw new RangeError(`--rounds m
 // Debian's interpreter: that is where python3-torch installs, whatever `python3` is on PATH.
 const python = process.env.MNIST_PYTHON ?? '/usr/bin/python3';
 
-const { ensureMnist } = await import('../packages/trainer/dist/index.js');
+const { ensureMnist } = await import('../packages/trainer/dist/internal.js');
 const dataDir = await ensureMnist();
 const work = await mkdtemp(join(tmpdir(), 'mnist-bench-'));
 

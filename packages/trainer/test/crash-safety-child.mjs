@@ -52,6 +52,7 @@ if (within !== undefined) {
 }
 
 const trainer = await import('@mnist/trainer');
+const { writeFileAtomic } = await import('@mnist/trainer/internal');
 for (const options of job.train === undefined ? [] : [job.train].flat()) {
   const result = await trainer.train({
     ...options,
@@ -69,6 +70,6 @@ for (const options of job.train === undefined ? [] : [job.train].flat()) {
   process.stdout.write(`done ${JSON.stringify(result)}\n`);
 }
 if (job.write) {
-  await trainer.writeFileAtomic(job.write.path, new Uint8Array(job.write.size).fill(7));
+  await writeFileAtomic(job.write.path, new Uint8Array(job.write.size).fill(7));
   process.stdout.write('done\n');
 }

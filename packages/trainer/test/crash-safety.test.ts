@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, encodeIdx, MODEL_JSON_FILE, Rng, WEIGHTS_FILE } from '@mnist/core';
 import { encodeCheckpoint } from '@mnist/core';
-import { loadCheckpoint, sha256Hex, train, writeFileAtomic } from '../src/index.js';
+import { loadCheckpoint, train } from '../src/index.js';
+import { sha256Hex } from '../src/data/ensure-mnist.js';
+import { writeFileAtomic } from '../src/data/write-file-atomic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'crash-safety-child.mjs');

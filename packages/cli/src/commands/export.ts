@@ -32,7 +32,7 @@ export function configure(command: Command, io: CliIo): void {
 }
 
 async function exportModel(flags: ExportFlags): Promise<{ model: string; opset: number; bytes: number }> {
-  const [{ loadCheckpoint, writeFileAtomic }, { exportOnnx }] = await Promise.all([import('@mnist/trainer'), import('@mnist/export')]);
+  const [{ loadCheckpoint }, { writeFileAtomic }, { exportOnnx }] = await Promise.all([import('@mnist/trainer'), import('@mnist/trainer/internal'), import('@mnist/export')]);
   const out = flags.out ?? join(flags.checkpoint, 'model.onnx');
   if (flags.out !== undefined) requireDirectory('--out', dirname(out));
   const checkpoint = await loadCheckpoint(flags.checkpoint);
