@@ -2,31 +2,15 @@
 // (NOTES.txt, the exported model.onnx); a second run is refused with both ways out or starts over with
 // --overwrite; Ctrl-C ends with one line naming the checkpoint and the command that resumes, exit 130;
 // export cleans up what a killed export left and names the file when a write fails.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bin, buildCli, mnist, repoRoot, scratchDir, type Run } from './mnist-bin.fixture.js';
 
-const cliDir = dirname(dirname(fileURLToPath(import.meta.url)));
-const repoRoot = dirname(dirname(cliDir));
-const bin = join(cliDir, 'bin', 'mnist.js');
-const work = mkdtempSync(join(tmpdir(), 'mnist-folder-'));
+const work = scratchDir('mnist-folder-');
 // Small and quick: 500 training images, one small hidden layer.
 const QUICK = ['--train-limit', '500', '--hidden', '32'];
-
-interface Run {
-  code: number | null;
-  signal?: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function mnist(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /**
  * Runs `mnist train ...args` and sends SIGINT once its first epoch's log line appears; `again`: then
@@ -63,11 +47,7 @@ function errorLines(r: Run): string[] {
   return r.stderr.split('\n').filter((l) => l.startsWith('mnist: '));
 }
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', cliDir], { stdio: 'inherit' });
-}, 180_000);
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+beforeAll(buildCli, 180_000);
 
 describe('training again in a checkpoint folder', () => {
   it('--resume keeps NOTES.txt and the exported model.onnx (the issue\'s reproduction)', () => {

@@ -1,59 +1,14 @@
 // End-to-end tests of the compiled `mnist` executable, run as a child process the way users run it:
 // exit codes, stdout/stderr separation, one-line errors, and train -> predict -> export -> eval.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pngjs from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, expectOneLineError, lastJson, mnist, repoRoot, scratchDir } from './mnist-bin.fixture.js';
 
-const cliDir = dirname(dirname(fileURLToPath(import.meta.url)));
-const repoRoot = dirname(dirname(cliDir));
-const bin = join(cliDir, 'bin', 'mnist.js');
-const work = mkdtempSync(join(tmpdir(), 'mnist-cli-'));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function mnist(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A failure as users must see it: exit 1, nothing on stdout, one `mnist:` line, no stack. */
-function expectOneLineError(r: Run, message: RegExp): void {
-  expect(r.code, r.stderr).toBe(1);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^mnist: /);
-  expect(lines[0]).toMatch(message);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-}
-
-/** The JSON object on the last stdout line of a successful run. */
-function lastJson(r: Run): Record<string, unknown> {
-  expect(r.code, r.stderr).toBe(0);
-  const lines = r.stdout.trimEnd().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
-}
-
-beforeAll(() => {
-  // The tests run the compiled bin; `npm test` builds first, this keeps `vitest run` here honest too.
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', cliDir], { stdio: 'inherit' });
-}, 180_000);
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir('mnist-cli-');
+beforeAll(buildCli, 180_000);
 
 describe('help', () => {
   it('lists every command', () => {

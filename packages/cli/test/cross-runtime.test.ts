@@ -3,17 +3,17 @@
 // images, the same logits to 1e-4 and the same accuracy; the exported file passes the onnx checker.
 import { argmaxRows } from '@mnist/core';
 import { exportOnnx } from '@mnist/export';
-import { checkOnnxFile } from '@mnist/export/testing';
+import { checkOnnxFile, maxAbsDifference } from '@mnist/export/testing';
 import { MnistClassifier as NodeClassifier } from '@mnist/infer-node';
 import { MnistClassifier as WebClassifier } from '@mnist/infer-web';
 import { loadCheckpoint, readDataset, restoreClassifier, train } from '@mnist/trainer';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from './mnist-bin.fixture.js';
 
 const CLASSES = 10;
-const work = mkdtempSync(join(tmpdir(), 'mnist-cross-runtime-'));
+const work = scratchDir('mnist-cross-runtime-');
 const logits: Record<'tfjs' | 'node' | 'web', Float32Array> = {} as never;
 let labels: Uint8Array;
 let modelFile: string;
@@ -46,8 +46,6 @@ beforeAll(async () => {
   }
 }, 300_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
 /** Images whose predicted class differs, except where the top two logits are a near tie (1e-5). */
 function disagreements(a: Float32Array, b: Float32Array): number[] {
   const ca = argmaxRows(a, CLASSES);
@@ -59,12 +57,6 @@ function disagreements(a: Float32Array, b: Float32Array): number[] {
     if (Math.abs(row[ca[i]] - row[cb[i]]) > 1e-5) out.push(i);
   }
   return out;
-}
-
-function maxAbsDifference(a: Float32Array, b: Float32Array): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
 }
 
 function accuracy(values: Float32Array): number {

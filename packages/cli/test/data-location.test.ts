@@ -1,18 +1,12 @@
 // `mnist train` run from a folder outside the repository, with HOME and XDG_CACHE_HOME pointed at
 // empty folders: MNIST is read from where the SDK keeps it (this checkout's data/mnist), and nothing
 // lands in the working directory or the home folder (issue 12, item 10). Spawns the built bin.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runMnist, scratchDir } from './mnist-bin.fixture.js';
 
-const cliDir = dirname(dirname(fileURLToPath(import.meta.url)));
-const repoRoot = dirname(dirname(cliDir));
-const bin = join(cliDir, 'bin', 'mnist.js');
-const root = mkdtempSync(join(tmpdir(), 'mnist-elsewhere-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = scratchDir('mnist-elsewhere-');
 
 describe('mnist train from a folder outside the repository', () => {
   it('writes nothing into the working directory or the home folder, and reads MNIST from the data folder of the SDK', () => {
@@ -23,8 +17,8 @@ describe('mnist train from a folder outside the repository', () => {
     const env: Record<string, string> = { ...(process.env as Record<string, string>), HOME: home, XDG_CACHE_HOME: cache, CI: '1' };
     delete env.MNIST_DATA_DIR;
     const out = join(root, 'checkpoint');
-    const run = spawnSync(process.execPath, [bin, 'train', '--epochs', '1', '--train-limit', '200', '--out', out, '--json'], { cwd, env, encoding: 'utf8', timeout: 120_000 });
-    expect(run.status, run.stderr).toBe(0);
+    const run = runMnist(['train', '--epochs', '1', '--train-limit', '200', '--out', out, '--json'], { cwd, env });
+    expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toMatchObject({ epochs: 1, checkpoint: out });
     expect(readdirSync(cwd)).toEqual([]);
     expect(readdirSync(home)).toEqual([]);
@@ -37,8 +31,8 @@ describe('mnist train from a folder outside the repository', () => {
     mkdirSync(cwd);
     const data = join(root, 'elsewhere', 'mnist');
     const env: Record<string, string> = { ...(process.env as Record<string, string>), MNIST_DATA_DIR: data, CI: '1' };
-    const trained = spawnSync(process.execPath, [bin, 'train', '--epochs', '1', '--train-limit', '100', '--out', join(root, 'ck2')], { cwd, env, encoding: 'utf8', timeout: 120_000 });
-    expect(trained.status, trained.stderr).toBe(0);
+    const trained = runMnist(['train', '--epochs', '1', '--train-limit', '100', '--out', join(root, 'ck2')], { cwd, env });
+    expect(trained.code, trained.stderr).toBe(0);
     expect(readdirSync(data).sort()).toEqual(['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte']);
     expect(readdirSync(cwd)).toEqual([]);
   });

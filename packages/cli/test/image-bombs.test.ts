@@ -1,24 +1,14 @@
 // `mnist predict` on hostile picture files generated here (a second PNG header, PNG inflation bombs,
 // a huge declared size, a JPEG with two frame headers or one too costly to decode, a sparse 5 GB
 // file): each is one `mnist: <file>: ...` line and exit 1, and a real digit next to them still works.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, mnist, scratchDir } from './mnist-bin.fixture.js';
 
-const cliDir = dirname(dirname(fileURLToPath(import.meta.url)));
-const repoRoot = dirname(dirname(cliDir));
-const bin = join(cliDir, 'bin', 'mnist.js');
-const work = mkdtempSync(join(tmpdir(), 'mnist-bombs-'));
+const work = scratchDir('mnist-bombs-');
 const model = join(work, 'dnn', 'model.onnx');
-
-function mnist(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function chunk(type: string, data: Uint8Array): Buffer {
   const head = Buffer.alloc(8);
@@ -59,14 +49,12 @@ function digitPng(): Buffer {
 }
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', cliDir], { stdio: 'inherit' });
+  buildCli();
   for (const args of [['train', '--epochs', '1', '--train-limit', '500', '--out', dirname(model)], ['export', '--onnx', '--checkpoint', dirname(model)]]) {
     const r = mnist(...args);
     expect(r.code, r.stderr).toBe(0);
   }
 }, 180_000);
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('mnist predict on hostile pictures', () => {
   const digit = join(work, 'digit.png');

@@ -1,29 +1,17 @@
 // The compiled `mnist` on hostile model files, run as users run it: a 1.9 GB (sparse) .onnx is refused
 // from its size by inspect, eval and predict on both runtimes; a folder is named; external data is
 // read from the model's folder, never from the folder the user stands in.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pngjs from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { externalDataModel, randomImages } from '@mnist/export/testing';
+import { buildCli, repoRoot, runMnist, scratchDir, type Run } from './mnist-bin.fixture.js';
 
-const cliDir = dirname(dirname(fileURLToPath(import.meta.url)));
-const repoRoot = dirname(dirname(cliDir));
-const bin = join(cliDir, 'bin', 'mnist.js');
-const work = mkdtempSync(join(tmpdir(), 'mnist-model-files-'));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const work = scratchDir('mnist-model-files-');
 
 function mnist(cwd: string, ...args: string[]): Run {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runMnist(args, { cwd });
 }
 
 /** Exit 1, nothing on stdout, exactly `mnist: <message>` on stderr. */
@@ -33,10 +21,7 @@ function expectError(r: Run, message: string): void {
   expect(r.stderr).toBe(`mnist: ${message}\n`);
 }
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', cliDir], { stdio: 'inherit' });
-}, 180_000);
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+beforeAll(buildCli, 180_000);
 
 describe('model files over the size ceiling', () => {
   it('inspect, eval and predict refuse a 1.9 GB .onnx from its size, naming file, size and ceiling', () => {

@@ -1,0 +1,37 @@
+// `mnist train`'s network and optimizer flags through the compiled bin: what they record in the
+// checkpoint, that the exported model scores what the checkpoint scores, and the combinations refused.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, expectOneLineError, lastJson, mnist, scratchDir } from './mnist-bin.fixture.js';
+
+const work = scratchDir('mnist-train-flags-');
+beforeAll(buildCli, 300_000);
+
+describe('training flags', () => {
+  it('train records activation, initializer, optimizer, dropout and early stopping in the checkpoint', () => {
+    const out = join(work, 'flags');
+    const r = lastJson(
+      mnist('train', '--epochs', '3', '--train-limit', '1000', '--hidden', '32', '--activation', 'elu', '--initializer', 'he',
+        '--optimizer', 'nesterov', '--momentum', '0.8', '--dropout', '0.2', '--patience', '1', '--out', out, '--json'),
+    );
+    expect(r).toMatchObject({ steps: expect.any(Number), bestEpoch: expect.any(Number) });
+    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    expect(json.modelSpec).toMatchObject({ activation: 'elu', initializer: 'he', hiddenUnits: [32] });
+    expect(json.training).toMatchObject({ optimizer: { name: 'nesterov', params: { momentum: 0.8 } }, dropoutRate: 0.2, earlyStopping: { patience: 1 } });
+    // The exported graph carries ELU: ONNX Runtime scores exactly what the checkpoint (tfjs) scores.
+    lastJson(mnist('export', '--onnx', '--checkpoint', out, '--json'));
+    const fromCheckpoint = lastJson(mnist('eval', '--checkpoint', out, '--json')).accuracy;
+    expect(fromCheckpoint).toBe(r.testAccuracy);
+    expect(lastJson(mnist('eval', '--model', join(out, 'model.onnx'), '--json')).accuracy).toBe(fromCheckpoint);
+  }, 120_000);
+
+  it('refuses flags that do not fit together, with one line and no output directory', () => {
+    const out = join(work, 'never');
+    expectOneLineError(mnist('train', '--optimizer', 'adam', '--momentum', '0.5', '--out', out), /^mnist: --momentum applies to --optimizer momentum, nesterov or rmsprop, not adam$/);
+    expectOneLineError(mnist('train', '--estimator', '--epochs', '3', '--out', out), /--epochs does not apply to --estimator/);
+    expectOneLineError(mnist('train', '--dropout', '1', '--out', out), /--dropout must be a number in \[0, 1\), got "1"/);
+    expectOneLineError(mnist('train', '--activation', 'swish', '--out', out), /--activation.*swish.*Allowed choices are relu, leaky_relu/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
