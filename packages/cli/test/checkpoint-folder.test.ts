@@ -3,7 +3,7 @@
 // --overwrite; Ctrl-C ends with one line naming the checkpoint and the command that resumes, exit 130;
 // export cleans up what a killed export left and names the file when a write fails.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bin, buildCli, mnist, repoRoot, scratchDir, type Run } from './mnist-bin.fixture.js';

@@ -2,7 +2,7 @@
 // from its size by inspect, eval and predict on both runtimes; a folder is named; external data is
 // read from the model's folder, never from the folder the user stands in.
 import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import pngjs from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { externalDataModel, randomImages } from '@mnist/export/testing';
