@@ -3,6 +3,7 @@
  * format, ONNX names, IDX decoding, preprocessing, metrics, the shared classifier facade.
  */
 export * from './sourced-error.js';
+export * from './one-line.js';
 export * from './model-spec.js';
 export * from './checkpoint-format.js';
 export * from './onnx-contract.js';

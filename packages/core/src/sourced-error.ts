@@ -1,4 +1,5 @@
 // The base of the SDK's errors about a source (a file, a URL, a named input): one line `<source>: <detail>`.
+import { oneLine } from './one-line.js';
 
 /**
  * An error about something the user named, not about an argument (those are TypeError/RangeError):
@@ -24,18 +25,8 @@ export abstract class SourcedError extends Error {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    const folded = foldLines(detail);
-    super(`${foldLines(source)}: ${folded}`, options);
+    const folded = oneLine(detail);
+    super(`${oneLine(source)}: ${folded}`, options);
     this.detail = folded;
   }
-}
-
-// Text without a line break is kept exactly; otherwise each line is trimmed and the non-empty ones joined.
-function foldLines(text: string): string {
-  if (!/[\r\n]/.test(text)) return text;
-  return text
-    .split(/\r\n|\r|\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .join(' ');
 }
