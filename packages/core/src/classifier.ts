@@ -7,7 +7,7 @@ import { METADATA_KEYS, ONNX_CLASSES, ONNX_INPUT, ONNX_LOGITS, ONNX_PROBABILITIE
 import { ModelLoadError } from './model-load-error.js';
 import { checkMaxModelBytes, modelTooLargeError } from './model-size-limit.js';
 import { externalDataLocationProblem, externalDataReferences, type ExternalDataFile, type ExternalDataReference } from './onnx-external-data.js';
-import { readOnnxModelInfo, type OnnxModelInfo } from './onnx-model-info.js';
+import { OnnxFormatError, readOnnxModelInfo, type OnnxModelInfo } from './onnx-model-info.js';
 
 /** Pixels per image: 28 x 28. */
 export const IMAGE_PIXELS = 784;
@@ -144,7 +144,8 @@ export async function prepareModel(runtime: InferenceRuntime, bytes: Uint8Array,
     info = readOnnxModelInfo(bytes, source);
     references = externalDataReferences(bytes, source);
   } catch (error) {
-    throw new ModelLoadError((error as Error).message);
+    if (!(error instanceof OnnxFormatError)) throw error;
+    throw new ModelLoadError(error.source, error.detail, { cause: error });
   }
   const metadata = modelMetadata(info, source);
   const externalData = await gatherExternalData(references, source, context, maxBytes - bytes.length);
@@ -171,14 +172,16 @@ async function gatherExternalData(
   if (!read) {
     const first = references[0];
     throw new ModelLoadError(
-      `${source}: tensor ${first.tensor} keeps its data in the external file ${JSON.stringify(first.location)}, which a model given as bytes cannot use; load the model from its file path (or URL), or save it with its data inline`,
+      source,
+      `tensor ${first.tensor} keeps its data in the external file ${JSON.stringify(first.location)}, which a model given as bytes cannot use; load the model from its file path (or URL), or save it with its data inline`,
     );
   }
   for (const { tensor, location } of references) {
     const problem = externalDataLocationProblem(location);
     if (problem) {
       throw new ModelLoadError(
-        `${source}: tensor ${tensor} keeps its data in ${JSON.stringify(location)}, ${problem}; external data must be a relative path inside the model's folder`,
+        source,
+        `tensor ${tensor} keeps its data in ${JSON.stringify(location)}, ${problem}; external data must be a relative path inside the model's folder`,
       );
     }
   }
@@ -190,14 +193,14 @@ async function gatherExternalData(
       try {
         data = await read(location, remaining);
       } catch (error) {
-        throw new ModelLoadError(`${source}: tensor ${tensor}'s external data: ${(error as Error).message}`);
+        throw new ModelLoadError(source, `tensor ${tensor}'s external data: ${(error as Error).message}`, { cause: error });
       }
       remaining -= data.length;
       files.set(location, data);
     }
     const end = offset + (length ?? Math.max(0, data.length - offset));
     if (offset > data.length || end > data.length) {
-      throw new ModelLoadError(`${source}: tensor ${tensor} wants bytes ${offset} to ${end} of ${JSON.stringify(location)}, which holds ${data.length}`);
+      throw new ModelLoadError(source, `tensor ${tensor} wants bytes ${offset} to ${end} of ${JSON.stringify(location)}, which holds ${data.length}`);
     }
   }
   return [...files].map(([path, data]) => ({ path, data }));
@@ -447,7 +450,7 @@ function toPrediction(out: RuntimeOutputs, n: number, k: number, withLogits: boo
 
 function checkFloats(values: Float32Array | undefined, length: number, name: string, source: string): Float32Array {
   if (!(values instanceof Float32Array) || values.length !== length) {
-    throw new ModelLoadError(`${source}: output ${name} has ${values?.length ?? 'no'} values, expected ${length}`);
+    throw new ModelLoadError(source, `output ${name} has ${values?.length ?? 'no'} values, expected ${length}`);
   }
   return values;
 }
@@ -461,19 +464,20 @@ function checkProbabilities(probabilities: Float32Array, k: number, source: stri
   if (sum === 0) return;
   const index = probabilities.findIndex((p) => !Number.isFinite(p));
   throw new ModelLoadError(
-    `${source}: output ${ONNX_PROBABILITIES} is not finite for image ${Math.floor(index / k)} of the batch (corrupt model weights, or pixel values far outside [0, 1])`,
+    source,
+    `output ${ONNX_PROBABILITIES} is not finite for image ${Math.floor(index / k)} of the batch (corrupt model weights, or pixel values far outside [0, 1])`,
   );
 }
 
 function toClasses(values: BigInt64Array | Int32Array | undefined, n: number, k: number, source: string): Int32Array {
   if (!values || values.length !== n) {
-    throw new ModelLoadError(`${source}: output ${ONNX_CLASSES} has ${values?.length ?? 'no'} values, expected ${n}`);
+    throw new ModelLoadError(source, `output ${ONNX_CLASSES} has ${values?.length ?? 'no'} values, expected ${n}`);
   }
   if (values instanceof Int32Array) return values;
   const classes = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const c = Number(values[i]);
-    if (c < 0 || c >= k) throw new ModelLoadError(`${source}: output ${ONNX_CLASSES}[${i}] = ${c} is not a class in [0, ${k})`);
+    if (c < 0 || c >= k) throw new ModelLoadError(source, `output ${ONNX_CLASSES}[${i}] = ${c} is not a class in [0, ${k})`);
     classes[i] = c;
   }
   return classes;
@@ -487,7 +491,7 @@ function toClasses(values: BigInt64Array | Int32Array | undefined, n: number, k:
 export function modelMetadata(info: OnnxModelInfo, source: string): ModelMetadata {
   const props = info.metadataProps;
   const bad = (key: string, expected: string): never => {
-    throw new ModelLoadError(`${source}: metadata ${key} is not ${expected}`);
+    throw new ModelLoadError(source, `metadata ${key} is not ${expected}`);
   };
   const json = (key: string): unknown => {
     const text = props[key];
@@ -556,5 +560,5 @@ function checkGraph(session: RuntimeSession, metadata: ModelMetadata, source: st
   expect(find(session.outputs, ONNX_LOGITS, 'output'), 'output', 'float32', ['batch', k]);
   expect(find(session.outputs, ONNX_PROBABILITIES, 'output'), 'output', 'float32', ['batch', k]);
   expect(find(session.outputs, ONNX_CLASSES, 'output'), 'output', 'int64', ['batch']);
-  if (problems.length > 0) throw new ModelLoadError(`${source} is not an MNIST model: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ModelLoadError(source, `not an MNIST model: ${problems.join('; ')}`);
 }

@@ -2,6 +2,7 @@
 // package reads the file itself (core has no fs); this only looks at the error's `code`, so Node's
 // errno names stay out of core's imports.
 import { ModelLoadError } from './model-load-error.js';
+import { oneLine } from './one-line.js';
 
 /**
  * The error to throw when reading the file at `path` failed with `error`: a missing file, a directory,
@@ -9,14 +10,15 @@ import { ModelLoadError } from './model-load-error.js';
  * being read (`what`: 'model file' or 'external data file').
  * @example
  * try { bytes = await readFile(path); } catch (error) { throw modelFileReadError(path, error); }
- * // ENOENT → ModelLoadError('model.onnx: no such model file')
+ * // ENOENT → a ModelLoadError with the message 'model.onnx: no such model file'
  */
 export function modelFileReadError(path: string, error: unknown, what = 'model file'): ModelLoadError {
   const code = (error as { code?: string } | null)?.code;
-  if (code === 'ENOENT') return new ModelLoadError(`${path}: no such ${what}`);
-  if (code === 'EISDIR') return new ModelLoadError(`${path}: is a directory, expected ${what === 'model file' ? 'an .onnx file' : `the ${what}`}`);
-  const detail = code ?? firstLine((error as Error | null)?.message ?? String(error));
-  return new ModelLoadError(`${path}: cannot read the ${what} (${detail})`);
+  if (code === 'ENOENT') return new ModelLoadError(path, `no such ${what}`, { cause: error });
+  if (code === 'EISDIR') return notAFileError(path, true, what);
+  // Without an errno code, the reader's own reason: its first line, as later ones are a stack or a hint.
+  const detail = code ?? oneLine(error, { firstLine: true });
+  return new ModelLoadError(path, `cannot read the ${what} (${detail})`, { cause: error });
 }
 
 /**
@@ -26,9 +28,5 @@ export function modelFileReadError(path: string, error: unknown, what = 'model f
  */
 export function notAFileError(path: string, isDirectory: boolean, what = 'model file'): ModelLoadError {
   const expected = what === 'model file' ? 'an .onnx file' : `the ${what}`;
-  return new ModelLoadError(`${path}: ${isDirectory ? 'is a directory' : 'is not a regular file'}, expected ${expected}`);
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0].trim();
+  return new ModelLoadError(path, `${isDirectory ? 'is a directory' : 'is not a regular file'}, expected ${expected}`);
 }

@@ -36,7 +36,7 @@ export function checkMaxModelBytes(value: unknown, argument = 'options.maxModelB
  */
 export function modelTooLargeError(source: string, size: number, limit: number, what = 'model file'): ModelLoadError {
   const ceiling = what === 'external data file' ? `${formatBytes(limit)} the model's size ceiling leaves for it` : `${formatBytes(limit)} a model may take`;
-  return new ModelLoadError(`${source}: the ${what} is ${formatBytes(size)} (${size} bytes), over the ${ceiling}`);
+  return new ModelLoadError(source, `the ${what} is ${formatBytes(size)} (${size} bytes), over the ${ceiling}`);
 }
 
 /**

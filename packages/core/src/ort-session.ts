@@ -11,6 +11,7 @@ import {
   type RuntimeValueInfo,
 } from './classifier.js';
 import { ONNX_INPUT } from './onnx-contract.js';
+import { oneLine } from './one-line.js';
 import type { ExternalDataFile } from './onnx-external-data.js';
 
 /** A graph input or output as onnxruntime's session metadata describes it. */
@@ -75,7 +76,8 @@ export function ortInferenceRuntime<T>(
       try {
         session = await create(model, externalData?.map(ortExternalDataKey));
       } catch (error) {
-        throw new ModelLoadError(`${source}: ${name} could not load the model: ${firstLine(error)}`);
+        // onnxruntime's load errors carry native stack detail on later lines: its reason is the first.
+        throw new ModelLoadError(source, `${name} could not load the model: ${oneLine(error, { firstLine: true })}`, { cause: error });
       }
       return ortRuntimeSession(session, tensor);
     },
@@ -86,12 +88,6 @@ export function ortInferenceRuntime<T>(
 // model's location up as written, so a location './w.bin' is only found under the key '././w.bin'.
 function ortExternalDataKey(file: ExternalDataFile): ExternalDataFile {
   return file.path.startsWith('./') ? { path: `./${file.path}`, data: file.data } : file;
-}
-
-// onnxruntime's load errors carry native stack detail on later lines; the facade's errors are one line.
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0].trim();
 }
 
 function valueInfo(meta: OrtValueMetadata): RuntimeValueInfo {

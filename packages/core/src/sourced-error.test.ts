@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CheckpointError } from './checkpoint-format.js';
 import { DatasetError } from './dataset.js';
 import { IdxError } from './idx.js';
+import { ModelLoadError } from './model-load-error.js';
 import { OnnxFormatError } from './onnx-model-info.js';
 import { SourcedError } from './sourced-error.js';
 
@@ -44,6 +45,7 @@ describe('SourcedError', () => {
       [new DatasetError('labels', 'has 3 labels, expected 2'), 'DatasetError'],
       [new IdxError('labels', 'is 3 bytes'), 'IdxError'],
       [new OnnxFormatError('model.onnx', 'is not an ONNX model'), 'OnnxFormatError'],
+      [new ModelLoadError('model.onnx', 'no such model file'), 'ModelLoadError'],
     ] as const) {
       expect(error).toBeInstanceOf(SourcedError);
       expect(error).toBeInstanceOf(Error);

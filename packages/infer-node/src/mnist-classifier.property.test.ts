@@ -87,7 +87,7 @@ describe('MnistClassifier.load on outside bytes', () => {
       const classifier = await MnistClassifier.load(exportOnnx(checkpoint), LOAD);
       try {
         await expect(classifier.predict(new Float32Array(784).fill(0.5))).rejects.toThrow(
-          new ModelLoadError('model bytes: output probabilities is not finite for image 0 of the batch (corrupt model weights, or pixel values far outside [0, 1])'),
+          new ModelLoadError('model bytes', 'output probabilities is not finite for image 0 of the batch (corrupt model weights, or pixel values far outside [0, 1])'),
         );
       } finally {
         await classifier.dispose();

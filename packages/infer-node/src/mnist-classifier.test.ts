@@ -118,7 +118,7 @@ describe('MnistClassifier (onnxruntime-node)', () => {
     const foreign = join(dir, 'foreign.onnx');
     writeFileSync(foreign, encodeModel(g.build({ irVersion: 8 })));
     const foreignError = await rejection(MnistClassifier.load(foreign));
-    expect(foreignError.message).toMatch(new RegExp(`^${foreign} is not an MNIST model: input X is missing \\(inputs: x\\)`));
+    expect(foreignError.message).toMatch(new RegExp(`^${foreign}: not an MNIST model: input X is missing \\(inputs: x\\)`));
     expect(foreignError.message).toContain('output logits is missing');
     expect(foreignError.message).not.toContain('\n');
   });

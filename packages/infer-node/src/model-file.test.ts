@@ -58,7 +58,7 @@ describe('readModelFile', () => {
   it('names a directory, a device, a FIFO and a missing file, saying what it expected', async () => {
     const folder = join(dir, 'models');
     mkdirSync(folder);
-    await expect(readModelFile(folder)).rejects.toThrow(new ModelLoadError(`${folder}: is a directory, expected an .onnx file`));
+    await expect(readModelFile(folder)).rejects.toThrow(new ModelLoadError(folder, 'is a directory, expected an .onnx file'));
     // /dev/zero never ends and a FIFO without a writer never starts: both are refused, not read.
     await expect(readModelFile('/dev/zero')).rejects.toThrow('/dev/zero: is not a regular file, expected an .onnx file');
     const fifo = join(dir, 'fifo.onnx');

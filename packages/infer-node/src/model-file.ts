@@ -41,7 +41,7 @@ export async function readExternalDataFile(modelPath: string, location: string, 
   }
   const inside = relative(realFolder, realFile);
   if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-    throw new ModelLoadError(`${shown}: leads to ${realFile}, outside the model's folder ${realFolder}; external data must stay inside it`);
+    throw new ModelLoadError(shown, `leads to ${realFile}, outside the model's folder ${realFolder}; external data must stay inside it`);
   }
   return readBoundedFile(realFile, shown, maxBytes, 'external data file');
 }
@@ -68,7 +68,7 @@ async function readBoundedFile(path: string, shown: string, maxBytes: number, wh
     }
     // A file that grew after the size was taken is not read past it: one more byte means it changed.
     const { bytesRead: beyond } = await handle.read(new Uint8Array(1), 0, 1, filled);
-    if (beyond > 0 || filled < bytes.length) throw new ModelLoadError(`${shown}: the ${what} changed size while it was being read`);
+    if (beyond > 0 || filled < bytes.length) throw new ModelLoadError(shown, `the ${what} changed size while it was being read`);
     return bytes;
   } catch (error) {
     if (error instanceof ModelLoadError) throw error;

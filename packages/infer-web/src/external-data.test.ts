@@ -91,7 +91,7 @@ describe('external data (onnxruntime-web)', () => {
     expect(bytes.message).toMatch(/^model bytes: tensor dnn\/hidden1\/kernel keeps its data in the external file "local\.bin", which a model given as bytes cannot use;/);
     const dataUrl = `data:application/octet-stream;base64,${Buffer.from(good.bytes).toString('base64')}`;
     expect((await rejection(MnistClassifier.load(dataUrl))).message).toMatch(
-      /^data:application\/octet-stream;base64,\.\.\.: tensor dnn\/hidden1\/kernel's external data: "local\.bin" cannot be resolved against the model's URL \(data: and blob: URLs have no folder\)$/,
+      /^data:application\/octet-stream;base64,\.\.\.: tensor dnn\/hidden1\/kernel's external data: "local\.bin": cannot be resolved against the model's URL \(data: and blob: URLs have no folder\)$/,
     );
   });
 });

@@ -112,7 +112,7 @@ describe('MnistClassifier (onnxruntime-web in Node)', () => {
     g.output(gemm(g, input, 'w', 'b', {}, { name: 'logits' }), 'float32', ['batch', 10]);
     const error = await rejection(MnistClassifier.load(encodeModel(g.build({ irVersion: 8 }))));
     expect(error.message).toBe(
-      'model bytes is not an MNIST model: input X has shape [batch, 28], expected [batch, 784]; output probabilities is missing (outputs: logits); output classes is missing (outputs: logits)',
+      'model bytes: not an MNIST model: input X has shape [batch, 28], expected [batch, 784]; output probabilities is missing (outputs: logits); output classes is missing (outputs: logits)',
     );
     await expect(MnistClassifier.load(new Uint8Array([1, 2, 3, 4, 5]))).rejects.toThrow(/^model bytes: is not an ONNX model/);
   });

@@ -53,10 +53,10 @@ function externalDataUrl(modelUrl: string, location: string): string {
     folder = new URL('.', model);
     resolved = new URL(location, model);
   } catch {
-    throw new ModelLoadError(`${JSON.stringify(location)} cannot be resolved against the model's URL (data: and blob: URLs have no folder)`);
+    throw new ModelLoadError(JSON.stringify(location), `cannot be resolved against the model's URL (data: and blob: URLs have no folder)`);
   }
   if (resolved.origin !== folder.origin || !resolved.href.startsWith(folder.href)) {
-    throw new ModelLoadError(`${resolved.href}: outside the model's folder ${folder.href} (from ${JSON.stringify(location)}); external data must stay inside it`);
+    throw new ModelLoadError(resolved.href, `outside the model's folder ${folder.href} (from ${JSON.stringify(location)}); external data must stay inside it`);
   }
   return resolved.href;
 }
@@ -65,7 +65,7 @@ function externalDataUrl(modelUrl: string, location: string): string {
 // chunk by chunk and dropped as soon as it passes the limit.
 async function fetchBounded(url: string, maxBytes: number, what: 'model' | 'external data file', shown = url): Promise<Uint8Array> {
   const fail = (why: string): never => {
-    throw new ModelLoadError(`${shown}: could not load ${what === 'model' ? 'model' : 'external data file'} from URL: ${why}`);
+    throw new ModelLoadError(shown, `could not load ${what === 'model' ? 'model' : 'external data file'} from URL: ${why}`);
   };
   let response: Response;
   try {
@@ -97,7 +97,7 @@ async function fetchBounded(url: string, maxBytes: number, what: 'model' | 'exte
     total += chunk.value.length;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new ModelLoadError(`${shown}: the ${what} is over the ${formatBytes(maxBytes)} a model may take (stopped reading at ${total} bytes)`);
+      throw new ModelLoadError(shown, `the ${what} is over the ${formatBytes(maxBytes)} a model may take (stopped reading at ${total} bytes)`);
     }
     chunks.push(chunk.value);
   }
