@@ -1,5 +1,7 @@
 // The CLI's error policy: every failure becomes one line `mnist: <message>` on stderr and exit 1;
 // the stack only with --verbose.
+// The subpath, not the package's entry: this file loads on every run, --help included, before any command.
+import { oneLine } from '@mnist/core/one-line';
 
 /** A failure the user can fix (a bad flag, a missing file): shown as its message alone. */
 export class CliError extends Error {
@@ -51,9 +53,9 @@ export function oneLineMessage(error: unknown): string {
       return `${e.path}: ${SYSTEM_ERROR_TEXT[e.code]}`;
     }
     const message = typeof e.message === 'string' && e.message.trim() !== '' ? e.message : String(error);
-    return foldLines(message);
+    return withoutPrefix(message);
   }
-  return foldLines(String(error));
+  return withoutPrefix(String(error));
 }
 
 /**
@@ -65,11 +67,8 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream, verbo
   if (verbose && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
 }
 
-function foldLines(text: string): string {
-  const stripped = text.replace(/^error:\s*/i, '');
-  return stripped
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .join(' ');
+// commander prefixes its messages with "error: "; the line already starts "mnist: ". The whole text is
+// folded (and trimmed), not cut to its first line: it is the only account of the failure the user sees.
+function withoutPrefix(text: string): string {
+  return oneLine(text.replace(/^error:\s*/i, '')).trim();
 }

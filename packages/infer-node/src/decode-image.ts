@@ -3,7 +3,7 @@
 // picture's pixels from its one header, the decoder's memory from that header, and a PNG's inflated
 // data is cut off at what the header allows, so no file or request body can expand beyond these limits.
 import { fstatSync, openSync, closeSync, readSync } from 'node:fs';
-import { SourcedError } from '@mnist/core';
+import { oneLine, SourcedError } from '@mnist/core';
 import jpeg from 'jpeg-js';
 import { jpegDecodeBytes, scanJpeg, type JpegFrame } from './jpeg-frame.js';
 import { MalformedImageError } from './malformed-image.js';
@@ -156,15 +156,10 @@ function tooManyBytes(source: string, size: string): ImageDecodeError {
   return new ImageDecodeError(source, 'too-large', `${size}, more than the limit of ${MAX_IMAGE_BYTES} bytes for an image file`);
 }
 
-// Malformed bytes, with the scanner's or the library's reason quoted.
+// Malformed bytes, with the scanner's or the library's reason quoted: all of it, on one line of at
+// most 200 characters.
 function corrupt(source: string, format: 'PNG' | 'JPEG', error: unknown): ImageDecodeError {
-  return new ImageDecodeError(source, 'corrupt', `cannot decode ${format} (${errorLine(error)})`, format, { cause: error });
-}
-
-// A library's error message on one line of at most 200 characters, to quote in ours.
-function errorLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s+/g, ' ').slice(0, 200);
+  return new ImageDecodeError(source, 'corrupt', `cannot decode ${format} (${oneLine(error, { maxLength: 200 })})`, format, { cause: error });
 }
 
 function startsWith(bytes: Uint8Array, magic: number[]): boolean {

@@ -2,6 +2,7 @@
 // route (bad URL, body too large, media type, content length), and the HTTP parser's errors on the
 // raw socket (431 headers too large, 408 request timeout, 400 malformed), which never reach fastify.
 import type { Socket } from 'node:net';
+import { oneLine } from '@mnist/core';
 import type { FastifyError } from 'fastify';
 import { HttpError } from './http-error.js';
 
@@ -35,7 +36,7 @@ function fastifyMessage(error: FastifyError, url: string, limits: ErrorLimits): 
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'empty JSON body';
     default:
-      return error.message.replace(/\s+/g, ' ');
+      return oneLine(error);
   }
 }
 
@@ -52,7 +53,7 @@ export function parserErrorReply(error: NodeJS.ErrnoException & { reason?: strin
     case 'HPE_HEADER_OVERFLOW':
       return { status: 431, message: `request headers are larger than the limit of ${limits.maxHeaderBytes} bytes` };
     default:
-      return { status: 400, message: `malformed HTTP request (${(error.reason ?? error.code ?? error.message).replace(/\s+/g, ' ')})` };
+      return { status: 400, message: `malformed HTTP request (${oneLine(error.reason ?? error.code ?? error.message)})` };
   }
 }
 

@@ -1,7 +1,7 @@
 // PNG and JPEG request bodies to model pixels: infer-node's decoder and core's MNIST-style
 // preprocessing, their refusals worded as the API's client errors (413 for pictures over the size
 // limits, 400 for the rest). It runs in the decode workers (decode-worker.ts), off the event loop.
-import { preprocessDigitImage } from '@mnist/core';
+import { oneLine, preprocessDigitImage } from '@mnist/core';
 import { decodeImage, ImageDecodeError, type RgbaImage } from '@mnist/infer-node';
 import { HttpError } from './http-error.js';
 
@@ -21,7 +21,7 @@ export function decodeImageBody(bytes: Uint8Array): RgbaImage {
       case 'not-an-image':
         throw new HttpError(400, `body ${error.detail}`);
       case 'corrupt':
-        throw new HttpError(400, `cannot decode the ${error.format ?? 'PNG/JPEG'} image (${error.cause === undefined ? error.detail : oneLine(error.cause)})`);
+        throw new HttpError(400, `cannot decode the ${error.format ?? 'PNG/JPEG'} image (${error.cause === undefined ? error.detail : quoted(error.cause)})`);
       default:
         // 'empty' and any refusal the decoder adds later: the bytes are at fault, in its words.
         throw new HttpError(400, error.detail);
@@ -39,11 +39,11 @@ export function readDigitImage(bytes: Uint8Array): Float32Array {
   try {
     return preprocessDigitImage(image, { output: 'float32' });
   } catch (error) {
-    throw new HttpError(400, `cannot preprocess the image: ${oneLine(error)}`);
+    throw new HttpError(400, `cannot preprocess the image: ${quoted(error)}`);
   }
 }
 
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s+/g, ' ').slice(0, 200);
+// A library's or core's reason, all of it folded, cut short so a client error stays one short line.
+function quoted(error: unknown): string {
+  return oneLine(error, { maxLength: 200 });
 }

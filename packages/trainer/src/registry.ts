@@ -1,6 +1,7 @@
 // Name -> initializer registries resolved by priority, in the style of ONNX Runtime's backend
 // registry: every candidate is tried in order and each refusal is kept, so the caller can say what
 // was picked and why the others were not.
+import { oneLine } from '@mnist/core';
 
 /** One registered candidate (an engine, a tfjs backend, ...). */
 export interface RegistryEntry<T, A = void> {
@@ -82,7 +83,7 @@ export class PriorityRegistry<T, A = void> {
         const why = refused.length ? ` (${refused.map((r) => `${r.name} refused: ${r.reason}`).join('; ')})` : forced ? ' (requested)' : '';
         return { name: entry.name, value, refused, message: `${this.kind} ${entry.name}${why}` };
       } catch (e) {
-        refused.push({ name: entry.name, reason: oneLine(e) });
+        refused.push({ name: entry.name, reason: refusalReason(e) });
       }
     }
     const detail = refused.map((r) => `${r.name}: ${r.reason}`).join('; ');
@@ -98,8 +99,8 @@ export class PriorityRegistry<T, A = void> {
   }
 }
 
-/** The first line of an error's message, so one refusal stays one clause of a one-line message. */
-export function oneLine(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n').map((s) => s.trim()).find((s) => s !== '') ?? 'unknown error';
+// The first line of the error's message, so one refusal stays one clause of a one-line message: a
+// native addon that fails to load lists its require stack on the lines after.
+function refusalReason(e: unknown): string {
+  return oneLine(e, { firstLine: true }) || 'unknown error';
 }
