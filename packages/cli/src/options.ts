@@ -73,7 +73,7 @@ export function positiveIntegerList(flag: string): (value: string) => number[] {
  * @example requireDirectory('--data', 'data/fashion');
  */
 export function requireDirectory(flag: string, dir: string): void {
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(dir).isDirectory();
   } catch {

@@ -128,7 +128,7 @@ export class IdxReader {
   #gunzip: Gunzip | undefined;
   #tail: Uint8Array = new Uint8Array(0);
   #pushSize = INFLATE_PUSH_MAX;
-  #failure: unknown;
+  #failure: { error: unknown } | undefined;
   #ended = false;
 
   constructor(source: string, options: IdxReaderOptions = {}) {
@@ -200,11 +200,11 @@ export class IdxReader {
 
   // Runs a step; after the first error every later call repeats it (the input is no longer valid).
   #guard<T>(step: () => T): T {
-    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#failure) throw this.#failure.error;
     try {
       return step();
     } catch (e) {
-      this.#failure = e;
+      this.#failure = { error: e };
       throw e;
     }
   }

@@ -49,7 +49,7 @@ export const DEFAULT_MODEL_SPEC: ModelSpec = Object.freeze({
 }) as ModelSpec;
 
 /** The MNIST image: 28 rows of 28 pixels. */
-export const MNIST_IMAGE_SHAPE: readonly [number, number] = Object.freeze([28, 28]) as readonly [number, number];
+export const MNIST_IMAGE_SHAPE: readonly [number, number] = Object.freeze<[number, number]>([28, 28]);
 
 /**
  * True when `shape` is `[rows, cols]` of positive integers with `rows * cols === inputSize`.

@@ -62,7 +62,7 @@ export function decodeModel(bytes: Uint8Array, source = 'model.onnx'): ModelProt
   let model: ModelProto;
   try {
     const message = type.decode(bytes);
-    model = type.toObject(message, { longs: Number, defaults: false, arrays: true }) as ModelProto;
+    model = type.toObject(message, { longs: Number, defaults: false, arrays: true });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new OnnxFormatError(source, `is not an ONNX model (protobuf decoding failed: ${reason})`);

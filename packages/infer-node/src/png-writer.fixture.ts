@@ -45,7 +45,10 @@ export function pngFile(...chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(PNG_SIGNATURE.length + chunks.reduce((n, c) => n + c.length, 0));
   out.set(PNG_SIGNATURE);
   let at = PNG_SIGNATURE.length;
-  for (const c of chunks) out.set(c, at), (at += c.length);
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }
 

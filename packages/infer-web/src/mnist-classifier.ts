@@ -56,7 +56,7 @@ export class MnistClassifier extends MnistClassifierBase {
 function imageData(image: DigitImageSource): ImageDataLike {
   if (typeof image === 'object' && image !== null && 'data' in image) return image;
   if (typeof image === 'object' && image !== null && 'getContext' in image) {
-    const context = (image as OffscreenCanvas).getContext('2d') as OffscreenCanvasRenderingContext2D | null;
+    const context = (image as OffscreenCanvas).getContext('2d');
     if (!context) throw new TypeError('image: the canvas has no 2d context (is it already used for WebGL?)');
     return context.getImageData(0, 0, image.width, image.height);
   }

@@ -150,7 +150,9 @@ export async function createServer(options: ServerOptions): Promise<MnistServer>
     http: { requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: timeoutCheckInterval(limits) },
     // Errors before any route answer with the same {"error"} body as the routes do.
     clientErrorHandler: clientErrorHandler(errorLimits),
-    frameworkErrors: sendError,
+    frameworkErrors: (error, request, reply) => {
+      sendError(error, request, reply);
+    },
     // Our own onRequest hook answers during shutdown, with the JSON error body.
     return503OnClosing: false,
   });
@@ -198,8 +200,7 @@ export async function createServer(options: ServerOptions): Promise<MnistServer>
       if (images.n === 0) return { classes: [], probabilities: [] };
       const prediction = await predict(images.pixels, images.n);
       const k = prediction.probabilities.length / images.n;
-      const probabilities: number[][] = new Array(images.n);
-      for (let i = 0; i < images.n; i++) probabilities[i] = Array.from(prediction.probabilities.subarray(i * k, (i + 1) * k));
+      const probabilities = Array.from({ length: images.n }, (_, i) => Array.from(prediction.probabilities.subarray(i * k, (i + 1) * k)));
       return { classes: Array.from(prediction.classes), probabilities };
     },
   );

@@ -45,14 +45,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await server.app.listen({ host, port });
   } catch (error) {
     await server.close();
-    throw new Error(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
+    throw new Error(`cannot listen on ${host}:${port}: ${(error as Error).message}`, { cause: error });
   }
   const address = server.app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   const notify = options.notify ?? ((line: string) => server.app.log.info(line));
 
-  let settle!: { resolve(summary: CloseSummary): void; reject(error: unknown): void };
+  let settle!: { resolve: (summary: CloseSummary) => void; reject: (error: unknown) => void };
   const closed = new Promise<CloseSummary>((resolve, reject) => (settle = { resolve, reject }));
   // Whoever awaits `closed` sees a failure; nobody awaiting it is no crash.
   closed.catch(() => {});

@@ -67,6 +67,6 @@ function run(command, args, options = {}) {
     return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
   } catch (error) {
     const stderr = String(error.stderr ?? '').split('\n').find((line) => /error/i.test(line)) ?? error.message;
-    throw new Error(`${command} ${args[0]} failed: ${stderr.trim()}`);
+    throw new Error(`${command} ${args[0]} failed: ${stderr.trim()}`, { cause: error });
   }
 }

@@ -332,7 +332,7 @@ export class DNNClassifier {
  */
 function toImageBytes(X: ImageInput, name: string, inputSize: number | undefined): { images: Uint8Array; count: number; inputSize: number } {
   if (Array.isArray(X)) {
-    const size = inputSize ?? (X[0]?.length as number);
+    const size = inputSize ?? X[0]?.length;
     if (!X.length || !size) throw new RangeError(`${name} must hold at least one image`);
     const images = new Uint8Array(X.length * size);
     X.forEach((row, i) => {

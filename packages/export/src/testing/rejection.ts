@@ -9,7 +9,7 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
     await promise;
   } catch (error) {
     if (error instanceof Error) return error;
-    throw new Error(`expected the promise to reject with an Error, it rejected with ${String(error)}`);
+    throw new Error(`expected the promise to reject with an Error, it rejected with ${String(error)}`, { cause: error });
   }
   throw new Error('expected the promise to reject, it resolved');
 }

@@ -21,7 +21,7 @@ registry.register({
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-        throw new Error(`${TFJS_NODE} is not installed (an optional dependency; its install needs to download libtensorflow)`);
+        throw new Error(`${TFJS_NODE} is not installed (an optional dependency; its install needs to download libtensorflow)`, { cause: e });
       }
       throw e;
     }

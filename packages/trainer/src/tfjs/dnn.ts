@@ -1,6 +1,6 @@
 // The original program's network on tfjs: `neuron_layer` and the `dnn` name scope
 // (hidden1, hidden2, ..., outputs), with weights held in tf.Variables named like TensorFlow's.
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { layerNames, type Activation, type ModelSpec } from '@mnist/core';
 import { dense } from './dense.js';
 import { dropout } from './dropout.js';

@@ -17,7 +17,7 @@ export function dropout(h: tf.Tensor2D, mask: tf.Tensor2D, keepProbability: numb
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const input = args[0] as tf.Tensor2D;
     return {
-      value: tf.div(tf.mul(input, mask), keepProbability) as tf.Tensor2D,
+      value: tf.div<tf.Tensor2D>(tf.mul(input, mask), keepProbability),
       gradFunc: (dy: tf.Tensor) => [tf.div(tf.mul(dy, mask), keepProbability)],
     };
   });

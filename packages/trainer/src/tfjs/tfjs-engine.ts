@@ -162,7 +162,7 @@ export class TfjsEngine implements TrainingEngine {
       for (let i = 0; i < x.length; i++) x[i] = src[i] * pixelScale;
       const logits = tf.tidy(() => dnn(tf.tensor2d(x, [n, pixels]), this.spec, this.variables));
       try {
-        out.set((await logits.data()) as Float32Array, start * this.spec.outputSize);
+        out.set(await logits.data(), start * this.spec.outputSize);
       } finally {
         logits.dispose();
       }
