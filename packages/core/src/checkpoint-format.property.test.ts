@@ -84,7 +84,7 @@ function mutateJson(value: unknown, path: number[], replacement: unknown, remove
   const key = keys[path[0] % keys.length];
   const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [...value] : { ...(value as Record<string, unknown>) };
   const child = mutateJson((value as Record<string, unknown>)[key], path.slice(1), replacement, remove);
-  if (child === undefined && !Array.isArray(copy)) delete (copy as Record<string, unknown>)[key];
+  if (child === undefined && !Array.isArray(copy)) delete copy[key];
   else (copy as Record<string, unknown>)[key] = child;
   return copy;
 }

@@ -190,10 +190,10 @@ describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
       const { page, errors } = await open(server.url);
       try {
         // Base64 crosses into the page far faster than an array of 235200 numbers.
-        const fromPage = (await page.evaluate(
+        const fromPage: PageHookPrediction = await page.evaluate(
           (base64) => window.__mnist!.predict(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))),
           Buffer.from(testImages).toString('base64'),
-        )) as PageHookPrediction;
+        );
         expect(fromPage.classes).toEqual([...fromNode.classes]);
         let worst = 0;
         for (let i = 0; i < fromNode.logits!.length; i++) worst = Math.max(worst, Math.abs(fromPage.logits[i] - fromNode.logits![i]));

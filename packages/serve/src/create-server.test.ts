@@ -54,7 +54,7 @@ describe('POST /v1/predict', () => {
     const response = await postJson({ images: rows });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    const body = response.json() as { classes: number[]; probabilities: number[][] };
+    const body = response.json<{ classes: number[]; probabilities: number[][] }>();
     const expected = await direct.predict(rows);
     expect(body.classes).toEqual(Array.from(expected.classes));
     expect(body.probabilities).toEqual(rowsOf(expected.probabilities, 8));
@@ -123,7 +123,7 @@ describe('POST /v1/predict', () => {
     const response = await server.app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': contentType }, payload });
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    const body = response.json() as { error: string };
+    const body = response.json<{ error: string }>();
     expect(Object.keys(body)).toEqual(['error']);
     expect(body.error).toMatch(message);
   });

@@ -29,7 +29,7 @@ async function postAndCheck(payload: string | Buffer, contentType: string): Prom
     server.app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': contentType }, payload }),
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error('request hung for 5 s')), 5000)),
   ]);
-  const body = response.json() as Record<string, unknown>;
+  const body = response.json<Record<string, unknown>>();
   if (response.statusCode === 200) {
     const { classes, probabilities } = body as { classes: number[]; probabilities: number[][] };
     expect(Array.isArray(classes) && Array.isArray(probabilities)).toBe(true);

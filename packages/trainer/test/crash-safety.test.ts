@@ -115,7 +115,7 @@ beforeAll(async () => {
   try {
     execFileSync('npx', ['tsc', '-b', 'packages/trainer'], { cwd: REPO, stdio: 'pipe' });
   } catch (error) {
-    throw new Error(`npx tsc -b packages/trainer failed:\n${(error as { stdout?: Buffer }).stdout?.toString() ?? error}`);
+    throw new Error(`npx tsc -b packages/trainer failed:\n${(error as { stdout?: Buffer }).stdout?.toString() ?? String(error)}`, { cause: error });
   }
   root = mkdtempSync(join(tmpdir(), 'mnist-crash-'));
   dataDir = join(root, 'data');

@@ -34,6 +34,7 @@ describe('@mnist/export/testing', () => {
   it('returns the error a promise rejects with, and fails when it resolves', async () => {
     expect((await rejection(Promise.reject(new RangeError('x must be 1')))).message).toBe('x must be 1');
     await expect(rejection(Promise.resolve(1))).rejects.toThrow('expected the promise to reject, it resolved');
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test: a rejection that is not an Error
     await expect(rejection(Promise.reject('text'))).rejects.toThrow(/rejected with text$/);
   });
 });

@@ -31,7 +31,7 @@ function dataset(spec: ModelSpec, count: number, seed: number): { images: Uint8A
 
 const engines: OnnxEngine[] = [];
 async function engine(backend: 'node' | 'web', spec = SPEC, stepsPerRun = 7): Promise<OnnxEngine> {
-  const e = (await createOnnxEngine({ spec, optimizer: SGD, backend, stepsPerRun })) as OnnxEngine;
+  const e = await createOnnxEngine({ spec, optimizer: SGD, backend, stepsPerRun });
   engines.push(e);
   return e;
 }

@@ -96,8 +96,10 @@ describe('TfjsEngine', () => {
   it('picks wasm when tfjs-node is absent, saying why tensorflow was refused', async () => {
     engine = await TfjsEngine.create({ spec, optimizer });
     let hasTfjsNode = true;
+    // A string-typed specifier, as in backends.ts: the optional dependency may not be installed.
+    const tfjsNode: string = '@tensorflow/tfjs-node';
     try {
-      await import('@tensorflow/tfjs-node' as string);
+      await import(tfjsNode);
     } catch {
       hasTfjsNode = false;
     }
