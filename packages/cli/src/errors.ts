@@ -52,6 +52,8 @@ export function oneLineMessage(error: unknown): string {
     if (typeof e.code === 'string' && typeof e.path === 'string' && SYSTEM_ERROR_TEXT[e.code]) {
       return `${e.path}: ${SYSTEM_ERROR_TEXT[e.code]}`;
     }
+    // Without a message an Error still says its name ("RangeError"); a thrown plain object has nothing better.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     const message = typeof e.message === 'string' && e.message.trim() !== '' ? e.message : String(error);
     return withoutPrefix(message);
   }

@@ -553,7 +553,7 @@ function checkGraph(session: RuntimeSession, metadata: ModelMetadata, source: st
     if (value.shape.length === 0) return;
     const ok =
       value.shape.length === dims.length &&
-      dims.every((d, i) => (d === 'batch' ? typeof value.shape[i] === 'string' || (value.shape[i] as number) > 0 || value.shape[i] === -1 : value.shape[i] === d));
+      dims.every((d, i) => (d === 'batch' ? typeof value.shape[i] === 'string' || value.shape[i] > 0 || value.shape[i] === -1 : value.shape[i] === d));
     if (!ok) problems.push(`${kind} ${value.name} has shape [${value.shape.join(', ')}], expected ${shown}`);
   };
   expect(find(session.inputs, ONNX_INPUT, 'input'), 'input', 'float32', ['batch', IMAGE_PIXELS]);

@@ -22,6 +22,8 @@ export const PROTOBUF_MAX_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 export function checkMaxModelBytes(value: unknown, argument = 'options.maxModelBytes'): number {
   if (value === undefined) return MAX_MODEL_BYTES;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > PROTOBUF_MAX_BYTES) {
+    // Whatever a JavaScript caller passed: numbers and strings, the likely mistakes, read as given.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     throw new RangeError(`${argument} must be an integer from 1 to ${PROTOBUF_MAX_BYTES} (protobuf's 2 GiB limit), got ${String(value)}`);
   }
   return value;

@@ -6,7 +6,6 @@ import { fstatSync, openSync, closeSync, readSync } from 'node:fs';
 import { oneLine, SourcedError } from '@mnist/core';
 import jpeg from 'jpeg-js';
 import { jpegDecodeBytes, scanJpeg, type JpegFrame } from './jpeg-frame.js';
-import { MalformedImageError } from './malformed-image.js';
 import { decodePngPixels } from './png-pixels.js';
 import { scanPng, type PngLayout } from './png-layout.js';
 

@@ -383,10 +383,10 @@ function checkOptions(options: TrainOptions): Settings {
  */
 export function toOptimizerConfig(optimizer: OptimizerOption | undefined, learningRate: number | undefined): OptimizerConfig {
   const given = typeof optimizer === 'string' || optimizer === undefined ? { name: optimizer ?? 'sgd' } : optimizer;
-  if (!OPTIMIZER_NAMES.includes(given.name as OptimizerName)) {
+  if (!OPTIMIZER_NAMES.includes(given.name)) {
     throw new RangeError(`optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got ${JSON.stringify(given.name)}`);
   }
-  const config = { ...given, learningRate: ('learningRate' in given ? given.learningRate : undefined) ?? learningRate ?? 0.01 } as OptimizerConfig;
+  const config = { ...given, learningRate: ('learningRate' in given ? given.learningRate : undefined) ?? learningRate ?? 0.01 };
   if (!(config.learningRate > 0) || !Number.isFinite(config.learningRate)) {
     throw new RangeError(`learningRate must be a positive finite number, got ${config.learningRate}`);
   }
