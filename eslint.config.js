@@ -81,9 +81,12 @@ export default defineConfig(
   {
     plugins: { 'import-x': importX },
     settings: {
+      // import-x follows only .js imports unless told which files it may parse, and with what.
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
       'import-x/resolver-next': [
         createTypeScriptImportResolver({
-          project: ['tsconfig.eslint.json', 'packages/demo/page/tsconfig.json'],
+          project: 'tsconfig.eslint.json',
           conditionNames,
         }),
       ],
