@@ -14,7 +14,7 @@ const dtypes: IdxDtype[] = ['uint8', 'int8', 'int16', 'int32', 'float32', 'float
 /** A valid IDX array: 1-3 small dimensions and values in the dtype's range. */
 const idxArray: fc.Arbitrary<IdxArray> = fc
   .record({ dtype: fc.constantFrom(...dtypes), shape: fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 3 }) })
-  .chain(({ dtype, shape }) => {
+  .chain(({ dtype, shape }): fc.Arbitrary<IdxArray> => {
     const count = shape.reduce((a, b) => a * b, 1);
     const values = (arb: fc.Arbitrary<number>) => fc.array(arb, { minLength: count, maxLength: count });
     switch (dtype) {
@@ -67,13 +67,14 @@ function headerBytes(type: number, dims: number[]): number {
  * Pushes `input` in pieces of `piece` bytes, running `check` after every push (thrown or not); returns
  * the error that stopped it, if any.
  */
-function pushAll(reader: IdxReader, input: Uint8Array, piece: number, check: () => void = () => undefined): unknown {
+// Pushes `input` in pieces; resolves to what a push threw (an Error), or undefined when every piece went in.
+function pushAll(reader: IdxReader, input: Uint8Array, piece: number, check: () => void = () => undefined): Error | undefined {
   for (let at = 0; at < input.length; at += piece) {
     try {
       reader.push(input.subarray(at, at + piece));
     } catch (error) {
       check();
-      return error;
+      return error as Error;
     }
     check();
   }

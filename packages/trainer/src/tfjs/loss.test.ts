@@ -29,7 +29,7 @@ describe('sparseSoftmaxCrossEntropy and inTopKAccuracy', () => {
     // 2 inputs -> 2 ReLU units -> 2 logits.
     const spec: ModelSpec = { inputSize: 2, hiddenUnits: [2], activation: 'relu', outputSize: 2, initializer: 'truncated_normal' };
     const [h, o] = layerNames(spec);
-    const vars = new Map([
+    const vars = new Map<string, tf.Variable>([
       [h.kernel, tf.variable(tf.tensor2d([[1, -1], [2, 1]]), true, 'loss-test/h/kernel')],
       [h.bias, tf.variable(tf.tensor1d([0, 0.5]), true, 'loss-test/h/bias')],
       [o.kernel, tf.variable(tf.tensor2d([[1, 0], [0, 1]]), true, 'loss-test/o/kernel')],
