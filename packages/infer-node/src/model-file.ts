@@ -1,10 +1,10 @@
-// Reads a model file, and the external-data files beside it, within the model's size ceiling: the
-// size is taken from the open file before a byte is read, and every failure names the file and what
-// was being read.
-import { constants } from 'node:fs';
-import { open, realpath, type FileHandle } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { checkMaxModelBytes, ModelLoadError, modelFileReadError, modelTooLargeError, notAFileError } from '@mnist/core';
+// Reads a model file within the model's size ceiling (core's Node file reader, with the load options'
+// ceiling checked): the size is taken from the open file before a byte is read, and every failure names
+// the file and what was being read.
+import { checkMaxModelBytes } from '@mnist/core';
+import { readNodeModelFile } from '@mnist/core/node/model-file';
+
+export { readExternalDataFile } from '@mnist/core/node/model-file';
 
 /** Options of {@link readModelFile}. */
 export interface ReadModelFileOptions {
@@ -19,61 +19,5 @@ export interface ReadModelFileOptions {
  */
 export async function readModelFile(path: string, options: ReadModelFileOptions = {}): Promise<Uint8Array> {
   if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
-  return readBoundedFile(path, path, checkMaxModelBytes(options.maxBytes, 'options.maxBytes'), 'model file');
-}
-
-/**
- * Reads the external-data file `location` of the model at `modelPath`, resolved against the model's
- * own folder (never the working directory). `location` must already be a plain relative path (see
- * externalDataLocationProblem); a symbolic link that leads outside the folder is refused too.
- * @example const data = await readExternalDataFile('models/model.onnx', 'weights.bin', 64 << 20);
- */
-export async function readExternalDataFile(modelPath: string, location: string, maxBytes: number): Promise<Uint8Array> {
-  const folder = dirname(modelPath);
-  const shown = join(folder, location);
-  let realFolder: string;
-  let realFile: string;
-  try {
-    realFolder = await realpath(folder);
-    realFile = await realpath(shown);
-  } catch (error) {
-    throw modelFileReadError(shown, error, 'external data file');
-  }
-  const inside = relative(realFolder, realFile);
-  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-    throw new ModelLoadError(shown, `leads to ${realFile}, outside the model's folder ${realFolder}; external data must stay inside it`);
-  }
-  return readBoundedFile(realFile, shown, maxBytes, 'external data file');
-}
-
-// O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever; it changes nothing
-// for regular files. The size comes from the open descriptor, so it is the file that is then read.
-async function readBoundedFile(path: string, shown: string, maxBytes: number, what: string): Promise<Uint8Array> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    throw modelFileReadError(shown, error, what);
-  }
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw notAFileError(shown, stats.isDirectory(), what);
-    if (stats.size > maxBytes) throw modelTooLargeError(shown, stats.size, maxBytes, what);
-    const bytes = new Uint8Array(stats.size);
-    let filled = 0;
-    while (filled < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    // A file that grew after the size was taken is not read past it: one more byte means it changed.
-    const { bytesRead: beyond } = await handle.read(new Uint8Array(1), 0, 1, filled);
-    if (beyond > 0 || filled < bytes.length) throw new ModelLoadError(shown, `the ${what} changed size while it was being read`);
-    return bytes;
-  } catch (error) {
-    if (error instanceof ModelLoadError) throw error;
-    throw modelFileReadError(shown, error, what);
-  } finally {
-    await handle.close();
-  }
+  return readNodeModelFile(path, path, checkMaxModelBytes(options.maxBytes, 'options.maxBytes'));
 }

@@ -111,7 +111,7 @@ async function fetchBounded(url: string, maxBytes: number, what: 'model' | 'exte
 }
 
 async function readNodeFile(pathOrFileUrl: string, maxBytes: number): Promise<ModelSourceBytes> {
-  const { readNodeModelFile, readExternalDataFile } = await import('./node-model-file.js');
+  const { readNodeModelFile, readExternalDataFile } = await import('@mnist/core/node/model-file');
   const { fileURLToPath } = await import('node:url');
   const path = pathOrFileUrl.startsWith('file:') ? fileURLToPath(pathOrFileUrl) : pathOrFileUrl;
   return {

@@ -1,16 +1,19 @@
-// Node only (imported dynamically by model-source.ts, so browser bundles never see a Node built-in):
-// reads a model file, and the external-data files beside it, within the model's size ceiling: the
-// size is taken from the open file before a byte is read, and every failure names the file and what
-// was being read. The same reader as @mnist/infer-node's model-file.ts, which this package must not
-// depend on (it would pull in onnxruntime-node).
+// Node only, kept out of core's main entry (which never touches a Node built-in): reads a model file,
+// and the external-data files beside it, within the model's size ceiling. The size is taken from the
+// open file before a byte is read, and every failure names the file and what was being read. Shared
+// by @mnist/infer-node and by @mnist/infer-web's Node path (imported there dynamically, so browser
+// bundles never see it), which must not depend on each other.
 import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { ModelLoadError, modelFileReadError, modelTooLargeError, notAFileError } from '@mnist/core';
+import { ModelLoadError } from '../model-load-error.js';
+import { modelFileReadError, notAFileError } from '../model-file-error.js';
+import { modelTooLargeError } from '../model-size-limit.js';
 
 /**
- * Reads an .onnx file whole, after checking it is a regular file no larger than `maxBytes`; errors name
- * `shown` (the path or file: URL as the caller gave it).
+ * Reads an .onnx file whole, after checking it is a regular file no larger than `maxBytes`. Errors are
+ * one-line ModelLoadErrors naming `shown` (the path or file: URL as the caller gave it): missing, a
+ * directory, too large, unreadable.
  * @example const bytes = await readNodeModelFile('model.onnx', 'model.onnx', MAX_MODEL_BYTES);
  */
 export async function readNodeModelFile(path: string, shown: string, maxBytes: number): Promise<Uint8Array> {
