@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 /** Debian's chromium package installs here; MNIST_CHROMIUM overrides it. */
 export const CHROMIUM_PATH = process.env.MNIST_CHROMIUM || '/usr/bin/chromium';
 
-/** The flags of DESIGN.md: no sandbox (containers), no GPU, nothing reaching the network on its own. */
+/** Headless Chromium as it runs on these machines: no sandbox (root in a container), no GPU, nothing reaching the network on its own. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

