@@ -85,11 +85,14 @@ function readImageFile(file: string): Uint8Array {
   try {
     const stat = fstatSync(fd);
     if (stat.size > MAX_IMAGE_BYTES) throw tooManyBytes(file, `is ${stat.size} bytes`);
-    // One more byte than the limit tells an over-long pipe or device; untouched pages cost no memory.
-    const buffer = Buffer.allocUnsafe(MAX_IMAGE_BYTES + 1);
+    // One byte more than a regular file's size, or than the limit for a pipe or device, tells a file
+    // that is longer than it said or than an image may be.
+    const regular = stat.isFile();
+    const buffer = Buffer.allocUnsafe((regular ? stat.size : MAX_IMAGE_BYTES) + 1);
     let length = 0;
     for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
     if (length > MAX_IMAGE_BYTES) throw tooManyBytes(file, 'is longer');
+    if (regular && length > stat.size) throw new ImageDecodeError(file, 'corrupt', `grew while it was being read (from ${stat.size} bytes)`);
     return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
   } catch (error) {
     // Node names the path when opening fails, not when reading does (EISDIR on a folder).
