@@ -1,21 +1,16 @@
 // trainEstimator (`mnist train --estimator`) in a folder that already holds a checkpoint: refused by
 // default, started over with `overwrite`, and the folder's other files kept either way.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from './checkpoint-io.js';
-import { writeToyDataset } from './testing/toy-dataset.js';
+import { scratchToyDataset } from './testing/toy-dataset.js';
 import { trainEstimator, type EstimatorOptions } from './train-estimator.js';
 
 let root: string;
 let dataDir: string;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'train-estimator-'));
-  dataDir = join(root, 'data');
-  await mkdir(dataDir);
-  await writeToyDataset(dataDir, 'train', 300, 1);
-  await writeToyDataset(dataDir, 't10k', 60, 2);
+  ({ root, dataDir } = await scratchToyDataset('train-estimator-', 300, 60));
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });

@@ -3,23 +3,18 @@
 // other files is fine); `signal` ends the run after the current epoch, saved and resumable to the
 // uninterrupted run's bytes, or before the first epoch with an AbortError and nothing written.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from './checkpoint-io.js';
-import { writeToyDataset } from './testing/toy-dataset.js';
+import { scratchToyDataset } from './testing/toy-dataset.js';
 import { train, type TrainOptions } from './train.js';
 
 let root: string;
 let dataDir: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'trainer-run-control-'));
-  dataDir = join(root, 'data');
-  await mkdir(dataDir);
-  await writeToyDataset(dataDir, 'train', 500, 1);
-  await writeToyDataset(dataDir, 't10k', 100, 2);
+  ({ root, dataDir } = await scratchToyDataset('trainer-run-control-', 500, 100));
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });

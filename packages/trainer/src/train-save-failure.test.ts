@@ -1,12 +1,11 @@
 // A checkpoint save that fails mid-run (injected: the save that first replaces a checkpoint throws EIO at
 // its first rename, of model.json) ends the run with that error, keeps the last good checkpoint and releases the run lock.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadCheckpoint } from './checkpoint-io.js';
-import { writeToyDataset } from './testing/toy-dataset.js';
+import { scratchToyDataset } from './testing/toy-dataset.js';
 import { train } from './train.js';
 
 const fault = vi.hoisted(() => ({ armed: false }));
@@ -25,10 +24,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 
 let root: string;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'trainer-save-failure-'));
-  await mkdir(join(root, 'data'));
-  await writeToyDataset(join(root, 'data'), 'train', 400, 1);
-  await writeToyDataset(join(root, 'data'), 't10k', 100, 2);
+  ({ root } = await scratchToyDataset('trainer-save-failure-', 400, 100));
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });

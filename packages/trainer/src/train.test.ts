@@ -1,22 +1,17 @@
 // The training loop on a tiny generated IDX dataset: reproducibility, resume, refusals.
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from './checkpoint-io.js';
 import { train, type TrainOptions } from './train.js';
-import { writeToyDataset } from './testing/toy-dataset.js';
+import { scratchToyDataset } from './testing/toy-dataset.js';
 
 let root: string;
 let dataDir: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'trainer-loop-'));
-  dataDir = join(root, 'data');
-  await mkdir(dataDir);
-  await writeToyDataset(dataDir, 'train', 700, 1);
-  await writeToyDataset(dataDir, 't10k', 200, 2);
+  ({ root, dataDir } = await scratchToyDataset('trainer-loop-', 700, 200));
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });

@@ -1,22 +1,17 @@
 // The random search on a tiny generated IDX dataset: a reproducible table sorted by validation
 // accuracy, the best trial's checkpoint saved, budgets and refusals.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from './checkpoint-io.js';
 import { DEFAULT_SEARCH_SPACE, drawTrials, tune, type TuneOptions } from './tune.js';
-import { writeToyDataset } from './testing/toy-dataset.js';
+import { scratchToyDataset } from './testing/toy-dataset.js';
 
 let root: string;
 let dataDir: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'tune-'));
-  dataDir = join(root, 'data');
-  await mkdir(dataDir);
-  await writeToyDataset(dataDir, 'train', 500, 1);
-  await writeToyDataset(dataDir, 't10k', 100, 2);
+  ({ root, dataDir } = await scratchToyDataset('tune-', 500, 100));
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });

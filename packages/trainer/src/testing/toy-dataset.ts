@@ -1,7 +1,8 @@
 // Test support: tiny learnable datasets (noise plus one bright pixel whose place is the label), in
 // memory or in the IDX layout, so loop and engine tests train in milliseconds.
 import { encodeIdx, Rng } from '@mnist/core';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Shape of a bright-pixel set: side x side images, `classes` labels, noise pixels below `noise`. */
@@ -45,4 +46,19 @@ export async function writeToyDataset(dir: string, prefix: string, count: number
   const side = ROW_THIRDS.side;
   await writeFile(join(dir, `${prefix}-images-idx3-ubyte`), encodeIdx({ dtype: 'uint8', shape: [count, side, side], data: images }));
   await writeFile(join(dir, `${prefix}-labels-idx1-ubyte`), encodeIdx({ dtype: 'uint8', shape: [count], data: labels }));
+}
+
+/**
+ * A fresh scratch folder `root` (under the OS temp dir, named from `prefix`) holding `root/data`, a
+ * ROW_THIRDS dataset of `train` training and `test` test images (seeds 1 and 2): what each loop test
+ * file sets up before its runs. The caller removes `root`.
+ * @example const { root, dataDir } = await scratchToyDataset('tune-', 500, 100);
+ */
+export async function scratchToyDataset(prefix: string, train: number, test: number): Promise<{ root: string; dataDir: string }> {
+  const root = await mkdtemp(join(tmpdir(), prefix));
+  const dataDir = join(root, 'data');
+  await mkdir(dataDir);
+  await writeToyDataset(dataDir, 'train', train, 1);
+  await writeToyDataset(dataDir, 't10k', test, 2);
+  return { root, dataDir };
 }
