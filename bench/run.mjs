@@ -43,36 +43,39 @@ function runJson(command, args, { env, cwd } = {}) {
   return JSON.parse(last);
 }
 
-function torchMissing() {
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  return probe.status === 0 ? null : `${python} cannot import torch (Debian: apt-get install -y python3-torch libopenblas0-pthread)`;
-}
-
 // The peer runs without this workplace's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE pins, which slow a
 // current OpenBLAS: the peer gets its best case. Debian's OpenBLAS does not know every newer CPU: on the
 // Intel Xeon here it detects "Prescott" (its SSE3 fallback) and runs the layers' matmuls about 4x slower
 // than its AVX-512 kernel, so a detected fallback on a CPU with AVX-512 or AVX2 gets that kernel.
-const unpinned = Object.fromEntries(Object.entries({ ...process.env }).filter(([k]) => !k.startsWith('OPENBLAS_')));
-const peerKernel = openBlasKernel();
-if (peerKernel.coretype) unpinned.OPENBLAS_CORETYPE = peerKernel.coretype;
-
-function openBlasKernel() {
+// Probed once, by the first section that runs the peer: whether torch imports, and which kernel it runs.
+let peerSetup;
+function peer() {
+  if (peerSetup) return peerSetup;
+  const env = Object.fromEntries(Object.entries({ ...process.env }).filter(([k]) => !k.startsWith('OPENBLAS_')));
   const probe = spawnSync(python, ['-c', 'import torch; torch.ones(4, 4) @ torch.ones(4, 4)'], {
-    env: { ...unpinned, OPENBLAS_VERBOSE: '2' },
+    env: { ...env, OPENBLAS_VERBOSE: '2' },
     encoding: 'utf8',
   });
+  if (probe.status !== 0) {
+    peerSetup = { env, missing: `${python} cannot import torch (Debian: apt-get install -y python3-torch libopenblas0-pthread)` };
+    return peerSetup;
+  }
   const detected = /Core: (\S+)/.exec(`${probe.stdout}${probe.stderr}`)?.[1];
-  if (detected !== 'Prescott' || !existsSync('/proc/cpuinfo')) return { detected };
-  const flags = new Set((/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
-  const coretype = flags.has('avx512f') ? 'SkylakeX' : flags.has('avx2') ? 'Haswell' : undefined;
-  return { detected, coretype };
+  let coretype;
+  if (detected === 'Prescott' && existsSync('/proc/cpuinfo')) {
+    const flags = new Set((/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
+    coretype = flags.has('avx512f') ? 'SkylakeX' : flags.has('avx2') ? 'Haswell' : undefined;
+  }
+  if (coretype) env.OPENBLAS_CORETYPE = coretype;
+  const note = coretype
+    ? `PyTorch's OpenBLAS detected ${detected} (its fallback for a CPU it does not know); the peer runs its ${coretype} kernel instead (OPENBLAS_CORETYPE), its best here`
+    : `PyTorch's OpenBLAS kernel: ${detected ?? 'not reported'}`;
+  peerSetup = { env, missing: null, note };
+  return peerSetup;
 }
-const peerKernelNote = peerKernel.coretype
-  ? `PyTorch's OpenBLAS detected ${peerKernel.detected} (its fallback for a CPU it does not know); the peer runs its ${peerKernel.coretype} kernel instead (OPENBLAS_CORETYPE), its best here`
-  : `PyTorch's OpenBLAS kernel: ${peerKernel.detected ?? 'not reported'}`;
 function runPeer(script, args, cpu) {
   const command = [...onCpu(cpu), python, join(root, 'bench', script), dataDir, ...args];
-  const child = spawnSync(command[0], command.slice(1), { cwd: join(root, 'bench'), env: unpinned, encoding: 'utf8' });
+  const child = spawnSync(command[0], command.slice(1), { cwd: join(root, 'bench'), env: peer().env, encoding: 'utf8' });
   if (child.status !== 0) return { error: child.stderr.trim().split('\n').pop() };
   return JSON.parse(child.stdout.trim().split('\n').pop());
 }
@@ -95,11 +98,11 @@ let trainedModel;
 
 if (wants('training')) {
   console.log(`\n== Training: the full default job (${epochs} epochs, batch 50, 55000 images), ours vs PyTorch ==`);
-  if (!torchMissing()) console.log(peerKernelNote);
+  if (!peer().missing) console.log(peer().note);
   // Ours and the 1-thread peer take turns, `rounds` times each, and each keeps its fastest run. Ours runs as
   // `mnist train` does, on every core; ours with --cores 1, pinned to the peer's core, shows what the
   // second core adds. The 2-thread peer, several times slower here, runs once.
-  const missing = torchMissing();
+  const { missing } = peer();
   const oursRuns = [];
   const oursOneCore = [];
   const peerRuns = { 1: [], 2: [] };
@@ -184,7 +187,7 @@ if (wants('tfjs')) {
 
 if (wants('inference')) {
   console.log('\n== Inference: 10000-image batch and single-image latency, ours vs PyTorch ==');
-  if (!torchMissing()) console.log(peerKernelNote);
+  if (!peer().missing) console.log(peer().note);
   const bench = join(root, 'packages/infer-node/bench/inference-bench.mjs');
   const rows = [];
   for (const [runtime, threads] of [['node', 1], ['node', 2], ['web', 1], ['web', 2]]) {
@@ -198,7 +201,7 @@ if (wants('inference')) {
       note: r.error,
     });
   }
-  const missing = torchMissing();
+  const { missing } = peer();
   for (const threads of [1, 2]) {
     const r = missing ? { error: `skipped: ${missing}` } : runPeer('pytorch_infer.py', ['--threads', String(threads)]);
     rows.push({ name: `PyTorch, ${threads} thread(s)`, ...r, note: r.error });
