@@ -27,6 +27,7 @@
 // 6. Every save, and the run lock when taken, first finishes a save that a dead process left in state B
 //    (renames its weights temp into place), then removes the temp files of dead processes. Saves of
 //    one folder within this process run one at a time.
+import type { BigIntStats } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -91,14 +92,18 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const target = resolve(dir);
   await checkFolder(target, dir);
   let waits = 0;
+  let previous: string | undefined;
   for (let attempt = 1; ; attempt++) {
     const pair = await readPair(target, dir);
     if (pair.checkpoint) return pair.checkpoint;
     const pending = await pendingWeights(target, pair.modelJson, await tempFilesOf(join(target, WEIGHTS_FILE)));
     if (pending) return decodeWeights(pair.modelJson, pending.bytes, dir);
-    // Nothing to roll forward to. If a file was replaced since it was read, a save went by: read again.
-    const replaced = (await identity(join(target, MODEL_JSON_FILE))) !== pair.jsonId || (await identity(join(target, WEIGHTS_FILE))) !== pair.binId;
-    if (replaced && attempt < MAX_READS) continue;
+    // Nothing to roll forward to. Unless this read found the very bytes the one before it did, a save
+    // went by during it: read again. (Content, not inodes: a file system hands a freed inode number to
+    // the next new file, so two saves can leave both names on the inode numbers that were read.)
+    const changed = pair.seen !== previous;
+    previous = pair.seen;
+    if (changed && attempt < MAX_READS) continue;
     // A live process's temp files: a save that has not reached its first rename may be about to.
     if (waits < MAX_WAITS && (await saveInProgress(target))) {
       waits += 1;
@@ -230,14 +235,15 @@ async function checkFolder(target: string, dir: string): Promise<void> {
 /** A read of the pair: the checkpoint, or why the two files do not belong together. */
 type PairRead =
   | { checkpoint: Checkpoint }
-  | { checkpoint?: undefined; modelJson: ModelJson; mismatch: string; jsonId: string; binId: string | undefined };
+  | { checkpoint?: undefined; modelJson: ModelJson; mismatch: string; seen: string };
 
 async function readPair(target: string, dir: string): Promise<PairRead> {
-  const { modelJson, id: jsonId } = await readModelJson(target, dir);
+  const { modelJson, id: jsonId, sha256: jsonSha256 } = await readModelJson(target, dir);
   const weights = await readWeights(join(target, WEIGHTS_FILE), join(dir, WEIGHTS_FILE), weightsByteLength(modelJson));
   const digest = modelJson.weightsSha256;
+  const weightsSha256 = digest !== undefined && weights.bytes ? sha256Hex(weights.bytes) : undefined;
   let mismatch = weights.problem;
-  if (mismatch === undefined && digest !== undefined && sha256Hex(weights.bytes!) !== digest) {
+  if (mismatch === undefined && digest !== undefined && weightsSha256 !== digest) {
     mismatch = `does not match ${MODEL_JSON_FILE} (its SHA-256 is not the weightsSha256 recorded there)`;
   }
   // Without a digest, only model.json's identity tells whether a save replaced it during the read.
@@ -245,11 +251,12 @@ async function readPair(target: string, dir: string): Promise<PairRead> {
     mismatch = `changed while it was read`;
   }
   if (mismatch === undefined) return { checkpoint: decodeWeights(modelJson, weights.bytes!, dir) };
-  return { modelJson, mismatch, jsonId, binId: weights.id };
+  // What was read, by content: the same string from two reads means no save went by between them.
+  return { modelJson, mismatch, seen: `${jsonSha256}:${weightsSha256 ?? mismatch}` };
 }
 
 // model.json, its size checked against the ceiling before it is read. Throws CheckpointError.
-async function readModelJson(target: string, dir: string): Promise<{ modelJson: ModelJson; id: string }> {
+async function readModelJson(target: string, dir: string): Promise<{ modelJson: ModelJson; id: string; sha256: string }> {
   const shown = join(dir, MODEL_JSON_FILE);
   const handle = await openForReading(join(target, MODEL_JSON_FILE), shown);
   if (handle === undefined) throw new CheckpointError(shown, `is missing (a checkpoint directory holds ${MODEL_JSON_FILE} and ${WEIGHTS_FILE})`);
@@ -258,13 +265,14 @@ async function readModelJson(target: string, dir: string): Promise<{ modelJson: 
     if (info.size > MODEL_JSON_MAX_BYTES) {
       throw new CheckpointError(shown, `has ${info.size} bytes, more than the ${MODEL_JSON_MAX_BYTES} (16 MiB) a ${MODEL_JSON_FILE} may have`);
     }
-    const text = (await readUpTo(handle, info.size, shown)).toString('utf8');
+    const bytes = await readUpTo(handle, info.size, shown);
+    const text = bytes.toString('utf8');
     const modelJson = parseModelJson(text, dir);
     const expected = weightsByteLength(modelJson);
     if (expected > WEIGHTS_MAX_BYTES) {
       throw new CheckpointError(shown, `declares ${expected} bytes of weights, more than the ${WEIGHTS_MAX_BYTES} (1 GiB) a ${WEIGHTS_FILE} may have`);
     }
-    return { modelJson, id: info.id };
+    return { modelJson, id: info.id, sha256: sha256Hex(bytes) };
   } finally {
     await handle.close();
   }
@@ -272,15 +280,15 @@ async function readModelJson(target: string, dir: string): Promise<{ modelJson: 
 
 // weights.bin when its size is the manifest's (checked before reading), else the problem. Throws
 // CheckpointError for what no save can explain (a folder in its place, an unreadable file).
-async function readWeights(path: string, shown: string, expected: number): Promise<{ bytes?: Buffer; problem?: string; id?: string }> {
+async function readWeights(path: string, shown: string, expected: number): Promise<{ bytes?: Buffer; problem?: string }> {
   const handle = await openForReading(path, shown);
   if (handle === undefined) return { problem: `is missing (a checkpoint directory holds ${MODEL_JSON_FILE} and ${WEIGHTS_FILE})` };
   try {
     const info = await fileInfo(handle, shown);
-    if (info.size !== expected) return { problem: `has ${info.size} bytes, the manifest expects ${expected}`, id: info.id };
+    if (info.size !== expected) return { problem: `has ${info.size} bytes, the manifest expects ${expected}` };
     const bytes = await readUpTo(handle, expected, shown);
-    if (bytes.byteLength !== expected) return { problem: `has ${bytes.byteLength} bytes, the manifest expects ${expected}`, id: info.id };
-    return { bytes, id: info.id };
+    if (bytes.byteLength !== expected) return { problem: `has ${bytes.byteLength} bytes, the manifest expects ${expected}` };
+    return { bytes };
   } finally {
     await handle.close();
   }
@@ -338,10 +346,10 @@ async function openForReading(path: string, shown: string): Promise<FileHandle |
 }
 
 async function fileInfo(handle: FileHandle, shown: string): Promise<{ size: number; id: string }> {
-  const info = await handle.stat();
+  const info = await handle.stat({ bigint: true });
   // Node's own message for a folder ("EISDIR: illegal operation on a directory, read") names no file.
   if (!info.isFile()) throw new CheckpointError(shown, `cannot be read (${info.isDirectory() ? 'EISDIR: it is a directory' : 'not a regular file'}); expected a file`);
-  return { size: info.size, id: `${info.dev}:${info.ino}` };
+  return { size: Number(info.size), id: fileIdentity(info) };
 }
 
 // At most `size` bytes from the start (fewer if the file was truncated meanwhile).
@@ -363,9 +371,15 @@ async function readUpTo(handle: FileHandle, size: number, shown: string): Promis
 
 async function identity(path: string): Promise<string | undefined> {
   try {
-    const info = await stat(path);
-    return `${info.dev}:${info.ino}`;
+    return fileIdentity(await stat(path, { bigint: true }));
   } catch {
     return undefined;
   }
+}
+
+// Which file a name stood for: the inode alone is not enough, as a file system hands a freed inode
+// number to the next new file (two saves that go by during one read can leave model.json and weights.bin
+// on the very inode numbers that were read), so its change time, to the nanosecond, comes too.
+function fileIdentity(info: BigIntStats): string {
+  return `${info.dev}:${info.ino}:${info.ctimeNs}`;
 }
