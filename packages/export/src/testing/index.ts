@@ -2,7 +2,7 @@
  * @mnist/export/testing: test support shipped with the package (like tfjs's test_util): seeded random
  * checkpoints and their ONNX exports, the float64 reference of the network (forward pass, gradients and
  * one TF1 optimizer step) with the largest-difference measure parity tests bound, digit-like images,
- * and the error a promise rejects with.
+ * real PyTorch exports with PyTorch's own test-set predictions, and the error a promise rejects with.
  */
 export * from './random-model.js';
 export * from './reference-mlp.js';
@@ -11,4 +11,5 @@ export * from './max-abs-difference.js';
 export * from './random-images.js';
 export * from './rejection.js';
 export * from './onnx-checker.js';
+export * from './pytorch-models.js';
 export * from './external-data-model.js';
