@@ -1,6 +1,6 @@
 // The checkpoint contract: model.json (spec, preprocessing, training state, weightsManifest) plus
 // weights.bin (little-endian float32), as bytes. Files and URLs are the IO handlers' business.
-import { ACTIVATIONS, INITIALIZERS, isImageShape, layerNames, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
+import { ACTIVATIONS, activationConstantProblem, INITIALIZERS, isImageShape, layerNames, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
 import { SourcedError } from './sourced-error.js';
 
 export const CHECKPOINT_FORMAT = 'mnist-dnn-checkpoint';
@@ -286,6 +286,8 @@ function validateModelJson(value: unknown, source: string): ModelJson {
   if (spec!.activation !== undefined && !ACTIVATIONS.includes(spec!.activation)) {
     fail(`has modelSpec.activation ${JSON.stringify(spec!.activation)}, expected one of ${ACTIVATIONS.join(', ')}`);
   }
+  const constantProblem = activationConstantProblem(spec!);
+  if (constantProblem !== undefined) fail(`has modelSpec.${constantProblem}`);
   if (spec!.initializer !== undefined && !INITIALIZERS.includes(spec!.initializer)) {
     fail(`has modelSpec.initializer ${JSON.stringify(spec!.initializer)}, expected one of ${INITIALIZERS.join(', ')}`);
   }

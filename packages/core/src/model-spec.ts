@@ -14,6 +14,50 @@ export const ACTIVATION_PARAMS = Object.freeze({
   seluScale: 1.0507009873554805,
 });
 
+/** The part of a spec that says how its hidden layers activate: the name and any constant of its own. */
+export type ActivationSpec = Pick<ModelSpec, 'activation' | 'leakyReluAlpha' | 'eluAlpha'>;
+
+/**
+ * The constants of a spec's activation: its own `leakyReluAlpha`/`eluAlpha` where set, else
+ * ACTIVATION_PARAMS's. A bare activation name takes ACTIVATION_PARAMS's. Every engine and the exporter
+ * read them here, so they agree.
+ * @example activationParams({ activation: 'leaky_relu', leakyReluAlpha: 0.01 }).leakyReluAlpha // 0.01
+ */
+export function activationParams(spec: Activation | ActivationSpec): ActivationParams {
+  if (typeof spec === 'string') return { activation: spec, ...ACTIVATION_PARAMS };
+  return {
+    activation: spec.activation,
+    ...ACTIVATION_PARAMS,
+    ...(spec.leakyReluAlpha === undefined ? {} : { leakyReluAlpha: spec.leakyReluAlpha }),
+    ...(spec.eluAlpha === undefined ? {} : { eluAlpha: spec.eluAlpha }),
+  };
+}
+
+/** An activation with every constant resolved (see `activationParams`). */
+export interface ActivationParams {
+  activation: Activation;
+  leakyReluAlpha: number;
+  eluAlpha: number;
+  seluAlpha: number;
+  seluScale: number;
+}
+
+/**
+ * Why a spec's own activation constant cannot be used, or undefined when it can: each must be a finite
+ * number above 0 (the engines recover the branch of the derivative from the output's sign, which needs
+ * a positive slope or alpha).
+ * @example activationConstantProblem({ activation: 'elu', eluAlpha: -1 }) // 'eluAlpha must be a finite number > 0, got -1'
+ */
+export function activationConstantProblem(spec: ActivationSpec): string | undefined {
+  for (const key of ['leakyReluAlpha', 'eluAlpha'] as const) {
+    const value = spec[key];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+      return `${key} must be a finite number > 0, got ${JSON.stringify(value)}`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Weight initializers. `truncated_normal` is the original program's: stddev 2/sqrt(fan_in), cut at
  * 2 stddev; `he` is variance scaling 2/fan_in (truncated normal, as tf.variance_scaling_initializer);
@@ -34,6 +78,14 @@ export interface ModelSpec {
   imageShape?: [number, number];
   hiddenUnits: number[];
   activation: Activation;
+  /**
+   * LeakyReLU's slope below 0 when it is not ACTIVATION_PARAMS's 0.2 (PyTorch's nn.LeakyReLU defaults to
+   * 0.01, Keras's to 0.3): set by `mnist import`; absent in every checkpoint trained here. Read it with
+   * `activationParams`.
+   */
+  leakyReluAlpha?: number;
+  /** ELU's alpha when it is not ACTIVATION_PARAMS's 1 (as `leakyReluAlpha`). */
+  eluAlpha?: number;
   outputSize: number;
   initializer: Initializer;
 }

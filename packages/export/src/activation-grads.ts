@@ -1,15 +1,17 @@
 // Hidden-layer activations as ONNX nodes, forward (shared by the exported, logits and training graphs)
-// and backward (the training graph), with the constants of ACTIVATION_PARAMS.
-import { ACTIVATION_PARAMS, ACTIVATIONS, type Activation } from '@mnist/core';
+// and backward (the training graph), with the spec's constants (its own, else ACTIVATION_PARAMS's).
+import { activationParams, ACTIVATIONS, type Activation, type ActivationSpec } from '@mnist/core';
 import type { GraphBuilder } from './graph-builder.js';
 import { add, elu, greater, leakyRelu, mul, relu, selu, sigmoid, sub, tanh, where, type OutputName } from './ops.js';
 
 /**
- * The node of `activation` applied to pre-activation `z`; throws RangeError for an unknown name.
- * @example const h = activationNode(g, 'elu', z, { name: 'dnn/hidden1/activation' });
+ * The node of an activation (a name, or a spec with its own constants) applied to pre-activation `z`;
+ * throws RangeError for an unknown name.
+ * @example const h = activationNode(g, spec, z, { name: 'dnn/hidden1/activation' });
  */
-export function activationNode(g: GraphBuilder, activation: Activation, z: string, out?: OutputName): string {
-  const p = ACTIVATION_PARAMS;
+export function activationNode(g: GraphBuilder, spec: Activation | ActivationSpec, z: string, out?: OutputName): string {
+  const p = activationParams(spec);
+  const activation = p.activation;
   switch (activation) {
     case 'relu':
       return relu(g, z, out);
@@ -40,11 +42,13 @@ export interface ActivationGradConstants {
 }
 
 /**
- * Makes the scalars `activationGradient` needs for `activation` in graph `g`.
- * @example const c = activationGradConstants(g, 'selu');
+ * Makes the scalars `activationGradient` needs for an activation (a name, or a spec with its own
+ * constants) in graph `g`.
+ * @example const c = activationGradConstants(g, spec);
  */
-export function activationGradConstants(g: GraphBuilder, activation: Activation): ActivationGradConstants {
-  const p = ACTIVATION_PARAMS;
+export function activationGradConstants(g: GraphBuilder, spec: Activation | ActivationSpec): ActivationGradConstants {
+  const p = activationParams(spec);
+  const activation = p.activation;
   // Only what the activation reads: ONNX Runtime warns about every unused initializer.
   const c: ActivationGradConstants = activation === 'tanh' || activation === 'sigmoid' ? { one: g.scalar(1, 'one') } : { zero: g.scalar(0, 'zero') };
   if (activation === 'leaky_relu') c.alpha = g.scalar(p.leakyReluAlpha, 'leaky_relu_alpha');
@@ -62,7 +66,8 @@ export function activationGradConstants(g: GraphBuilder, activation: Activation)
  * by h + alpha; selu by scale, or h + scale * alpha; tanh by 1 - h²; sigmoid by h (1 - h).
  * @example const dz = activationGradient(g, 'tanh', c, z, h, dh);
  */
-export function activationGradient(g: GraphBuilder, activation: Activation, c: ActivationGradConstants, z: string, h: string, dh: string): string {
+export function activationGradient(g: GraphBuilder, spec: Activation | ActivationSpec, c: ActivationGradConstants, z: string, h: string, dh: string): string {
+  const activation = typeof spec === 'string' ? spec : spec.activation;
   const need = (value: string | undefined): string => {
     if (value === undefined) throw new RangeError(`activation constants were made for another activation than ${activation}`);
     return value;

@@ -103,7 +103,7 @@ function hiddenActivation(g: GraphBuilder, spec: ModelSpec, z: string, name: str
   if (!ACTIVATIONS.includes(spec.activation)) {
     throw new RangeError(`checkpoint: modelSpec.activation ${JSON.stringify(spec.activation)} has no ONNX export`);
   }
-  return activationNode(g, spec.activation, z, { name });
+  return activationNode(g, spec, z, { name });
 }
 
 function weight(checkpoint: Checkpoint, name: string, shape: number[]): Float32Array {

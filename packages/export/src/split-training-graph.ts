@@ -130,7 +130,7 @@ export function buildSliceGraphs(spec: ModelSpec, k: number, options: SplitTrain
   const sliceH = g.input(N.activation, 'float32', ['batch', units]);
   const weights = state.map((t) => g.input(t.name, 'float32', t.shape));
   const learningRate = g.scalar(options.learningRate, 'learning_rate');
-  const gradConstants = activationGradConstants(g, spec.activation);
+  const gradConstants = activationGradConstants(g, spec);
   const batchSize = blockBatchSize(g, batches);
 
   // Forward from layer 2: its pre-activation is the slices' partial sums, in slice order, plus its bias.
@@ -140,7 +140,7 @@ export function buildSliceGraphs(spec: ModelSpec, k: number, options: SplitTrain
   let z = add(g, partials.slice(1).reduce((sum, p) => add(g, sum, p), partials[0]), weights[3]);
   for (let i = 1; !layers[i].isOutput; i++) {
     preActivations.push(z);
-    outputs.push(activationNode(g, spec.activation, z));
+    outputs.push(activationNode(g, spec, z));
     z = gemm(g, outputs[i], weights[2 * i + 2], weights[2 * i + 3]);
   }
   const logits = z;
@@ -162,7 +162,7 @@ export function buildSliceGraphs(spec: ModelSpec, k: number, options: SplitTrain
     const dInput = gemm(g, dz, kernel, undefined, { transB: true });
     gemm(g, outputs[i - 1], dz, kernel, { transA: true, alpha: lr, beta: 1 }, { name: updatedWeightName(state[2 * i].name) });
     updateBias(2 * i + 1, dz);
-    dz = activationGradient(g, spec.activation, gradConstants, preActivations[i - 1], outputs[i - 1], dInput);
+    dz = activationGradient(g, spec, gradConstants, preActivations[i - 1], outputs[i - 1], dInput);
   }
   const w1 = gemm(g, x, dz, weights[0], { transA: true, alpha: lr * options.pixelScale, beta: 1 }, { name: updatedWeightName(state[0].name) });
   const b1 = updateBias(1, dz);
@@ -182,7 +182,7 @@ function sliceForward(g: GraphBuilder, spec: ModelSpec, images: string, rows: st
   const N = SPLIT_GRAPH_NAMES;
   const x = cast(g, gather(g, images, rows, { axis: 0 }), { to: 'float32' }, { name: N.nextInput });
   const z = gemm(g, x, w1, b1, { alpha: pixelScale, beta: 1 }, { name: N.nextPreActivation });
-  const h = activationNode(g, spec.activation, z, { name: N.nextActivation });
+  const h = activationNode(g, spec, z, { name: N.nextActivation });
   matMul(g, h, w2, { name: N.nextPartial });
 }
 

@@ -182,7 +182,7 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
     offOn: g.constant('one_hot_values', { dtype: 'float32', dims: [2], values: [0, 1] }),
     // Outside the Loop: read once per run.
     batchSize: blockBatchSize(g, labels),
-    activation: activationGradConstants(g, spec.activation),
+    activation: activationGradConstants(g, spec),
     optimizer: optimizerConstants(g, optimizer),
     keepScale: dropoutRate > 0 ? g.scalar(1 / (1 - dropoutRate), 'dropout_keep_scale') : undefined,
   };
@@ -261,7 +261,7 @@ export function buildLogitsGraph(spec: ModelSpec, options: LogitsGraphOptions = 
     g.input(layer.kernel, 'float32', [layer.fanIn, layer.fanOut]);
     g.input(layer.bias, 'float32', [layer.fanOut]);
     const z = gemm(g, activations, layer.kernel, layer.bias, {}, layer.isOutput ? { name: TRAINING_GRAPH_NAMES.logits } : undefined);
-    activations = layer.isOutput ? z : activationNode(g, spec.activation, z);
+    activations = layer.isOutput ? z : activationNode(g, spec, z);
   }
   g.output(activations, 'float32', ['count', spec.outputSize]);
   return encodeModel(g.build({ irVersion: irVersionForOpset(opset), producerName: ONNX_PRODUCER_NAME }));
@@ -323,7 +323,7 @@ function trainingStep(
       activations = z;
       return;
     }
-    const h = activationNode(g, spec.activation, z);
+    const h = activationNode(g, spec, z);
     preActivations.push(z);
     outputs.push(h);
     activations = scaledMasks.length ? mul(g, h, scaledMasks[i]) : h;
@@ -366,7 +366,7 @@ function trainingStep(
     update(2 * i + 1, reduceSum(g, dz, { axes: [0], keepdims: false }));
     if (dInput !== undefined) {
       const dh = scaledMasks.length ? mul(g, dInput, scaledMasks[i - 1]) : dInput;
-      dz = activationGradient(g, spec.activation, c.activation, preActivations[i - 1], outputs[i - 1], dh);
+      dz = activationGradient(g, spec, c.activation, preActivations[i - 1], outputs[i - 1], dh);
     }
   }
   return { loss, updated };

@@ -1,7 +1,7 @@
 // Test support: the one plain-JS reference of the MLP (forward pass, gradients, one optimizer step by
 // TF1's rules) that the ONNX graphs, the trainer's engines and the runtimes are checked against.
 // float64 arithmetic; weights and slots live in float32 (NamedWeight values), as the engines store them.
-import { ACTIVATION_PARAMS, layerNames, type Activation, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { activationParams, layerNames, type Activation, type ActivationSpec, type ModelSpec, type NamedWeight } from '@mnist/core';
 import { ADAM_POWER_NAMES, optimizerState, type TrainingOptimizer } from '../training-optimizers.js';
 
 /** Weights (and optimizer slots) by checkpoint name, as a checkpoint or an engine holds them. */
@@ -49,12 +49,12 @@ export interface ReferenceGradients {
 
 /**
  * The activation of pre-activation `z`, as tf.nn and ONNX compute it (elu: alpha * (e^z - 1) below 0),
- * with the constants of core's ACTIVATION_PARAMS.
+ * with a spec's own constants where it has them, else core's ACTIVATION_PARAMS.
  * @example referenceActivation('leaky_relu', -1) // -0.2
  */
-export function referenceActivation(activation: Activation, z: number): number {
-  const p = ACTIVATION_PARAMS;
-  switch (activation) {
+export function referenceActivation(spec: Activation | ActivationSpec, z: number): number {
+  const p = activationParams(spec);
+  switch (p.activation) {
     case 'relu':
       return z > 0 ? z : 0;
     case 'leaky_relu':
@@ -76,9 +76,9 @@ export function referenceActivation(activation: Activation, z: number): number {
  * kernels (elu: out + alpha = alpha * e^z below 0; selu: scale * alpha * e^z).
  * @example referenceActivationGradient('sigmoid', 0, 0.5) // 0.25
  */
-export function referenceActivationGradient(activation: Activation, z: number, out: number): number {
-  const p = ACTIVATION_PARAMS;
-  switch (activation) {
+export function referenceActivationGradient(spec: Activation | ActivationSpec, z: number, out: number): number {
+  const p = activationParams(spec);
+  switch (p.activation) {
     case 'relu':
       return out > 0 ? 1 : 0;
     case 'leaky_relu':
@@ -216,7 +216,7 @@ export function referenceGradients(options: Pick<ReferenceOptions, 'spec' | 'dro
           continue;
         }
         if (mask) s = mask[k] ? s / (1 - rate) : 0;
-        below[k] = s * referenceActivationGradient(spec.activation, f.preActivations[l - 1][k], f.activations[l - 1][k]);
+        below[k] = s * referenceActivationGradient(spec, f.preActivations[l - 1][k], f.activations[l - 1][k]);
       }
     }
     dz = below;
@@ -289,7 +289,7 @@ function forward(
       result.logits = z;
       return;
     }
-    const h = z.map((v) => referenceActivation(spec.activation, v));
+    const h = z.map((v) => referenceActivation(spec, v));
     result.preActivations.push(z);
     result.activations.push(h);
     const mask = masks[l];

@@ -2,23 +2,23 @@
 // output y (as TensorFlow's ReluGrad/EluGrad/SeluGrad/TanhGrad/SigmoidGrad do): bare tfjs-core
 // registers no gradients, and keeping only y saves the pre-activation tensor.
 import * as tf from '@tensorflow/tfjs-core';
-import { ACTIVATION_PARAMS, ACTIVATIONS, type Activation } from '@mnist/core';
-
-const { leakyReluAlpha, eluAlpha, seluAlpha, seluScale } = ACTIVATION_PARAMS;
+import { activationParams, ACTIVATIONS, type Activation, type ActivationSpec } from '@mnist/core';
 
 /**
- * `activation(z)`; tf.elu and tf.selu use the same constants as ACTIVATION_PARAMS (alpha 1, and
- * SELU's scale 1.0507..., scale*alpha 1.7581...).
+ * `activation(z)` for an activation name or a spec with its own constants (see core's
+ * `activationParams`); tf.elu and tf.selu use ACTIVATION_PARAMS's constants (alpha 1, and SELU's scale
+ * 1.0507..., scale*alpha 1.7581...), so an ELU with another alpha is written out.
  * @example applyActivation(tf.tensor1d([-1, 2]), 'leaky_relu') // [-0.2, 2]
  */
-export function applyActivation(z: tf.Tensor, activation: Activation): tf.Tensor {
+export function applyActivation(z: tf.Tensor, spec: Activation | ActivationSpec): tf.Tensor {
+  const { activation, leakyReluAlpha, eluAlpha } = activationParams(spec);
   switch (activation) {
     case 'relu':
       return tf.relu(z);
     case 'leaky_relu':
       return tf.leakyRelu(z, leakyReluAlpha);
     case 'elu':
-      return tf.elu(z);
+      return eluAlpha === 1 ? tf.elu(z) : tf.tidy(() => tf.where(tf.greater(z, 0), z, tf.mul(tf.expm1(z), eluAlpha)));
     case 'selu':
       return tf.selu(z);
     case 'tanh':
@@ -35,7 +35,8 @@ export function applyActivation(z: tf.Tensor, activation: Activation): tf.Tensor
  * when z > 0, so the branch taken by TF's kernels (on z or on y) is recovered from y.
  * @example activationGrad(dy, y, 'tanh') // dy * (1 - y^2)
  */
-export function activationGrad(dy: tf.Tensor, y: tf.Tensor, activation: Activation): tf.Tensor {
+export function activationGrad(dy: tf.Tensor, y: tf.Tensor, spec: Activation | ActivationSpec): tf.Tensor {
+  const { activation, leakyReluAlpha, eluAlpha, seluAlpha, seluScale } = activationParams(spec);
   switch (activation) {
     case 'relu':
       return tf.mul(dy, tf.step(y));
@@ -43,9 +44,10 @@ export function activationGrad(dy: tf.Tensor, y: tf.Tensor, activation: Activati
       // step(y, alpha) is 1 where y > 0 and alpha elsewhere: exactly the slope.
       return tf.mul(dy, tf.step(y, leakyReluAlpha));
     case 'elu':
-      // y > 0: 1; else y + alpha, which is below 1 for alpha <= 1.
-      if (eluAlpha > 1) throw new RangeError(`eluAlpha ${eluAlpha} > 1 needs another gradient formula`);
-      return tf.mul(dy, tf.minimum(tf.add(y, eluAlpha), 1));
+      // y > 0: 1; else y + alpha. With alpha 1, min(y + 1, 1) is exactly that in one op fewer than a
+      // where; with any other alpha, y + alpha crosses 1 on the wrong side of y = 0.
+      if (eluAlpha !== 1) return tf.mul(dy, tf.where(tf.greater(y, 0), tf.onesLike(y), tf.add(y, eluAlpha)));
+      return tf.mul(dy, tf.minimum(tf.add(y, 1), 1));
     case 'selu':
       return tf.mul(dy, tf.where(tf.greater(y, 0), tf.fill(y.shape, seluScale), tf.add(y, seluScale * seluAlpha)));
     case 'tanh':

@@ -2,13 +2,13 @@
 // with a transposed operand: tfjs-backend-wasm 4.22 runs those about 15x slower than plain ones
 // (about 1.2 vs 20 GFLOP/s, measured on these machines), and the stock MatMul gradient uses exactly those.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation } from '@mnist/core';
+import type { Activation, ActivationSpec } from '@mnist/core';
 import { activationGrad, applyActivation } from './activation.js';
 
 /** Options of `dense`. */
 export interface DenseOptions {
-  /** Activation applied to the output; null (default) for the logits layer. */
-  activation?: Activation | null;
+  /** Activation applied to the output (a name, or a spec with its own constants); null (default) for the logits layer. */
+  activation?: Activation | ActivationSpec | null;
   /**
    * Compute the gradient with respect to `x` (default true). Pass false for the first layer, whose
    * input is data: dX = dZ W^T would be a wasted [batch, fan_out] x [fan_out, fan_in] product.
@@ -24,10 +24,11 @@ export interface DenseOptions {
  */
 export function dense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, options: DenseOptions = {}): tf.Tensor2D {
   const activation = options.activation ?? null;
+  const activationName = typeof activation === 'string' ? activation : activation?.activation;
   const forward = (input: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D => {
     // The fused kernel adds the bias and applies ReLU in one pass over the output (XNNPACK on wasm).
-    if (activation === null || activation === 'relu') {
-      return tf.fused.matMul({ a: input, b: w, bias: b, activation: activation ?? 'linear' }) as tf.Tensor2D;
+    if (activation === null || activationName === 'relu') {
+      return tf.fused.matMul({ a: input, b: w, bias: b, activation: activation === null ? 'linear' : 'relu' }) as tf.Tensor2D;
     }
     return tf.tidy(() => applyActivation(tf.fused.matMul({ a: input, b: w, bias: b }), activation)) as tf.Tensor2D;
   };

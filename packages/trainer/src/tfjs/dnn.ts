@@ -1,7 +1,7 @@
 // The original program's network on tfjs: `neuron_layer` and the `dnn` name scope
 // (hidden1, hidden2, ..., outputs), with weights held in tf.Variables named like TensorFlow's.
 import type * as tf from '@tensorflow/tfjs-core';
-import { layerNames, type Activation, type ModelSpec } from '@mnist/core';
+import { layerNames, type Activation, type ActivationSpec, type ModelSpec } from '@mnist/core';
 import { dense } from './dense.js';
 import { dropout } from './dropout.js';
 
@@ -19,7 +19,7 @@ export function neuronLayer(
   X: tf.Tensor2D,
   nNeurons: number,
   name: string,
-  activation: Activation | null,
+  activation: Activation | ActivationSpec | null,
   variables: DnnVariables,
   options: { inputIsData?: boolean } = {},
 ): tf.Tensor2D {
@@ -43,7 +43,7 @@ export interface DnnDropout {
 export function dnn(X: tf.Tensor2D, spec: ModelSpec, variables: DnnVariables, dropoutMasks?: DnnDropout): tf.Tensor2D {
   let h = X;
   for (const [i, layer] of layerNames(spec).entries()) {
-    h = neuronLayer(h, layer.fanOut, layer.scope, layer.isOutput ? null : spec.activation, variables, { inputIsData: i === 0 });
+    h = neuronLayer(h, layer.fanOut, layer.scope, layer.isOutput ? null : spec, variables, { inputIsData: i === 0 });
     if (dropoutMasks && !layer.isOutput) h = dropout(h, dropoutMasks.masks[i], dropoutMasks.keepProbability);
   }
   return h;
