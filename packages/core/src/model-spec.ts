@@ -151,9 +151,15 @@ export function layerNames(spec: ModelSpec): DenseLayerNames[] {
   });
 }
 
-/** Pixel preprocessing stored with every checkpoint and model: raw byte * pixelScale. */
+/**
+ * Pixel preprocessing stored with every checkpoint and model: raw byte * pixelScale, then, when the
+ * model was trained on normalized pixels (as PyTorch's MNIST examples are, mean 0.1307 and std 0.3081),
+ * (x - mean) / std. Our own exports carry no mean/std.
+ */
 export interface Preprocessing {
   pixelScale: number;
+  mean?: number;
+  std?: number;
 }
 
 export const MNIST_PREPROCESSING: Preprocessing = Object.freeze({ pixelScale: 1 / 255 });

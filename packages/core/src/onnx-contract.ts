@@ -13,9 +13,12 @@ export const ONNX_PRODUCER_NAME = 'mnist-onnx-sdk';
 
 /** Keys of the model's `metadata_props`. Values are strings; JSON where noted. */
 export const METADATA_KEYS = Object.freeze({
-  /** JSON Preprocessing, e.g. {"pixelScale":0.00392156862745098}. */
+  /**
+   * JSON Preprocessing, e.g. {"pixelScale":0.00392156862745098}; a model trained on normalized pixels
+   * adds its mean and std: {"pixelScale":0.00392156862745098,"mean":0.1307,"std":0.3081}.
+   */
   preprocessing: 'mnist.preprocessing',
-  /** JSON string[] of class labels. */
+  /** JSON string[] of class labels, one per output class. */
   labels: 'mnist.labels',
   /** JSON ModelSpec. */
   modelSpec: 'mnist.model_spec',

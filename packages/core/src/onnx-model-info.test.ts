@@ -1,6 +1,6 @@
 // Tests of the ONNX header walk on hand-encoded ModelProto bytes (core cannot depend on the exporter).
 import { describe, expect, it } from 'vitest';
-import { modelMetadata } from './classifier.js';
+import { modelMetadata } from './model-metadata.js';
 import { METADATA_KEYS } from './onnx-contract.js';
 import { OnnxFormatError, readOnnxModelInfo } from './onnx-model-info.js';
 import { bytesField, intField, stringField } from './protobuf-fields.fixture.js';

@@ -1,16 +1,8 @@
 // onnxruntime's JavaScript sessions adapted to the facade's RuntimeSession. onnxruntime-node and
 // onnxruntime-web share one session API (onnxruntime-common's), so one adapter serves both; it is typed
 // by shape, so core imports neither runtime and each runtime package passes its own Tensor.
-import {
-  IMAGE_PIXELS,
-  ModelLoadError,
-  type ClassifierOutputName,
-  type InferenceRuntime,
-  type RuntimeOutputs,
-  type RuntimeSession,
-  type RuntimeValueInfo,
-} from './classifier.js';
-import { ONNX_INPUT } from './onnx-contract.js';
+import { ModelLoadError } from './model-load-error.js';
+import type { InferenceRuntime, RuntimeFeed, RuntimeOutputs, RuntimeSession, RuntimeValueInfo } from './inference-runtime.js';
 import { oneLine } from './one-line.js';
 import type { ExternalDataFile } from './onnx-external-data.js';
 
@@ -28,23 +20,19 @@ export interface OrtSessionLike<T> {
 }
 
 /**
- * Wraps an onnxruntime session as a RuntimeSession: `X` fed as a float32 [batch, 784] tensor made by
- * `tensor`, the requested outputs returned as their flat typed arrays.
+ * Wraps an onnxruntime session as a RuntimeSession: each run feeds the model's own input under its
+ * name and dims as a float32 tensor made by `tensor`, and returns the fetched outputs' flat typed arrays.
  * @example
  * const session = ortRuntimeSession(await InferenceSession.create(bytes), (x, dims) => new Tensor('float32', x, dims));
  */
-export function ortRuntimeSession<T>(session: OrtSessionLike<T>, tensor: (x: Float32Array, dims: [number, number]) => T): RuntimeSession {
+export function ortRuntimeSession<T>(session: OrtSessionLike<T>, tensor: (x: Float32Array, dims: readonly number[]) => T): RuntimeSession {
   return {
     inputs: session.inputMetadata.map(valueInfo),
     outputs: session.outputMetadata.map(valueInfo),
-    async run(x: Float32Array, batchSize: number, outputs: readonly ClassifierOutputName[]): Promise<RuntimeOutputs> {
-      const result = await session.run({ [ONNX_INPUT]: tensor(x, [batchSize, IMAGE_PIXELS]) }, outputs);
-      const out: RuntimeOutputs = {};
-      for (const name of outputs) {
-        const data = result[name]?.data;
-        if (name === 'classes') out.classes = data as BigInt64Array;
-        else out[name] = data as Float32Array;
-      }
+    async run(feed: RuntimeFeed, fetches: readonly string[]): Promise<RuntimeOutputs> {
+      const result = await session.run({ [feed.name]: tensor(feed.data, feed.dims) }, fetches);
+      const out: Record<string, unknown> = {};
+      for (const name of fetches) out[name] = result[name]?.data;
       return out;
     },
     release: () => session.release(),
@@ -67,7 +55,7 @@ export function ortRuntimeSession<T>(session: OrtSessionLike<T>, tensor: (x: Flo
 export function ortInferenceRuntime<T>(
   name: string,
   create: (model: Uint8Array, externalData?: readonly ExternalDataFile[]) => Promise<OrtSessionLike<T>>,
-  tensor: (x: Float32Array, dims: [number, number]) => T,
+  tensor: (x: Float32Array, dims: readonly number[]) => T,
 ): InferenceRuntime {
   return {
     name,

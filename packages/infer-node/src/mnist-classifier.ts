@@ -13,11 +13,15 @@ import { nodeRuntime, type NodeClassifierOptions } from './node-runtime.js';
  */
 export class MnistClassifier extends MnistClassifierBase {
   /**
-   * Loads a model from a file path or from the bytes of an .onnx file. A missing file, a file over
-   * `options.maxModelBytes` (checked before it is read), a file that is not ONNX, or an ONNX model that
-   * is not an MNIST classifier of this SDK throws an error naming it. External data is read from the
-   * model file's own folder (never the working directory) and refused for bytes.
+   * Loads a model from a file path or from the bytes of an .onnx file: our own exports, or any ONNX
+   * classifier of 28x28 grayscale digits (one float input [N,784], [N,1,28,28], [N,28,28,1] or
+   * [N,28,28]; an [N,K] output of logits, probabilities or log-probabilities), as PyTorch's
+   * `torch.onnx.export` or tf2onnx write them. A missing file, a file over `options.maxModelBytes`
+   * (checked before it is read), a file that is not ONNX, or a model that is no such classifier throws
+   * an error naming it. External data is read from the model file's own folder (never the working
+   * directory) and refused for bytes. `classifier.signature` says what was detected.
    * @example const classifier = await MnistClassifier.load(bytes, { executionProviders: ['cpu'] });
+   * @example const torchModel = await MnistClassifier.load('mnist_cnn.onnx', { normalization: { mean: 0.1307, std: 0.3081 } });
    */
   static async load(model: string | Uint8Array, options: NodeClassifierOptions = {}): Promise<MnistClassifier> {
     const runtime = nodeRuntime(options);
@@ -35,6 +39,6 @@ export class MnistClassifier extends MnistClassifierBase {
     } else {
       throw new TypeError('model must be a file path (string) or the bytes of an .onnx file (Uint8Array)');
     }
-    return new MnistClassifier(await prepareModel(runtime, bytes, source, context));
+    return new MnistClassifier(await prepareModel(runtime, bytes, source, context, options));
   }
 }

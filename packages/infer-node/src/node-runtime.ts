@@ -1,10 +1,13 @@
 // The InferenceRuntime of @mnist/core on onnxruntime-node: session options mapped in one place, and
 // onnxruntime's sessions adapted to the facade's RuntimeSession (by core's ortInferenceRuntime).
-import { ortInferenceRuntime, type InferenceRuntime } from '@mnist/core';
+import { ortInferenceRuntime, type ClassifierLoadOptions, type InferenceRuntime } from '@mnist/core';
 import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-node';
 
-/** How onnxruntime-node runs the model. */
-export interface NodeClassifierOptions {
+/**
+ * How onnxruntime-node runs the model, beside the classifier's own load options (input and output
+ * names, output kind, normalization, labels, maxModelBytes) from ClassifierLoadOptions.
+ */
+export interface NodeClassifierOptions extends ClassifierLoadOptions {
   /** Threads inside one operator (matrix products). Default: onnxruntime's choice (one per core). */
   intraOpNumThreads?: number;
   /** Threads across independent operators. Default: onnxruntime's choice. */
@@ -13,11 +16,6 @@ export interface NodeClassifierOptions {
   executionProviders?: string[];
   /** Graph optimizations before running. Default 'all'. */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
-  /**
-   * Refuse models whose file (plus external data) is larger than this many bytes, checked before
-   * reading. Default MAX_MODEL_BYTES (256 MiB); at most protobuf's 2 GiB. Not a session option.
-   */
-  maxModelBytes?: number;
 }
 
 const OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;

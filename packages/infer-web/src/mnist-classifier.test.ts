@@ -112,7 +112,7 @@ describe('MnistClassifier (onnxruntime-web in Node)', () => {
     g.output(gemm(g, input, 'w', 'b', {}, { name: 'logits' }), 'float32', ['batch', 10]);
     const error = await rejection(MnistClassifier.load(encodeModel(g.build({ irVersion: 8 }))));
     expect(error.message).toBe(
-      'model bytes: not an MNIST model: input X has shape [batch, 28], expected [batch, 784]; output probabilities is missing (outputs: logits); output classes is missing (outputs: logits)',
+      'model bytes: is not a 28x28 digit classifier: input "X" is float32 [batch, 28], expected one float32 input [N,784], [N,1,28,28], [N,28,28,1] or [N,28,28]',
     );
     await expect(MnistClassifier.load(new Uint8Array([1, 2, 3, 4, 5]))).rejects.toThrow(/^model bytes: is not an ONNX model/);
   });

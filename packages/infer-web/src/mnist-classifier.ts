@@ -8,9 +8,9 @@ import { webRuntime, type WebClassifierOptions } from './web-runtime.js';
 export interface ImagePrediction {
   /** The predicted class index. */
   class: number;
-  /** Its label from the model's metadata. */
+  /** Its label (from the load options, the model's metadata, else the class index as text). */
   label: string;
-  /** The ten class probabilities. */
+  /** The class probabilities, one per class (ten for digits). */
   probabilities: Float32Array;
   /** The 28x28 image the model saw, as bytes (for showing what preprocessing did). */
   pixels: Uint8Array;
@@ -30,14 +30,19 @@ export class MnistClassifier extends MnistClassifierBase {
    * Loads a model from a URL (fetched; in Node also a file path) or from bytes. An HTTP error says
    * "could not load model from URL: HTTP 404"; bytes that are not ONNX say "is not an ONNX model"; a
    * model over `options.maxModelBytes` is refused before (or while) it is read. External data is read
-   * from the model's own URL directory or folder, and refused for bytes.
+   * from the model's own URL directory or folder, and refused for bytes. Besides our own exports, any
+   * ONNX classifier of 28x28 grayscale digits loads (a PyTorch or Keras export: one float input
+   * [N,784], [N,1,28,28], [N,28,28,1] or [N,28,28], an [N,K] output of logits, probabilities or
+   * log-probabilities); `classifier.signature` says what was detected, and a model that is no such
+   * classifier is refused in one line.
    * @example const classifier = await MnistClassifier.load(new URL('./model.onnx', import.meta.url));
+   * @example const torchModel = await MnistClassifier.load('/mnist_cnn.onnx', { normalization: { mean: 0.1307, std: 0.3081 } });
    */
   static async load(model: ModelSource, options: WebClassifierOptions = {}): Promise<MnistClassifier> {
     const runtime = webRuntime(options);
     const maxModelBytes = checkMaxModelBytes(options.maxModelBytes);
     const { bytes, source, readExternalData } = await readModelSource(model, maxModelBytes);
-    return new MnistClassifier(await prepareModel(runtime, bytes, source, { maxModelBytes, readExternalData }));
+    return new MnistClassifier(await prepareModel(runtime, bytes, source, { maxModelBytes, readExternalData }, options));
   }
 
   /**
@@ -49,7 +54,7 @@ export class MnistClassifier extends MnistClassifierBase {
     const pixels = preprocessDigitImage(imageData(image));
     const { classes, probabilities } = await this.predict(pixels);
     const digit = classes[0];
-    return { class: digit, label: this.metadata.labels[digit], probabilities, pixels };
+    return { class: digit, label: this.metadata.labels[digit] ?? String(digit), probabilities, pixels };
   }
 }
 

@@ -1,11 +1,15 @@
 // The InferenceRuntime of @mnist/core on onnxruntime-web (WebAssembly), in browsers and in Node.
 // onnxruntime-web's wasm settings are global and fixed once its backend has started, so they are
 // applied here, once, and a later conflicting request is an error instead of being silently ignored.
-import { ortInferenceRuntime, type InferenceRuntime } from '@mnist/core';
+import { ortInferenceRuntime, type ClassifierLoadOptions, type InferenceRuntime } from '@mnist/core';
 import { InferenceSession, Tensor, env } from 'onnxruntime-web';
 
-/** How onnxruntime-web runs the model. These settings are per page (or process), fixed by the first load. */
-export interface WebClassifierOptions {
+/**
+ * How onnxruntime-web runs the model, beside the classifier's own load options (input and output
+ * names, output kind, normalization, labels, maxModelBytes) from ClassifierLoadOptions. The wasm
+ * settings are per page (or process), fixed by the first load; the load options apply to each load.
+ */
+export interface WebClassifierOptions extends ClassifierLoadOptions {
   /**
    * WebAssembly threads. Default: onnxruntime-web's choice (several when the page is cross-origin
    * isolated, else 1). 1 never starts workers.
@@ -15,12 +19,6 @@ export interface WebClassifierOptions {
   wasmPaths?: string | { wasm?: string; mjs?: string };
   /** Run inference in a web worker so the page's main thread stays responsive. Default false. */
   proxy?: boolean;
-  /**
-   * Refuse models larger than this many bytes (the .onnx plus its external data), checked before
-   * reading when the size is known, else while reading. Default MAX_MODEL_BYTES (256 MiB); at most
-   * protobuf's 2 GiB. Unlike the settings above, it applies to each load.
-   */
-  maxModelBytes?: number;
 }
 
 type WasmSettings = Required<Pick<WebClassifierOptions, 'proxy'>> & Pick<WebClassifierOptions, 'numThreads' | 'wasmPaths'>;
