@@ -1,6 +1,8 @@
 // Fetches model bytes for infer-web, within the model's size ceiling: URLs with fetch (browsers and
-// Node), file paths in Node only, through a dynamic import so browser bundles never see a Node
-// built-in. External data is read relative to the model's own URL or folder, never elsewhere.
+// Node), file paths in Node only, through "#model-file-reader", which is a Node reader only under the
+// "node" condition, so browser bundles never see a Node built-in. External data is read relative to
+// the model's own URL or folder, never elsewhere.
+import { readModelFromFile } from '#model-file-reader';
 import { checkMaxModelBytes, formatBytes, ModelLoadError, modelTooLargeError } from '@mnist/core';
 
 /** A model to load: a URL (or, in Node, a file path), or the bytes of an .onnx file. */
@@ -32,7 +34,7 @@ export async function readModelSource(model: ModelSource, maxBytes?: number): Pr
     throw new TypeError('model must be a URL, a file path (Node only), a Uint8Array or an ArrayBuffer');
   }
   const text = String(model);
-  if (isNode() && !/^(https?|blob|data):/i.test(text)) return readNodeFile(text, limit);
+  if (readModelFromFile && isNode() && !/^(https?|blob|data):/i.test(text)) return readModelFromFile(text, limit);
   // A data: URL holds the whole model; errors name its kind, not its kilobytes of base64.
   const source = /^data:/i.test(text) ? `${text.slice(0, text.indexOf(',') + 1)}...` : text;
   return {
@@ -108,18 +110,6 @@ async function fetchBounded(url: string, maxBytes: number, what: 'model' | 'exte
     at += chunk.length;
   }
   return bytes;
-}
-
-async function readNodeFile(pathOrFileUrl: string, maxBytes: number): Promise<ModelSourceBytes> {
-  const { readNodeModelFile, readExternalDataFile } = await import('@mnist/core/node/model-file');
-  const { fileURLToPath } = await import('node:url');
-  const path = pathOrFileUrl.startsWith('file:') ? fileURLToPath(pathOrFileUrl) : pathOrFileUrl;
-  return {
-    // Named as the caller gave it (path or file: URL), not as resolved.
-    bytes: await readNodeModelFile(path, pathOrFileUrl, maxBytes),
-    source: pathOrFileUrl,
-    readExternalData: (location, max) => readExternalDataFile(path, location, max),
-  };
 }
 
 function isNode(): boolean {

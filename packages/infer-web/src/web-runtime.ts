@@ -2,7 +2,7 @@
 // onnxruntime-web's wasm settings are global and fixed once its backend has started, so they are
 // applied here, once, and a later conflicting request is an error instead of being silently ignored.
 import { ortInferenceRuntime, type ClassifierLoadOptions, type InferenceRuntime } from '@mnist/core';
-import { InferenceSession, Tensor, env } from 'onnxruntime-web';
+import { ortBuild, webExecutionProviders, type WebExecutionProvider } from './ort-build.js';
 
 /**
  * How onnxruntime-web runs the model, beside the classifier's own load options (input and output
@@ -19,6 +19,12 @@ export interface WebClassifierOptions extends ClassifierLoadOptions {
   wasmPaths?: string | { wasm?: string; mjs?: string };
   /** Run inference in a web worker so the page's main thread stays responsive. Default false. */
   proxy?: boolean;
+  /**
+   * Execution providers in order of preference: 'wasm', and 'webgpu' with the WebGPU build
+   * (`import { MnistClassifier } from '@mnist/infer-web/webgpu'`). Default ['wasm'], or ['webgpu', 'wasm']
+   * on the WebGPU build where the browser has WebGPU. Like the wasm settings, it is per load.
+   */
+  executionProviders?: WebExecutionProvider[];
 }
 
 type WasmSettings = Required<Pick<WebClassifierOptions, 'proxy'>> & Pick<WebClassifierOptions, 'numThreads' | 'wasmPaths'>;
@@ -53,6 +59,7 @@ export function configureWasm(options: WebClassifierOptions): void {
     }
     return;
   }
+  const { env } = ortBuild().build;
   if (numThreads !== undefined) env.wasm.numThreads = numThreads;
   if (wasmPaths !== undefined) env.wasm.wasmPaths = wasmPaths;
   env.wasm.proxy = proxy;
@@ -65,11 +72,13 @@ export function configureWasm(options: WebClassifierOptions): void {
  */
 export function webRuntime(options: WebClassifierOptions = {}): InferenceRuntime {
   configureWasm(options);
+  const { name, build } = ortBuild();
+  const executionProviders = webExecutionProviders(options.executionProviders, name);
   return ortInferenceRuntime(
     'onnxruntime-web',
     // externalData: onnxruntime-web cannot read files itself; it gets every external file from the loader.
-    (model, externalData) => InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', ...(externalData && { externalData }) }),
-    (x, dims) => new Tensor('float32', x, dims),
+    (model, externalData) => build.InferenceSession.create(model, { executionProviders, graphOptimizationLevel: 'all', ...(externalData && { externalData }) }),
+    (x, dims) => new build.Tensor('float32', x, dims),
   );
 }
 
@@ -79,5 +88,5 @@ export function webRuntime(options: WebClassifierOptions = {}): InferenceRuntime
  * @example wasmThreads() // 1
  */
 export function wasmThreads(): number | undefined {
-  return env.wasm.numThreads;
+  return ortBuild().build.env.wasm.numThreads;
 }
