@@ -7,6 +7,7 @@ export * from './onnx-proto.js';
 export * from './graph-builder.js';
 export * from './ops.js';
 export * from './onnx-reader.js';
+export * from './import-mlp.js';
 export * from './export-onnx.js';
 export * from './training-graph.js';
 export * from './split-training-graph.js';

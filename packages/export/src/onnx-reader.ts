@@ -131,6 +131,15 @@ function valueSummary(value: ValueInfoProto, source: string): OnnxValueSummary {
   };
 }
 
+/**
+ * Decodes one TensorProto (an initializer, or a Constant node's `value`) as `readOnnx` decodes
+ * initializers, with the same bounds. Throws OnnxFormatError naming `source` and the tensor.
+ * @example const { dims, values } = decodeTensor(node.attribute[0].t, 'model.onnx');
+ */
+export function decodeTensor(tensor: TensorProto, source = 'model.onnx'): OnnxInitializerSummary {
+  return initializerSummary(tensor, source);
+}
+
 // Every array made here is sized by data the buffer holds (raw_data's length, a packed field's
 // elements), never by the dims a tensor claims: dims only have to agree with the data, checked before
 // raw data is copied, so a tensor claiming 2^40 elements is refused, not allocated.
