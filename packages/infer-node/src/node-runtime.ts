@@ -21,6 +21,18 @@ export interface NodeClassifierOptions extends ClassifierLoadOptions {
 const OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 
 /**
+ * The onnxruntime-node session options this package sets: a structural subset of onnxruntime's
+ * InferenceSession.SessionOptions, so that this package's type declarations never load onnxruntime's,
+ * which need the DOM lib (ImageData, WebGLTexture) that a Node project does not have.
+ */
+export interface NodeSessionOptions {
+  executionProviders: string[];
+  graphOptimizationLevel: (typeof OPTIMIZATION_LEVELS)[number];
+  intraOpNumThreads?: number;
+  interOpNumThreads?: number;
+}
+
+/**
  * Execution providers this onnxruntime-node build knows (e.g. cpu, webgpu, cuda, tensorrt; cuda and
  * tensorrt also need their libraries installed).
  * @example nodeExecutionProviders() // ['cpu', 'webgpu', 'cuda', 'tensorrt']
@@ -33,7 +45,7 @@ export function nodeExecutionProviders(): string[] {
  * Validates options and maps them to onnxruntime-node's session options.
  * @example sessionOptions({ intraOpNumThreads: 1 }).executionProviders // ['cpu']
  */
-export function sessionOptions(options: NodeClassifierOptions): InferenceSession.SessionOptions {
+export function sessionOptions(options: NodeClassifierOptions): NodeSessionOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   const threads = (name: 'intraOpNumThreads' | 'interOpNumThreads'): number | undefined => {
     const value = options[name];
@@ -56,7 +68,7 @@ export function sessionOptions(options: NodeClassifierOptions): InferenceSession
   if (!OPTIMIZATION_LEVELS.includes(level)) {
     throw new RangeError(`options.graphOptimizationLevel must be one of ${OPTIMIZATION_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   }
-  const result: InferenceSession.SessionOptions = { executionProviders: providers, graphOptimizationLevel: level };
+  const result: NodeSessionOptions = { executionProviders: providers, graphOptimizationLevel: level };
   const intra = threads('intraOpNumThreads');
   const inter = threads('interOpNumThreads');
   if (intra !== undefined) result.intraOpNumThreads = intra;
