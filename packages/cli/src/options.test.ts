@@ -1,7 +1,7 @@
 // Flag value parsers: what they accept, and the one-line message for what they refuse.
 import { describe, expect, it } from 'vitest';
 import { CliError, UsageError } from './errors.js';
-import { nonNegativeInteger, portNumber, positiveInteger, positiveIntegerList, positiveNumber, requireDirectory } from './options.js';
+import { labelList, modelLoadOptions, nonNegativeInteger, normalization, portNumber, positiveInteger, positiveIntegerList, positiveNumber, requireDirectory } from './options.js';
 
 describe('positiveInteger', () => {
   const parse = positiveInteger('--epochs');
@@ -66,5 +66,40 @@ describe('requireDirectory', () => {
   });
   it('refuses a file', () => {
     expect(() => requireDirectory('--data', 'package.json')).toThrow('--data: "package.json" is not a directory');
+  });
+});
+
+describe('normalization', () => {
+  const parse = normalization('--normalize');
+  it('accepts MEAN,STD', () => {
+    expect(parse('0.1307,0.3081')).toEqual({ mean: 0.1307, std: 0.3081 });
+    expect(parse(' -0.5 , 2 ')).toEqual({ mean: -0.5, std: 2 });
+  });
+  it.each(['0.1307', '0.1,0.2,0.3', ',0.3', '0.1,', 'a,b', '0.1,0', '0.1,-1', '0.1,Infinity'])('refuses %j naming the flag', (value) => {
+    expect(() => parse(value)).toThrow(UsageError);
+    expect(() => parse(value)).toThrow(`--normalize must be MEAN,STD: two numbers, the second above 0, like "0.1307,0.3081", got ${JSON.stringify(value)}`);
+  });
+});
+
+describe('labelList', () => {
+  const parse = labelList('--labels');
+  it('accepts distinct labels, trimmed', () => {
+    expect(parse('cat, dog')).toEqual(['cat', 'dog']);
+  });
+  it.each(['one', 'a,,b', 'a,a', ''])('refuses %j naming the flag', (value) => {
+    expect(() => parse(value)).toThrow(/^--labels must be a comma-separated list of at least 2 distinct, non-empty labels/);
+  });
+});
+
+describe('modelLoadOptions', () => {
+  it('passes on only the flags given, under the classifier option names', () => {
+    expect(modelLoadOptions({})).toEqual({});
+    expect(modelLoadOptions({ normalize: { mean: 0, std: 1 }, input: 'i', output: 'o', outputKind: 'logits', labels: ['a', 'b'] })).toEqual({
+      normalization: { mean: 0, std: 1 },
+      input: 'i',
+      output: 'o',
+      outputKind: 'logits',
+      labels: ['a', 'b'],
+    });
   });
 });

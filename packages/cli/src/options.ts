@@ -1,6 +1,7 @@
 // Shared flag definitions and value parsers: every command builds its flags from these, so a flag
 // means the same thing, with the same validation and message, everywhere.
 import { statSync } from 'node:fs';
+import { OUTPUT_KINDS, type ClassifierLoadOptions, type Normalization, type OutputKind } from '@mnist/core';
 import { Option, type Command } from 'commander';
 import { CliError, UsageError } from './errors.js';
 
@@ -102,7 +103,7 @@ export const checkpointOption = (description = 'checkpoint directory (model.json
 
 /** `--model FILE.onnx`, exclusive with `--checkpoint`. */
 export const modelOption = (): Option =>
-  new Option('--model <file>', 'ONNX model file (from `mnist export --onnx`)').conflicts('checkpoint');
+  new Option('--model <file>', 'ONNX model file (from `mnist export --onnx`, or any 28x28 digit classifier, e.g. a PyTorch export)').conflicts('checkpoint');
 
 /** `--runtime node|web`, for `--model`. */
 export const runtimeOption = (): Option =>
@@ -127,4 +128,76 @@ export function checkSourceFlags(command: Command, usesModel: boolean): void {
   if (!usesModel && command.getOptionValueSource('runtime') === 'cli') {
     throw new CliError('--runtime applies to --model FILE.onnx; with --checkpoint choose --backend');
   }
+  for (const [key, flag] of MODEL_LOAD_FLAGS) {
+    if (!usesModel && command.getOptionValueSource(key) === 'cli') throw new CliError(`${flag} applies to --model FILE.onnx, not to --checkpoint`);
+  }
+}
+
+// The option keys and flags of addModelLoadOptions, for checkSourceFlags.
+const MODEL_LOAD_FLAGS = [['normalize', '--normalize'], ['input', '--input'], ['output', '--output'], ['outputKind', '--output-kind'], ['labels', '--labels']] as const;
+
+/**
+ * Parses `--normalize MEAN,STD`: the normalization a foreign model was trained with, e.g. PyTorch's
+ * MNIST examples' `0.1307,0.3081`; both finite, the deviation above 0.
+ * @example normalization('--normalize')('0.1307,0.3081') // { mean: 0.1307, std: 0.3081 }
+ */
+export function normalization(flag: string): (value: string) => Normalization {
+  return (value) => {
+    const parts = value.split(',').map((p) => (p.trim() === '' ? NaN : Number(p)));
+    if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[1] > 0)) {
+      throw new UsageError(flag, 'MEAN,STD: two numbers, the second above 0, like "0.1307,0.3081"', value);
+    }
+    return { mean: parts[0], std: parts[1] };
+  };
+}
+
+/**
+ * Parses a comma-separated list of class labels: at least two, none empty, no two alike.
+ * @example labelList('--labels')('cat,dog') // ['cat', 'dog']
+ */
+export function labelList(flag: string): (value: string) => string[] {
+  return (value) => {
+    const labels = value.split(',').map((l) => l.trim());
+    if (labels.length < 2 || labels.some((l) => l === '') || new Set(labels).size !== labels.length) {
+      throw new UsageError(flag, 'a comma-separated list of at least 2 distinct, non-empty labels like "0,1,2"', value);
+    }
+    return labels;
+  };
+}
+
+/** What the flags of {@link addModelLoadOptions} give, before they become load options. */
+export interface ModelLoadFlags {
+  normalize?: Normalization;
+  input?: string;
+  output?: string;
+  outputKind?: OutputKind;
+  labels?: string[];
+}
+
+/**
+ * Adds the flags that say how to read a model exported elsewhere (PyTorch, Keras): `--normalize`,
+ * `--input`, `--output`, `--output-kind` and `--labels`. Our own exports need none of them.
+ * @example addModelLoadOptions(command.addOption(modelOption()));
+ */
+export function addModelLoadOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--normalize <mean,std>', "the model's input normalization, (pixel/255 - MEAN) / STD, e.g. 0.1307,0.3081 (default: the model's metadata, else none)").argParser(normalization('--normalize')))
+    .addOption(new Option('--input <name>', "the model's image input, when it has several"))
+    .addOption(new Option('--output <name>', "the model's class-score output, when it has several"))
+    .addOption(new Option('--output-kind <kind>', "what the output holds, instead of detecting it").choices(OUTPUT_KINDS))
+    .addOption(new Option('--labels <a,b,...>', "class labels, one per output (default: the model's metadata, else 0..K-1)").argParser(labelList('--labels')));
+}
+
+/**
+ * The classifier load options the flags of {@link addModelLoadOptions} ask for (only those given).
+ * @example await MnistClassifier.load(file, modelLoadOptions(cmd.opts()));
+ */
+export function modelLoadOptions(flags: ModelLoadFlags): ClassifierLoadOptions {
+  return {
+    ...(flags.normalize && { normalization: flags.normalize }),
+    ...(flags.input !== undefined && { input: flags.input }),
+    ...(flags.output !== undefined && { output: flags.output }),
+    ...(flags.outputKind !== undefined && { outputKind: flags.outputKind }),
+    ...(flags.labels && { labels: flags.labels }),
+  };
 }

@@ -1,10 +1,10 @@
 // `mnist demo`: serves the digit-drawing page (built on first use) with an exported ONNX model.
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
-import { portNumber } from '../options.js';
+import { addModelLoadOptions, modelLoadOptions, portNumber, type ModelLoadFlags } from '../options.js';
 import { untilSignal } from '../until-signal.js';
 
-interface DemoFlags {
+interface DemoFlags extends ModelLoadFlags {
   model: string;
   port: number;
   isolation: boolean;
@@ -12,8 +12,7 @@ interface DemoFlags {
 
 /** Adds the flags and action of `mnist demo` to `command`. */
 export function configure(command: Command, io: CliIo): void {
-  command
-    .addOption(new Option('--model <file>', 'ONNX model to serve (from `mnist export --onnx`)').default('checkpoints/dnn/model.onnx'))
+  addModelLoadOptions(command.addOption(new Option('--model <file>', 'ONNX model to serve (from `mnist export --onnx`, or a PyTorch/Keras classifier)').default('checkpoints/dnn/model.onnx')))
     .addOption(new Option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)').argParser(portNumber('--port')).default(0))
     .addOption(new Option('--no-isolation', 'omit the cross-origin isolation headers (one wasm thread)'))
     .action(async (_options: unknown, cmd: Command) => {
@@ -23,7 +22,7 @@ export function configure(command: Command, io: CliIo): void {
 
 async function demo(flags: DemoFlags, io: CliIo): Promise<void> {
   const { serveDemo } = await import('@mnist/demo');
-  const server = await serveDemo({ model: flags.model, port: flags.port, isolation: flags.isolation });
+  const server = await serveDemo({ model: flags.model, port: flags.port, isolation: flags.isolation, modelOptions: modelLoadOptions(flags) });
   io.stdout.write(`${server.url}\n`);
   io.stderr.write(`Serving the demo with ${flags.model}${flags.isolation ? '' : ' (no cross-origin isolation)'}; Ctrl-C to stop\n`);
   await untilSignal();

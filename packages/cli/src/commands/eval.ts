@@ -4,10 +4,23 @@ import type { Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { CliError } from '../errors.js';
 import { withClassifier } from '../load-classifier.js';
-import { backendOption, checkSourceFlags, checkpointOption, dataOption, jsonOption, modelOption, requireDirectory, runtimeOption, type Runtime } from '../options.js';
+import {
+  addModelLoadOptions,
+  backendOption,
+  checkSourceFlags,
+  checkpointOption,
+  dataOption,
+  jsonOption,
+  modelLoadOptions,
+  modelOption,
+  requireDirectory,
+  runtimeOption,
+  type ModelLoadFlags,
+  type Runtime,
+} from '../options.js';
 import { loadTestSet } from '../test-set.js';
 
-interface EvalFlags {
+interface EvalFlags extends ModelLoadFlags {
   checkpoint?: string;
   model?: string;
   runtime: Runtime;
@@ -18,10 +31,7 @@ interface EvalFlags {
 
 /** Adds the flags and action of `mnist eval` to `command`. */
 export function configure(command: Command, io: CliIo): void {
-  command
-    .addOption(checkpointOption())
-    .addOption(modelOption())
-    .addOption(runtimeOption())
+  addModelLoadOptions(command.addOption(checkpointOption()).addOption(modelOption()).addOption(runtimeOption()))
     .addOption(dataOption())
     .addOption(backendOption())
     .addOption(jsonOption())
@@ -37,7 +47,7 @@ async function evaluate(flags: EvalFlags): Promise<{ accuracy: number; n: number
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   if (flags.model !== undefined) {
     // The model first: a file that cannot be a model is refused before the test set is read.
-    const { accuracy, n } = await withClassifier(flags.model, flags.runtime, async (c) => {
+    const { accuracy, n } = await withClassifier(flags.model, flags.runtime, modelLoadOptions(flags), async (c) => {
       const test = await loadTestSet(flags.data);
       return c.evaluate(test.images, test.labels);
     });

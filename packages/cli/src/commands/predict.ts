@@ -7,20 +7,23 @@ import { decodeImageFile } from '@mnist/infer-node';
 import { CliError } from '../errors.js';
 import { withClassifier } from '../load-classifier.js';
 import {
+  addModelLoadOptions,
   backendOption,
   checkpointOption,
   checkSourceFlags,
   dataOption,
   jsonOption,
+  modelLoadOptions,
   modelOption,
   positiveInteger,
   requireDirectory,
   runtimeOption,
+  type ModelLoadFlags,
   type Runtime,
 } from '../options.js';
 import { loadTestSet } from '../test-set.js';
 
-interface PredictFlags {
+interface PredictFlags extends ModelLoadFlags {
   checkpoint?: string;
   model?: string;
   runtime: Runtime;
@@ -34,16 +37,16 @@ interface PredictFlags {
 interface FilePrediction {
   file: string;
   class: number;
+  /** The class's label: the model's (metadata or --labels), else the class number. */
+  label: string;
   probability: number;
 }
 
 /** Adds the flags, arguments and action of `mnist predict` to `command`. */
 export function configure(command: Command, io: CliIo): void {
-  command
-    .argument('[images...]', 'PNG or JPEG files of digits to classify (needs --model)')
-    .addOption(checkpointOption())
-    .addOption(modelOption())
-    .addOption(runtimeOption())
+  addModelLoadOptions(
+    command.argument('[images...]', 'PNG or JPEG files of digits to classify (needs --model)').addOption(checkpointOption()).addOption(modelOption()).addOption(runtimeOption()),
+  )
     .addOption(new Option('--first <n>', 'number of leading test images to predict').argParser(positiveInteger('--first')).default(20))
     .addOption(dataOption())
     .addOption(backendOption())
@@ -64,7 +67,7 @@ async function predictTestImages(flags: PredictFlags, io: CliIo): Promise<void> 
     const test = await loadTestSet(flags.data);
     if (flags.first > test.count) throw new CliError(`--first must be at most ${test.count} (the test set size), got ${flags.first}`);
     const pixels = test.height * test.width;
-    const result = await withClassifier(flags.model, flags.runtime, (c) => c.predict(test.images.subarray(0, flags.first * pixels)));
+    const result = await withClassifier(flags.model, flags.runtime, modelLoadOptions(flags), (c) => c.predict(test.images.subarray(0, flags.first * pixels)));
     predictions = Array.from(result.classes, Number);
     labels = Array.from(test.labels.subarray(0, flags.first));
   } else if (flags.checkpoint !== undefined) {
@@ -87,16 +90,23 @@ async function predictFiles(files: string[], flags: PredictFlags, io: CliIo): Pr
   // Decode everything first: a bad file fails the command before the model is loaded.
   const batch = new Uint8Array(files.length * IMAGE_PIXELS);
   files.forEach((file, i) => batch.set(digitPixels(file), i * IMAGE_PIXELS));
-  const result = await withClassifier(flags.model, flags.runtime, (c) => c.predict(batch));
+  const { result, labels } = await withClassifier(flags.model, flags.runtime, modelLoadOptions(flags), async (c) => ({
+    result: await c.predict(batch),
+    labels: c.metadata.labels,
+  }));
   const numClasses = result.probabilities.length / files.length;
   const predictions: FilePrediction[] = files.map((file, i) => {
     const cls = Number(result.classes[i]);
-    return { file, class: cls, probability: result.probabilities[i * numClasses + cls] };
+    return { file, class: cls, label: labels[cls] ?? String(cls), probability: result.probabilities[i * numClasses + cls] };
   });
+  // Digits need no label column; a model with labels of its own (or --labels) shows them.
+  const named = predictions.some((p) => p.label !== String(p.class));
   const width = Math.max(4, ...files.map((f) => f.length));
+  const labelWidth = Math.max(5, ...predictions.map((p) => p.label.length));
+  const label = (text: string): string => (named ? `  ${text.padEnd(labelWidth)}` : '');
   printResult(io, flags.json, { predictions }, [
-    `${'file'.padEnd(width)}  class  probability`,
-    ...predictions.map((p) => `${p.file.padEnd(width)}  ${String(p.class).padStart(5)}  ${p.probability.toFixed(4).padStart(11)}`),
+    `${'file'.padEnd(width)}  class${label('label')}  probability`,
+    ...predictions.map((p) => `${p.file.padEnd(width)}  ${String(p.class).padStart(5)}${label(p.label)}  ${p.probability.toFixed(4).padStart(11)}`),
   ]);
 }
 

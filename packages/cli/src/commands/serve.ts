@@ -9,9 +9,9 @@ import {
 } from '@mnist/serve';
 import type { CliIo } from '../cli-io.js';
 import { CliError, UsageError } from '../errors.js';
-import { portNumber, positiveInteger } from '../options.js';
+import { addModelLoadOptions, modelLoadOptions, portNumber, positiveInteger, type ModelLoadFlags } from '../options.js';
 
-interface ServeFlags {
+interface ServeFlags extends ModelLoadFlags {
   model: string;
   host: string;
   port: number;
@@ -25,8 +25,7 @@ interface ServeFlags {
 
 /** Adds the flags and action of `mnist serve` to `command`. */
 export function configure(command: Command, io: CliIo): void {
-  command
-    .addOption(new Option('--model <file>', 'ONNX model to serve (from `mnist export --onnx`)').makeOptionMandatory())
+  addModelLoadOptions(command.addOption(new Option('--model <file>', 'ONNX model to serve (from `mnist export --onnx`, or a PyTorch/Keras classifier)').makeOptionMandatory()))
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1'))
     .addOption(new Option('--port <n>', 'port (0 picks a free one)').argParser(portNumber('--port')).default(8080))
     .addOption(secondsOption('--request-timeout', 'time for a whole request to arrive, else 408; 0 = none', DEFAULT_REQUEST_TIMEOUT_MS))
@@ -46,6 +45,7 @@ async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
   // first SIGINT/SIGTERM closes it gracefully (bounded by --shutdown-timeout), a second at once.
   const server = await startServer({
     model: flags.model,
+    modelOptions: modelLoadOptions(flags),
     host: flags.host,
     port: flags.port,
     requestTimeoutMs: flags.requestTimeout,
