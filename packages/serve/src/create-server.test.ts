@@ -164,6 +164,13 @@ describe('GET /v1/model and /healthz', () => {
     expect(body.modelSpec.hiddenUnits).toEqual([300, 100]);
     expect(body.sourceCheckpoint).toBe('random-fixture');
     expect(body.limits).toEqual({ maxBatch: 16, maxBodyBytes: 256 * 1024 });
+    expect(body.signature).toMatchObject({
+      contract: 'sdk',
+      input: { name: 'X', layout: 'flat', shape: ['batch', 784] },
+      output: { name: 'probabilities', kind: 'probabilities', detectedBy: 'contract', classes: 10 },
+      preprocessing: { from: 'metadata' },
+      labelsFrom: 'metadata',
+    });
   });
   it('names the source checkpoint without the folders above it, and shows no machine path', async () => {
     for (const [source, name] of [

@@ -3,7 +3,7 @@
 // a shutdown that answers the requests in flight within a bounded time.
 import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ModelMetadata, Prediction } from '@mnist/core';
+import type { ClassifierLoadOptions, ModelMetadata, ModelSignature, Prediction } from '@mnist/core';
 import { MnistClassifier } from '@mnist/infer-node';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { connectionLimits, timeoutCheckInterval, type ConnectionLimitOptions } from './connection-limits.js';
@@ -16,6 +16,11 @@ import { PredictBatcher } from './predict-batcher.js';
 export interface ServerOptions extends ConnectionLimitOptions {
   /** An .onnx file path or its bytes. */
   model: string | Uint8Array;
+  /**
+   * How to read a model exported elsewhere (PyTorch, Keras): its normalization, input and output
+   * names, output kind, labels, size ceiling; passed to `MnistClassifier.load`. Our exports need none.
+   */
+  modelOptions?: ClassifierLoadOptions;
   /** Largest request body in bytes (413 beyond). Default 4 MiB: 64 JSON images at full precision. */
   maxBodyBytes?: number;
   /** Most images per request and per runtime call (413 beyond). Default 64. */
@@ -86,6 +91,8 @@ export interface ModelDescription {
   /** The name of the checkpoint folder the model was exported from (never its path on the exporting machine). */
   sourceCheckpoint: string | null;
   limits: { maxBatch: number; maxBodyBytes: number };
+  /** What the classifier detected: input name, shape and layout, output name, kind and how it was told, classes, labels, preprocessing. */
+  signature: ModelSignature;
 }
 
 /** Default {@link ServerOptions.batchWindowMs}. */
@@ -119,7 +126,7 @@ export async function createServer(options: ServerOptions): Promise<MnistServer>
   const limits = connectionLimits(options);
   const pool = new DecodePool({ workers: options.decodeWorkers, maxQueue: options.decodeQueue });
   const threads = options.threads ?? 1;
-  const classifier = await MnistClassifier.load(options.model, { intraOpNumThreads: threads });
+  const classifier = await MnistClassifier.load(options.model, { ...options.modelOptions, intraOpNumThreads: threads });
 
   // Runtime calls in progress: the session must not be released under one.
   const runs = new Set<Promise<Prediction>>();
@@ -205,7 +212,7 @@ export async function createServer(options: ServerOptions): Promise<MnistServer>
     },
   );
 
-  const description = describeModel(classifier.metadata, { maxBatch, maxBodyBytes });
+  const description = describeModel(classifier.metadata, classifier.signature, { maxBatch, maxBodyBytes });
   app.get('/v1/model', async () => description);
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -259,7 +266,7 @@ function checkpointName(source: string): string {
   return parts.at(-1) ?? source;
 }
 
-function describeModel(meta: ModelMetadata, limits: { maxBatch: number; maxBodyBytes: number }): ModelDescription {
+function describeModel(meta: ModelMetadata, signature: ModelSignature, limits: { maxBatch: number; maxBodyBytes: number }): ModelDescription {
   return {
     labels: meta.labels,
     preprocessing: meta.preprocessing,
@@ -271,6 +278,7 @@ function describeModel(meta: ModelMetadata, limits: { maxBatch: number; maxBodyB
     modelSpec: meta.modelSpec ?? null,
     sourceCheckpoint: meta.sourceCheckpoint === undefined ? null : checkpointName(meta.sourceCheckpoint),
     limits,
+    signature,
   };
 }
 
