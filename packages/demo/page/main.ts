@@ -21,7 +21,7 @@ const runtimeInfo = element<HTMLParagraphElement>('#runtime-info');
 
 const choice = runtimeChoice(window);
 let classifier: MnistClassifier | undefined;
-const loading = MnistClassifier.load(choice.modelUrl, { numThreads: choice.numThreads, wasmPaths: choice.wasmPaths });
+const loading = MnistClassifier.load(choice.modelUrl, { ...choice.modelOptions, numThreads: choice.numThreads, wasmPaths: choice.wasmPaths });
 const hook = pageHook(loading, () => classifier);
 window.__mnist = hook;
 

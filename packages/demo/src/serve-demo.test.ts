@@ -47,6 +47,19 @@ function get(url: string, path: string, method = 'GET', headers: Record<string, 
 }
 
 describe('serveDemo', () => {
+  it("puts a foreign model's options in the page URL's query, which the page reads them from", async () => {
+    const options = { normalization: { mean: 0.1307, std: 0.3081 }, input: 'input', outputKind: 'logits' as const, labels: ['a', 'b'] };
+    const server = await serveDemo({ model, dir: page, modelOptions: options });
+    try {
+      const url = new URL(server.url);
+      expect(url.pathname).toBe('/');
+      expect(Object.fromEntries(url.searchParams)).toEqual({ normalize: '0.1307,0.3081', input: 'input', outputKind: 'logits', labels: 'a,b' });
+    } finally {
+      await server.close();
+    }
+    expect(isolated.url).toMatch(/\/$/);
+  });
+
   it('listens on 127.0.0.1 at a free port by default', () => {
     expect(isolated.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(isolated.url).not.toBe(plain.url);

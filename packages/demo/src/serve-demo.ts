@@ -4,6 +4,7 @@ import { createReadStream, statSync, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { WebClassifierOptions } from '@mnist/infer-web';
 import { buildDemo } from './build-demo.js';
 
 /** Content types by extension; .wasm must be application/wasm for streaming compilation. */
@@ -39,6 +40,12 @@ export interface ServeDemoOptions {
   isolation?: boolean;
   /** A built page directory; default: `await buildDemo()`. */
   dir?: string;
+  /**
+   * How the page reads a model exported elsewhere (PyTorch, Keras): its normalization, input and output
+   * names, output kind, labels. They travel in the page's URL query, so the printed URL opens a page
+   * that classifies as the model needs.
+   */
+  modelOptions?: Pick<WebClassifierOptions, 'normalization' | 'input' | 'output' | 'outputKind' | 'labels'>;
 }
 
 export interface DemoServer {
@@ -75,7 +82,7 @@ export async function serveDemo(options: ServeDemoOptions): Promise<DemoServer> 
   const address = server.address() as AddressInfo;
   const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
   return {
-    url: `http://${shownHost}:${address.port}/`,
+    url: `http://${shownHost}:${address.port}/${pageQuery(options.modelOptions ?? {})}`,
     close: () =>
       new Promise<void>((done, fail) => {
         server.close((error) => (error ? fail(error) : done()));
@@ -146,6 +153,18 @@ function fileStats(path: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+// The query page/runtime-choice.ts reads the model options from.
+function pageQuery(options: NonNullable<ServeDemoOptions['modelOptions']>): string {
+  const query = new URLSearchParams();
+  if (options.normalization) query.set('normalize', `${options.normalization.mean},${options.normalization.std}`);
+  if (options.input !== undefined) query.set('input', options.input);
+  if (options.output !== undefined) query.set('output', options.output);
+  if (options.outputKind !== undefined) query.set('outputKind', options.outputKind);
+  if (options.labels) query.set('labels', options.labels.join(','));
+  const text = query.toString();
+  return text === '' ? '' : `?${text}`;
 }
 
 function checkModelFile(model: string): void {
