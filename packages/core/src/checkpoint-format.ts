@@ -73,6 +73,39 @@ export interface TrainingState {
   maxSteps?: number;
   /** Early stopping on validation accuracy, when the run used it. */
   earlyStopping?: EarlyStoppingState;
+  /**
+   * Set by `mnist import`: the weights were read from a foreign ONNX model, not trained here (epoch 0,
+   * no history); a run continues from them with `--init-from`, not `--resume`.
+   */
+  importedFrom?: ImportProvenance;
+  /** Set when the run started from another checkpoint's weights (`--init-from`) instead of drawn ones. */
+  initializedFrom?: InitProvenance;
+}
+
+/** Where an imported checkpoint's weights came from. */
+export interface ImportProvenance {
+  /** The model's file name (not its path). */
+  file: string;
+  /** SHA-256 of the model file, 64 lowercase hex digits. */
+  sha256: string;
+  /** The model's producer_name and producer_version, e.g. "pytorch 1.13.1". */
+  producer: string;
+  /** What the model's output held; a final Softmax or LogSoftmax was dropped (checkpoints give logits). */
+  output: 'logits' | 'probabilities' | 'log-probabilities';
+  /** The preprocessing the model was trained with, folded into the first layer (the checkpoint takes pixels / 255). */
+  preprocessing: Preprocessing;
+}
+
+/** The checkpoint a run's first weights were taken from. */
+export interface InitProvenance {
+  /** The checkpoint folder as given. */
+  checkpoint: string;
+  /** Its weights.bin digest, when its model.json records one. */
+  weightsSha256?: string;
+  /** Epochs it had been trained for. */
+  epoch: number;
+  /** Carried over when that checkpoint was itself imported. */
+  importedFrom?: ImportProvenance;
 }
 
 /** Where early stopping stands: the best epoch so far and whether the run has stopped. */
@@ -334,6 +367,10 @@ function validateTraining(value: unknown, fail: (what: string) => never): void {
   }
   if (!Array.isArray(t.history) || !t.history.every((r) => typeof r === 'object' && r !== null && Number.isInteger(r.epoch))) {
     fail('has no training.history array of epoch records');
+  }
+  const imported = t.importedFrom;
+  if (imported !== undefined && !(typeof imported === 'object' && imported !== null && typeof imported.file === 'string' && SHA256_HEX.test(imported.sha256))) {
+    fail('has a training.importedFrom without a file name and a sha256');
   }
   const o = t.optimizer;
   if (typeof o !== 'object' || o === null || typeof o.name !== 'string' || typeof o.learningRate !== 'number' || !Number.isFinite(o.learningRate)) {

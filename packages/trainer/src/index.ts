@@ -31,6 +31,7 @@ export {
 } from './tune.js';
 export { evaluateCheckpoint, predictCheckpoint, restoreClassifier, type RestoredClassifier } from './restore.js';
 export { loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
+export { importOnnx, type ImportOnnxOptions, type ImportOnnxResult } from './import-onnx.js';
 export {
   createEngine,
   registerEngine,

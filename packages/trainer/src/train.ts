@@ -1,28 +1,28 @@
 // `train`: the low-level program as a run on disk: data from an IDX directory, the shared epoch loop
 // (training-loop.ts) with per-epoch batch and validation accuracy, checkpoints after every epoch and
 // at the end (with the test accuracy), early stopping, and `resume` from the last completed epoch.
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   DEFAULT_MODEL_SPEC,
   DEFAULT_VALIDATION_SIZE,
   DIGIT_LABELS,
   imageShapeOf,
+  layerNames,
   MNIST_PREPROCESSING,
   MODEL_JSON_FILE,
   newCheckpoint,
-  WEIGHTS_FILE,
   sliceImages,
   splitValidation,
   type Activation,
   type Checkpoint,
   type Initializer,
+  type InitProvenance,
   type EpochRecord,
   type LabeledImages,
   type ModelSpec,
   type NamedWeight,
   type TrainingState,
 } from '@mnist/core';
+import { holdsCheckpoint } from './checkpoint-folder.js';
 import { acquireRunLock, loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
 import { readDataset } from './data/index.js';
 import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type TrainingEngine } from './engine.js';
@@ -85,6 +85,13 @@ export interface TrainOptions {
   cores?: number;
   /** Continue the run saved in `out` from its last completed epoch. */
   resume?: boolean;
+  /**
+   * Start a new run from the model weights of the checkpoint in this folder (a warm start, as Keras'
+   * `load_weights` before `fit`): its network (hidden units, activation and its constants, classes) and
+   * labels, a fresh optimizer, epoch 0. `hiddenUnits`, `activation` and `initializer` may be left out;
+   * given, they must match it. Any checkpoint will do: trained here or made by `mnist import`. Excludes `resume`.
+   */
+  initFrom?: string;
   /**
    * Start a new run in `out` although it holds a checkpoint: the first epoch's save replaces its
    * model.json and weights.bin (every other file in the folder is kept). Excludes `resume`.
@@ -169,6 +176,9 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   if (options.resume && options.overwrite) {
     throw new RangeError('resume and overwrite exclude each other: resume continues the run saved in out, overwrite starts a new one there');
   }
+  if (options.resume && options.initFrom !== undefined) {
+    throw new RangeError('resume and initFrom exclude each other: resume continues the run saved in out, initFrom starts a new one from another checkpoint\'s weights');
+  }
   options.signal?.throwIfAborted();
   const log = options.onLog ?? (() => undefined);
   const releaseLock = await acquireRunLock(settings.out);
@@ -184,6 +194,22 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     if (options.resume && !existing) {
       throw new Error(`${settings.out} holds no checkpoint to resume; run without --resume to start one`);
     }
+    // Read before anything is written: with overwrite, initFrom may be `out` itself.
+    const source = options.initFrom === undefined ? undefined : await loadCheckpoint(options.initFrom);
+    if (source) settings.spec = initSpec(source, options);
+    const saved = options.resume ? await loadCheckpoint(settings.out) : undefined;
+    if (saved) {
+      const t = saved.modelJson.training;
+      if (t.importedFrom) {
+        throw new Error(
+          `cannot resume ${settings.out}: it was imported from ${t.importedFrom.file} by mnist import, not trained here; fine-tune it with --init-from ${settings.out} --out <new folder>`,
+        );
+      }
+      // A warm-started run's network came from its source checkpoint, not from flags: resume takes it from its own.
+      if (t.initializedFrom && options.hiddenUnits === undefined && options.activation === undefined && options.initializer === undefined) {
+        settings.spec = networkOf(saved.modelJson.modelSpec);
+      }
+    }
     const dataset = await readDataset(options.dataDir);
     const split = splitValidation(dataset.train, settings.validationSize);
     const trainSet = limitTraining(split.train, options.trainLimit);
@@ -193,19 +219,33 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     }
     // The checkpoint records the image size, so the export says what to feed the model (mnist.image_shape).
     const spec: ModelSpec = { ...settings.spec, inputSize: dataset.train.height * dataset.train.width, imageShape: [dataset.train.height, dataset.train.width] };
+    if (source) checkInitSource(source, options.initFrom!, spec, dataset.train.labels, dataset.test.labels);
+    const labels = source ? source.modelJson.labels : [...DIGIT_LABELS];
+    const initializedFrom: InitProvenance | undefined = source
+      ? {
+          checkpoint: options.initFrom!,
+          ...(source.modelJson.weightsSha256 ? { weightsSha256: source.modelJson.weightsSha256 } : {}),
+          epoch: source.modelJson.training.epoch,
+          ...(source.modelJson.training.importedFrom ? { importedFrom: source.modelJson.training.importedFrom } : {}),
+        }
+      : (saved?.modelJson.training.initializedFrom);
     const optimizer = settings.optimizer;
 
     let weights: Map<string, NamedWeight>;
     let history: EpochRecord[] = [];
     let step = 0;
     let best: BestEpoch | undefined;
-    if (options.resume) {
-      const checkpoint = await loadCheckpoint(settings.out);
+    if (saved) {
+      const checkpoint = saved;
       checkResumable(checkpoint, spec, settings);
       ({ weights, best } = splitBestWeights(checkpoint));
       history = [...checkpoint.modelJson.training.history];
       step = checkpoint.modelJson.training.step;
       log(`Resuming ${settings.out} after epoch ${checkpoint.modelJson.training.epoch} of ${settings.epochs}`);
+    } else if (source) {
+      // The model weights only: optimizer slots and an early-stopping copy belong to the other run.
+      weights = new Map(layerNames(spec).flatMap((l) => [l.kernel, l.bias]).map((name) => [name, source.weights.get(name)!]));
+      log(`Starting from the weights of ${options.initFrom} (${source.modelJson.training.importedFrom ? `imported from ${source.modelJson.training.importedFrom.file}` : `epoch ${source.modelJson.training.epoch}`})`);
     } else {
       weights = initialWeights(spec, settings.seed);
     }
@@ -230,6 +270,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       ...(testAccuracy === undefined ? {} : { testAccuracy }),
       ...(settings.dropoutRate > 0 ? { dropoutRate: settings.dropoutRate } : {}),
       ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
+      ...(initializedFrom ? { initializedFrom } : {}),
       ...(settings.patience !== undefined && bestSoFar
         ? {
             earlyStopping: {
@@ -267,7 +308,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         const extra = now.best && now.best.epoch !== record.epoch ? now.best.weights : undefined;
         // The snapshot is taken now; it is written while the next epoch trains, and the epoch is
         // reported (log line, options.onEpoch) once its checkpoint is on disk.
-        const checkpoint = await toCheckpoint(engine!, spec, state(now.epochs, now.history, now.step, now.best, now.stopped), extra);
+        const checkpoint = await toCheckpoint(engine!, spec, labels, state(now.epochs, now.history, now.step, now.best, now.stopped), extra);
         saves.enqueue(async () => {
           await saveCheckpoint(settings.out, checkpoint);
           const seconds = elapsed();
@@ -304,7 +345,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     }
     // With early stopping the engine now holds the best epoch's weights: those are scored and saved.
     const testAccuracy = await scoreTopOne(engine, dataset.test, pixelScale);
-    const final = await toCheckpoint(engine, spec, state(loop.history.length, loop.history, loop.step, loop.best, loop.stopped, testAccuracy));
+    const final = await toCheckpoint(engine, spec, labels, state(loop.history.length, loop.history, loop.step, loop.best, loop.stopped, testAccuracy));
     saves.enqueue(() => saveCheckpoint(settings.out, final));
     await saves.flush();
     return summary({ testAccuracy });
@@ -402,18 +443,48 @@ function limitTraining(train: LabeledImages, trainLimit: number | undefined): La
   return sliceImages(train, 0, trainLimit);
 }
 
-// Whether `dir` holds a checkpoint's files (either of them). A folder without them is fine to train
-// into: a save replaces only those two files and keeps the rest.
-async function holdsCheckpoint(dir: string): Promise<boolean> {
-  try {
-    const info = await stat(dir);
-    if (!info.isDirectory()) throw new Error(`${dir} is a file, not a checkpoint directory; choose another --out`);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
+// The network of a spec without its input size (which the dataset decides): what Settings.spec holds.
+function networkOf(m: ModelSpec): Settings['spec'] {
+  return {
+    hiddenUnits: [...m.hiddenUnits],
+    activation: m.activation,
+    ...(m.leakyReluAlpha !== undefined ? { leakyReluAlpha: m.leakyReluAlpha } : {}),
+    ...(m.eluAlpha !== undefined ? { eluAlpha: m.eluAlpha } : {}),
+    outputSize: m.outputSize,
+    initializer: m.initializer,
+  };
+}
+
+// The network of an initFrom checkpoint; network options given too must agree with it.
+function initSpec(source: Checkpoint, options: TrainOptions): Settings['spec'] {
+  const m = source.modelJson.modelSpec;
+  const conflicts: string[] = [];
+  const differ = (flag: string, given: unknown, saved: unknown) => {
+    if (given !== undefined && JSON.stringify(given) !== JSON.stringify(saved)) conflicts.push(`${flag} ${JSON.stringify(given)} (it has ${JSON.stringify(saved)})`);
+  };
+  differ('--hidden', options.hiddenUnits, m.hiddenUnits);
+  differ('--activation', options.activation, m.activation);
+  differ('--initializer', options.initializer, m.initializer);
+  if (conflicts.length) {
+    throw new Error(`--init-from ${options.initFrom} gives the network, which conflicts with ${conflicts.join(', ')}; leave those flags out`);
   }
-  const present = await Promise.all([MODEL_JSON_FILE, WEIGHTS_FILE].map((file) => stat(join(dir, file)).then(() => true, () => false)));
-  return present.some(Boolean);
+  return networkOf(m);
+}
+
+// What a warm start needs of its source: the images and classes of this dataset, MNIST's pixel scale.
+function checkInitSource(source: Checkpoint, dir: string, spec: ModelSpec, ...labelSets: Uint8Array[]): void {
+  const m = source.modelJson.modelSpec;
+  const shape = imageShapeOf(m);
+  if (m.inputSize !== spec.inputSize || (shape && (shape[0] !== spec.imageShape![0] || shape[1] !== spec.imageShape![1]))) {
+    throw new Error(`--init-from ${dir} takes ${shape ? shape.join('x') : m.inputSize} images, the dataset's are ${spec.imageShape!.join('x')}`);
+  }
+  const p = source.modelJson.preprocessing;
+  if (p.pixelScale !== MNIST_PREPROCESSING.pixelScale || p.mean !== undefined || p.std !== undefined) {
+    throw new Error(`--init-from ${dir} takes pixels preprocessed as ${JSON.stringify(p)}; training here feeds pixels / 255`);
+  }
+  let top = 0;
+  for (const labels of labelSets) for (const l of labels) if (l > top) top = l;
+  if (top >= m.outputSize) throw new Error(`--init-from ${dir} has ${m.outputSize} classes, the dataset has label ${top}`);
 }
 
 function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Settings): void {
@@ -454,10 +525,10 @@ function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Setti
   }
 }
 
-async function toCheckpoint(engine: TrainingEngine, spec: ModelSpec, training: TrainingState, best?: Map<string, NamedWeight>): Promise<Checkpoint> {
+async function toCheckpoint(engine: TrainingEngine, spec: ModelSpec, labels: readonly string[], training: TrainingState, best?: Map<string, NamedWeight>): Promise<Checkpoint> {
   const weights = await engine.readWeights();
   for (const [name, w] of best ?? []) weights.set(BEST_WEIGHTS_PREFIX + name, { ...w, name: BEST_WEIGHTS_PREFIX + name });
-  return newCheckpoint(spec, DIGIT_LABELS, training, weights);
+  return newCheckpoint(spec, labels, training, weights);
 }
 
 // The original printed numpy floats (0.9, 0.9024); four decimals keep 5000-image accuracies exact.
