@@ -12,7 +12,7 @@ export interface ClassScores {
 }
 
 // log(p) of a probability 0 would be -Infinity, which JSON cannot carry; float32's smallest normal
-// number keeps log(p) finite (-87.3) while softmax of it still gives 0 in float32.
+// number keeps log(p) finite (-87.3), and softmax of it gives that number back (1.2e-38), not 0.
 const SMALLEST_PROBABILITY = 1.1754943508222875e-38;
 
 /**

@@ -108,13 +108,14 @@ function readNode(bytes: Uint8Array, field: ProtobufField): NodeInfo {
         break;
       case NODE.attribute: {
         if (f.wireType !== WIRE_LENGTH_DELIMITED) break;
+        // proto3 writers leave out a zero `i`, so an axis attribute without one is axis 0.
         let name = '';
-        let value: number | undefined;
+        let value = 0;
         for (const a of protobufFields(bytes, f.start, f.end)) {
           if (a.number === ATTRIBUTE.name) name = utf8(bytes, a);
           else if (a.number === ATTRIBUTE.i && a.wireType === WIRE_VARINT) value = int64(bytes, a);
         }
-        if (name === 'axis' && value !== undefined) node.axis = value;
+        if (name === 'axis') node.axis = value;
         break;
       }
     }

@@ -13,3 +13,4 @@ export * from './rejection.js';
 export * from './onnx-checker.js';
 export * from './pytorch-models.js';
 export * from './external-data-model.js';
+export * from './foreign-model.js';
