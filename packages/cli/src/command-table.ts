@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/predict.js'),
   },
   { name: 'export', summary: 'export a checkpoint as an ONNX model', load: () => import('./commands/export.js') },
+  { name: 'import', summary: 'import an ONNX MLP (PyTorch, Keras) as a checkpoint, to eval and fine-tune', load: () => import('./commands/import.js') },
   { name: 'inspect', summary: "print an ONNX model's inputs, outputs, opset and metadata", load: () => import('./commands/inspect.js') },
   {
     name: 'tune',

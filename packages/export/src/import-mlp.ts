@@ -149,7 +149,7 @@ export function readOnnxMlp(bytes: Uint8Array, source = 'model.onnx', options: R
     const node = users[0];
     visited.add(node);
     const op = node.op_type ?? '';
-    if (head !== 'logits') fail(`${describe(node)} follows the final ${head === 'probabilities' ? 'Softmax' : 'LogSoftmax'}; expected the graph's output there`);
+    if (head !== 'logits' && !PASS_THROUGH.has(op)) fail(`${describe(node)} follows the final ${head === 'probabilities' ? 'Softmax' : 'LogSoftmax'}; expected the graph's output there`);
     if ((node.input ?? [])[0] !== current) fail(`${describe(node)} takes ${JSON.stringify(current)} as input ${(node.input ?? []).indexOf(current) + 1}, not as its data input; ${WHAT_IS_READ}`);
     ops.push(op);
     if (PASS_THROUGH.has(op)) {

@@ -32,6 +32,7 @@ interface TrainFlags extends TrainingFlags {
   backend?: string;
   cores?: number;
   resume?: boolean;
+  initFrom?: string;
   overwrite?: boolean;
   trainLimit?: number;
   json?: boolean;
@@ -61,6 +62,11 @@ export function configure(command: Command, io: CliIo): void {
       new Option('--cores <n>', 'cores each optimizer step is split across (default: 2 when the onnx engine can, else 1)').argParser(positiveInteger('--cores')),
     )
     .addOption(new Option('--resume', 'continue the run saved in --out from its last completed epoch'))
+    .addOption(
+      new Option('--init-from <dir>', "start a new run from this checkpoint's weights (trained here or made by mnist import): its network and labels, a fresh optimizer").conflicts(
+        'resume',
+      ),
+    )
     .addOption(
       new Option('--overwrite', 'start a new run in --out although it holds a checkpoint (replaces its model.json and weights.bin, keeps other files)').conflicts(
         'resume',
@@ -101,12 +107,14 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
         epochs: flags.epochs,
         batchSize: flags.batchSize,
         learningRate: flags.learningRate,
-        hiddenUnits: flags.hidden,
+        // Only when given: with --init-from (or resuming a warm start) the network is the checkpoint's.
+        hiddenUnits: cmd.getOptionValueSource('hidden') === 'cli' ? flags.hidden : undefined,
         seed: flags.seed,
         engine: flags.engine,
         backend: flags.backend,
         cores: flags.cores,
         resume: flags.resume ?? false,
+        initFrom: flags.initFrom,
         overwrite: flags.overwrite ?? false,
         trainLimit: flags.trainLimit,
         activation: flags.activation,
@@ -177,7 +185,8 @@ function commandLine(cmd: Command, { resume = false }: { resume?: boolean }): st
   for (const option of cmd.options) {
     const key = option.attributeName();
     if (key === 'out' || cmd.getOptionValueSource(key) !== 'cli') continue;
-    if (resume && (key === 'resume' || key === 'overwrite')) continue;
+    // A warm-started run resumes from its own checkpoint, not from --init-from's again.
+    if (resume && (key === 'resume' || key === 'overwrite' || key === 'initFrom')) continue;
     const value: unknown = cmd.getOptionValue(key);
     words.push(option.long!);
     if (value !== true) words.push(shellWord(Array.isArray(value) ? value.join(',') : String(value)));
@@ -195,6 +204,7 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
   const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
   if (given('epochs')) throw new CliError('--epochs does not apply to --estimator; give --steps (default 40000)');
   if (flags.resume) throw new CliError('--resume does not apply to --estimator');
+  if (flags.initFrom !== undefined) throw new CliError('--init-from does not apply to --estimator');
   if (flags.cores !== undefined) throw new CliError('--cores does not apply to --estimator (its Adagrad steps run on one core)');
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   const { trainEstimator: runEstimator } = await import('@mnist/trainer');
