@@ -7,7 +7,7 @@ import type { RuntimeSession, RuntimeValueInfo } from './inference-runtime.js';
 import { IMAGE_PIXELS, toModelInput } from './model-input.js';
 import { ModelLoadError } from './model-load-error.js';
 import { inputDims } from './model-run.js';
-import { defaultLabels, type ClassifierLoadOptions, type InputLayout, type ModelSignature, type Normalization, type OutputKind } from './model-signature.js';
+import { defaultLabels, normalizationOf, type ClassifierLoadOptions, type InputLayout, type ModelSignature, type OutputKind } from './model-signature.js';
 import type { Preprocessing } from './model-spec.js';
 import { ONNX_CLASSES, ONNX_INPUT, ONNX_LOGITS, ONNX_PROBABILITIES } from './onnx-contract.js';
 import { oneLine } from './one-line.js';
@@ -128,8 +128,7 @@ function probeImages(count: number): Uint8Array {
 function resolvePreprocessing(hints: SignatureHints, options: ClassifierLoadOptions): ModelSignature['preprocessing'] {
   const pixelScale = hints.preprocessing.pixelScale;
   if (options.normalization) return { pixelScale, normalization: { mean: options.normalization.mean, std: options.normalization.std }, from: 'option' };
-  const { mean, std } = hints.preprocessing;
-  const normalization: Normalization | undefined = mean !== undefined && std !== undefined ? { mean, std } : undefined;
+  const normalization = normalizationOf(hints.preprocessing);
   if (!hints.preprocessingInFile) return { pixelScale, from: 'default' };
   return normalization ? { pixelScale, normalization, from: 'metadata' } : { pixelScale, from: 'metadata' };
 }

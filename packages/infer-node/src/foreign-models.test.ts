@@ -208,6 +208,13 @@ describe('MnistClassifier on foreign models (onnxruntime-node)', () => {
       labelsFrom: 'metadata',
     });
     await classifier.dispose();
+    const named = await load(bytes, { labels: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'] });
+    expect(named.signature).toMatchObject({ contract: 'sdk', labelsFrom: 'option' });
+    expect(named.metadata.labels[3]).toBe('three');
+    await named.dispose();
+    await expect(load(bytes, { labels: ['a', 'b'] })).rejects.toThrow(
+      'model bytes: is not a 28x28 digit classifier: output logits has shape [batch, 10], expected [batch, 2]; output probabilities has shape [batch, 10], expected [batch, 2]',
+    );
     // Naming its logits output takes it down the foreign path, with the same classes.
     const viaLogits = await load(bytes, { output: 'logits' });
     expect(viaLogits.signature.output).toEqual({ name: 'logits', kind: 'logits', detectedBy: 'probe', classes: 10 });
