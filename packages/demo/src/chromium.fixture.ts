@@ -1,5 +1,6 @@
 // Test fixture: Debian's Chromium driven by playwright-core, or a clear reason why the browser tests
-// cannot run (a failure instead of a skip when MNIST_REQUIRE_SYSTEM_DEPS=1, as in CI).
+// cannot run (a failure instead of a skip when MNIST_REQUIRE_SYSTEM_DEPS=1, as in CI). Other packages'
+// tests import it as @mnist/demo/testing/chromium (a source-only export: tests run from sources).
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -22,11 +23,11 @@ export const CHROMIUM_ARGS = [
  * MNIST_REQUIRE_SYSTEM_DEPS=1.
  * @example const skipReason = chromiumSkipReason();
  */
-export function chromiumSkipReason(): string | undefined {
+export function chromiumSkipReason(tests = "the demo's browser tests"): string | undefined {
   if (existsSync(CHROMIUM_PATH)) return undefined;
   const reason = `Chromium is not installed at ${CHROMIUM_PATH} (Debian: apt-get install -y chromium; or set MNIST_CHROMIUM)`;
   if (process.env.MNIST_REQUIRE_SYSTEM_DEPS === '1') throw new Error(`${reason}; MNIST_REQUIRE_SYSTEM_DEPS=1 requires it`);
-  console.warn(`skipped: the demo's browser tests: ${reason}`);
+  console.warn(`skipped: ${tests}: ${reason}`);
   return reason;
 }
 
