@@ -1,8 +1,8 @@
 // Node only, kept out of core's main entry (which never touches a Node built-in): reads a model file,
 // and the external-data files beside it, within the model's size ceiling. The size is taken from the
 // open file before a byte is read, and every failure names the file and what was being read. Shared
-// by @mnist/infer-node and by @mnist/infer-web's Node path (imported there dynamically, so browser
-// bundles never see it), which must not depend on each other.
+// by @mnist/infer-node and by @mnist/infer-web's Node path (its "#model-file-reader" under the node
+// condition, so browser bundles never see it), which must not depend on each other.
 import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
