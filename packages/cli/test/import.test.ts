@@ -65,4 +65,16 @@ describe.skipIf(pythonWithTorch() === undefined && process.env.MNIST_REQUIRE_SYS
     console.error(`PyTorch import: test accuracy ${m.accuracy} (PyTorch), ${imported} (checkpoint) -> ${tuned.testAccuracy as number} after fine-tuning`);
     expect(tuned.testAccuracy as number).toBeGreaterThan(imported + 0.02);
   }, 240_000);
+
+  it("the tutorials' x.view(x.size(0), -1) (a Reshape whose shape the graph computes): the checkpoint and eval --model score what PyTorch scores", async () => {
+    const dataDir = await ensureMnist();
+    const file = join(work, 'torch-view.onnx');
+    const m = exportPytorchModel({ arch: 'mlp', layout: 'nchw', head: 'log_softmax', flatten: 'view-size', trainImages: 2000, steps: 60, seed: 5, dataDir, outFile: file });
+    if (!m.ran) throw new Error(m.reason);
+    const imported = lastJson(mnist('import', file, '--out', join(work, 'torch-view'), '--json'));
+    expect(imported).toMatchObject({ spec: { hiddenUnits: [64, 32] }, ops: ['Reshape', 'Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'LogSoftmax'] });
+    expect(accuracy('--checkpoint', join(work, 'torch-view'))).toBe(m.accuracy);
+    expect(accuracy('--model', file)).toBe(m.accuracy);
+    console.error(`PyTorch x.view(x.size(0), -1) import: test accuracy ${m.accuracy} (PyTorch, the checkpoint and eval --model)`);
+  }, 240_000);
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { exportOnnx } from './export-onnx.js';
 import { attr, encodeModel, GraphBuilder, type Dim } from './graph-builder.js';
 import { mlpModel, readOnnxMlp, OnnxImportError } from './import-mlp.js';
-import { add, constant, elu, gemm, identity, leakyRelu, logSoftmax, matMul, relu, reshape, selu, sigmoid, softmax, tanh } from './ops.js';
+import { add, concat, constant, elu, gather, gemm, identity, leakyRelu, logSoftmax, matMul, relu, reshape, selu, shape, sigmoid, softmax, tanh, unsqueeze } from './ops.js';
 import { maxAbsDifference, randomCheckpoint, randomImages, referenceForward, scaled, seededRandom } from './testing/index.js';
 
 type Style = 'gemm' | 'gemm-transB' | 'matmul-add' | 'add-matmul' | 'matmul';
@@ -14,8 +14,8 @@ type Layout = 'flat' | 'nchw' | 'nhwc' | 'nhw';
 
 interface MlpGraph {
   layout?: Layout;
-  /** How the image batch is flattened for non-flat layouts. */
-  flatten?: 'Flatten' | 'Reshape';
+  /** How the image batch is flattened for non-flat layouts; `view-size` flattens a flat one too. */
+  flatten?: 'Flatten' | 'Reshape' | 'view-size';
   sizes?: number[];
   style?: Style;
   /** Gemm alpha and beta. */
@@ -40,13 +40,24 @@ const ACTIVATION_NODES: Record<Activation, (g: GraphBuilder, z: string) => strin
   sigmoid: (g, z) => sigmoid(g, z),
 };
 
+/**
+ * torch.onnx.export's `x.view(x.size(0), rest)` with a dynamic batch: a Reshape whose shape is
+ * Concat(Unsqueeze(Gather(Shape(x), 0)), rest), the indices, axes and rest as Constant nodes.
+ */
+function viewSize(g: GraphBuilder, x: string, rest: number[] = [-1]): string {
+  const size0 = gather(g, shape(g, x), constant(g, { dtype: 'int64', dims: [], values: [0] }));
+  const rows = g.node('Unsqueeze', [size0, constant(g, { dtype: 'int64', dims: [1], values: [0] })])[0];
+  return reshape(g, x, concat(g, [rows, constant(g, { dtype: 'int64', dims: [rest.length], values: rest })], { axis: 0 }));
+}
+
 /** A 784-...-10 MLP written the way `style` says, with seeded random weights. */
 function mlpGraph(o: MlpGraph = {}): Uint8Array {
   const g = new GraphBuilder({ opset: 17 });
   const random = seededRandom(o.seed ?? 3);
   const layout = o.layout ?? 'flat';
   let h = g.input('input', 'float32', LAYOUT_DIMS[layout]);
-  if (layout !== 'flat') h = o.flatten === 'Reshape' ? reshape(g, h, [-1, 784]) : g.node('Flatten', [h], { attributes: { axis: attr.int(1) } })[0];
+  if (o.flatten === 'view-size') h = viewSize(g, h);
+  else if (layout !== 'flat') h = o.flatten === 'Reshape' ? reshape(g, h, [-1, 784]) : g.node('Flatten', [h], { attributes: { axis: attr.int(1) } })[0];
   const sizes = [784, ...(o.sizes ?? [32, 16]), 10];
   const style = o.style ?? 'gemm-transB';
   const tensor = (hint: string, dims: number[], scale: number): string => {
@@ -144,6 +155,17 @@ describe('readOnnxMlp reads', () => {
     ['nchw', 'Reshape'],
   ])('a %s input flattened by %s', async (layout, flatten) => {
     const { runtime, imported } = await compare(mlpGraph({ layout, flatten }), layout);
+    expect(maxAbsDifference(runtime, imported)).toBeLessThan(1e-5);
+  });
+
+  it.each<[Layout, Style]>([
+    ['nchw', 'gemm-transB'],
+    ['flat', 'gemm-transB'],
+    ['nhwc', 'matmul-add'],
+  ])("a %s input reshaped by torch's x.view(x.size(0), -1) (a shape computed by Shape, Gather, Unsqueeze, Concat), then %s", async (layout, style) => {
+    const bytes = mlpGraph({ layout, flatten: 'view-size', style });
+    expect(readOnnxMlp(bytes).ops.slice(0, 2)).toEqual(['Reshape', style === 'gemm-transB' ? 'Gemm' : 'MatMul']);
+    const { runtime, imported } = await compare(bytes, layout);
     expect(maxAbsDifference(runtime, imported)).toBeLessThan(1e-5);
   });
 
@@ -247,6 +269,28 @@ describe('readOnnxMlp refuses', () => {
 
   it('a reshape that does not keep one row per image', () => {
     expect(refusal(graphOf(['N', 1, 28, 28], (g, x) => gemm(g, reshape(g, x, [-1, 28]), weight(g, [28, 10]))))).toMatch(/Reshape node "Reshape" \(node 1 of 2\) reshapes \[N, 1, 28, 28\] to \[-1, 28\]/);
+  });
+
+  it('a Reshape whose shape is computed with another op, away from the input, to 3 dimensions, or from a value used elsewhere', () => {
+    const added = graphOf(['N', 1, 28, 28], (g, x) => {
+      const size = add(g, shape(g, x), constant(g, { dtype: 'int64', dims: [4], values: [0, 0, 0, 0] }));
+      const rows = unsqueeze(g, gather(g, size, constant(g, { dtype: 'int64', dims: [], values: [0] })), [0]);
+      return gemm(g, reshape(g, x, concat(g, [rows, g.int64s([-1], 'rest')], { axis: 0 })), weight(g, [784, 10]));
+    });
+    expect(refusal(added)).toMatch(
+      /Reshape node "Reshape" \(node \d+ of \d+\): its shape "Concat_out" is computed with Add node "Add" \(node 3 of 9\); mnist import reads a computed shape only from Shape, Gather/,
+    );
+    const hidden = graphOf(['N', 784], (g, x) => gemm(g, viewSize(g, relu(g, gemm(g, x, weight(g, [784, 32])))), weight(g, [32, 10])));
+    expect(refusal(hidden)).toMatch(/Reshape node "Reshape" \(node \d+ of \d+\) reshapes after the dense layer Gemm with a shape computed in the graph/);
+    const threeD = graphOf(['N', 1, 28, 28], (g, x) => matMul(g, viewSize(g, x, [1, -1]), weight(g, [784, 10])));
+    expect(refusal(threeD)).toMatch(/Reshape node "Reshape" \(node \d+ of \d+\) reshapes to 3 dimensions with a shape computed in the graph/);
+    const beforeRelu = graphOf(['N', 784], (g, x) => gemm(g, relu(g, viewSize(g, x)), weight(g, [784, 10])));
+    expect(refusal(beforeRelu)).toMatch(/Relu node "Relu" \(node \d+ of \d+\) follows Reshape node "Reshape" .*, whose shape is computed in the graph/);
+    const g = new GraphBuilder({ opset: 17 });
+    const x = g.input('input', 'float32', ['N', 784]);
+    g.output(gemm(g, viewSize(g, x), weight(g, [784, 10])), 'float32', ['N', 10]);
+    g.output('Shape_out', 'int64', [2]);
+    expect(refusal(encodeModel(g.build({ irVersion: 8 })))).toMatch(/value "input" feeds 2 nodes \(Shape node "Shape" \(node 1 of \d+\), Reshape node "Reshape"/);
   });
 
   it('a branch: a value feeding two nodes', () => {

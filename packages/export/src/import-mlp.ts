@@ -53,6 +53,9 @@ const ACTIVATION_OPS: Readonly<Record<string, Activation>> = Object.freeze({
   Sigmoid: 'sigmoid',
 });
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
+// What torch.onnx.export writes for `x.view(x.size(0), -1)` with a dynamic batch: the Reshape's shape is
+// computed from the input's own shape (Shape -> Gather -> Unsqueeze -> Concat, with Constant nodes).
+const SHAPE_OPS = new Set(['Shape', 'Gather', 'Unsqueeze', 'Concat', 'Constant', 'Cast', 'Slice', 'Squeeze']);
 // Nodes beside the chain that only read its result (our own export's ArgMax and Softmax heads).
 const HEAD_OPS = new Set(['Softmax', 'LogSoftmax', 'ArgMax', 'Identity', 'Cast']);
 const WHAT_IS_READ =
@@ -63,7 +66,8 @@ const SELU_GAMMA = Math.fround(1.0507009873554805);
 
 /**
  * Reads the dense layers, activation and head of an ONNX MLP taking 784 pixels per image ([N,784],
- * [N,1,28,28], [N,28,28,1] or [N,28,28] flattened by Flatten or Reshape). Gemm layers take any alpha,
+ * [N,1,28,28], [N,28,28,1] or [N,28,28] flattened by Flatten or Reshape; the Reshape's shape may be
+ * computed from the input's, as torch.onnx.export writes `x.view(x.size(0), -1)`). Gemm layers take any alpha,
  * beta and transB (transA 0); MatMul takes the weight as its second input and an optional Add of a
  * constant bias (either side). Weights come from initializers or Constant nodes. Throws OnnxImportError
  * naming `source`, the op and the node (with its position) for anything else.
@@ -106,7 +110,12 @@ export function readOnnxMlp(bytes: Uint8Array, source = 'model.onnx', options: R
   }
   const fixedBatch = typeof dims[0] === 'number' && dims[0] > 0 ? dims[0] : undefined;
 
-  const computing = nodes.filter((n) => n.op_type !== 'Constant');
+  const producers = new Map<string, NodeProto>();
+  for (const node of nodes) for (const o of node.output ?? []) if (o !== '') producers.set(o, node);
+  const graphOutputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+  const shapes = computedShapes(nodes, producers, constants, graphOutputs, { name: input.name ?? '', rank: dims.length });
+  // The shape subgraphs' nodes only size a Reshape, which is checked where the chain meets it.
+  const computing = nodes.filter((n) => n.op_type !== 'Constant' && !shapes.nodes.has(n));
   for (const node of computing) {
     if ((node.domain ?? '') !== '' && node.domain !== 'ai.onnx') fail(`${describe(node)} is in operator domain ${node.domain}; ${WHAT_IS_READ}`);
   }
@@ -114,7 +123,6 @@ export function readOnnxMlp(bytes: Uint8Array, source = 'model.onnx', options: R
   for (const node of computing) {
     for (const name of new Set(node.input ?? [])) if (name !== '') consumers.set(name, [...(consumers.get(name) ?? []), node]);
   }
-  const graphOutputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
   if (options.output !== undefined && !graphOutputs.has(options.output)) {
     fail(`has no output ${options.output} (outputs: ${[...graphOutputs].join(', ')})`);
   }
@@ -132,6 +140,9 @@ export function readOnnxMlp(bytes: Uint8Array, source = 'model.onnx', options: R
   // The value's shape after the batch dimension; a dense layer needs it flat.
   let shape = [...(imageDims as number[])];
   let activatedSinceDense = false;
+  // The Reshape at the input whose shape is computed, until the first dense layer takes its result.
+  let computedReshape: NodeProto | undefined;
+  let computedReshapeLength: number | undefined;
   let head: OnnxMlpHead = 'logits';
   const soleConsumer = (value: string): NodeProto | undefined => {
     const users = consumers.get(value) ?? [];
@@ -152,6 +163,9 @@ export function readOnnxMlp(bytes: Uint8Array, source = 'model.onnx', options: R
     if (head !== 'logits' && !PASS_THROUGH.has(op)) fail(`${describe(node)} follows the final ${head === 'probabilities' ? 'Softmax' : 'LogSoftmax'}; expected the graph's output there`);
     if ((node.input ?? [])[0] !== current) fail(`${describe(node)} takes ${JSON.stringify(current)} as input ${(node.input ?? []).indexOf(current) + 1}, not as its data input; ${WHAT_IS_READ}`);
     ops.push(op);
+    if (computedReshape && !PASS_THROUGH.has(op) && op !== 'Gemm' && op !== 'MatMul') {
+      fail(`${describe(node)} follows ${describe(computedReshape)}, whose shape is computed in the graph; mnist import reads a computed shape only for a Reshape at the input feeding the first dense layer (784 inputs)`);
+    }
     if (PASS_THROUGH.has(op)) {
       if (op === 'Dropout' && node.input?.[2]) {
         const training = constants.get(node.input[2]);
@@ -163,6 +177,24 @@ export function readOnnxMlp(bytes: Uint8Array, source = 'model.onnx', options: R
       const axis = raw < 0 ? raw + rank : raw;
       if (axis !== 1) fail(`${describe(node)} flattens at axis ${raw} of a rank-${rank} value; only axis 1 keeps one row per image`);
       shape = [shape.reduce((a, b) => a * b, 1)];
+    } else if (op === 'Reshape' && !constants.has(node.input?.[1] ?? '')) {
+      const shapeInput = node.input?.[1] ?? '';
+      const bad = shapes.refused.get(shapeInput);
+      if (bad || !shapes.clean.has(shapeInput)) {
+        const why = bad ? `is computed with ${describe(bad)}` : "is neither an initializer, a Constant nor any node's output";
+        fail(`${describe(node)}: its shape ${JSON.stringify(shapeInput)} ${why}; mnist import reads a computed shape only from ${[...SHAPE_OPS].slice(0, -1).join(', ')} and ${[...SHAPE_OPS].at(-1)} nodes that feed nothing else`);
+      }
+      const length = shapes.length(shapeInput);
+      if (layers.length > 0 || shape.length !== imageDims.length || (length !== undefined && length !== 2)) {
+        const where = layers.length > 0 ? `after the dense layer ${layers[layers.length - 1].node}` : `to ${length ?? 'an unknown number of'} dimensions`;
+        fail(`${describe(node)} reshapes ${where} with a shape computed in the graph; mnist import reads a computed shape only for a Reshape of the input to 2 dimensions feeding the first dense layer`);
+      }
+      // The shape is not evaluated: the dense layer after it (checked there) takes 784 inputs, and the
+      // input's N x 784 values reshaped to 2-D with 784 columns can only be [N, 784]. A MatMul would also
+      // take a 3-D value, so it needs the shape's length to be known as 2; a Gemm takes only matrices.
+      computedReshape = node;
+      computedReshapeLength = length;
+      shape = [shape.reduce((a, b) => a * b, 1)];
     } else if (op === 'Reshape') {
       const target = Array.from(constant(node.input?.[1] ?? '', node, 'shape').values, Number);
       const features = shape.reduce((a, b) => a * b, 1);
@@ -173,6 +205,10 @@ export function readOnnxMlp(bytes: Uint8Array, source = 'model.onnx', options: R
     } else if (op === 'Gemm' || op === 'MatMul') {
       if (shape.length !== 1) fail(`${describe(node)} gets a [N, ${shape.join(', ')}] value; flatten it to [N, ${shape.reduce((a, b) => a * b, 1)}] first (Flatten or Reshape)`);
       if (layers.length > 0 && !activatedSinceDense) fail(`${describe(node)} follows the dense layer ${layers[layers.length - 1].node} with no activation between`);
+      if (computedReshape && op === 'MatMul' && computedReshapeLength !== 2) {
+        fail(`${describe(node)} takes the result of ${describe(computedReshape)}, whose shape is computed to an unknown number of dimensions; mnist import reads a MatMul there only after a reshape to 2 dimensions`);
+      }
+      computedReshape = undefined;
       const layer = op === 'Gemm' ? gemmLayer(node, shape[0], constant, describe(node), fail) : matMulLayer(node, shape[0], constant, describe(node), fail);
       let out = node.output?.[0] ?? '';
       if (op === 'MatMul') {
@@ -282,6 +318,116 @@ export function readOnnxMlp(bytes: Uint8Array, source = 'model.onnx', options: R
     if (w.dims[0] !== fanIn) failWith(`${where} takes ${w.dims[0]} inputs, the value before it has ${fanIn}: the shapes do not chain`);
     return { fanIn, fanOut: w.dims[1], kernel: floats(w, where, failWith), bias: new Float32Array(w.dims[1]), node: nodeId(node) };
   }
+}
+
+/** The Reshape shapes computed in a graph, and the nodes computing them. */
+interface ComputedShapes {
+  /** The nodes of the shape subgraphs that feed only Reshapes' shape inputs. */
+  nodes: Set<NodeProto>;
+  /** Shape inputs computed only by such nodes. */
+  clean: Set<string>;
+  /** Shape inputs computed with another op, or with a node whose result is also used elsewhere: that node. */
+  refused: Map<string, NodeProto>;
+  /** How many dimensions a computed shape has, where the graph says so statically. */
+  length(value: string): number | undefined;
+}
+
+// Finds, for each Reshape whose shape input is neither an initializer nor a Constant, the SHAPE_OPS nodes
+// computing it (a Shape node reads only its input's shape, so the walk stops there).
+function computedShapes(
+  nodes: NodeProto[],
+  producers: Map<string, NodeProto>,
+  constants: Map<string, OnnxInitializerSummary>,
+  graphOutputs: Set<string>,
+  input: { name: string; rank: number },
+): ComputedShapes {
+  const reshapes = nodes.filter((n) => n.op_type === 'Reshape' && (n.input?.[1] ?? '') !== '' && !constants.has(n.input![1]));
+  const closures = new Map<string, { members: NodeProto[]; offender?: NodeProto }>();
+  for (const reshape of reshapes) {
+    const shapeInput = reshape.input![1];
+    if (closures.has(shapeInput)) continue;
+    const members: NodeProto[] = [];
+    const seen = new Set<NodeProto>();
+    let offender: NodeProto | undefined;
+    const stack = [shapeInput];
+    while (stack.length > 0) {
+      const value = stack.pop()!;
+      if (constants.has(value)) continue;
+      const producer = producers.get(value);
+      // A value nothing defines (a second graph input is refused before): no closure, refused where it is read.
+      if (!producer) {
+        members.length = 0;
+        break;
+      }
+      if (seen.has(producer)) continue;
+      seen.add(producer);
+      // Past another op the walk goes on, so that the Shape nodes before it are not taken for the chain's
+      // and the refusal names that op (the Reshape it feeds is refused, or it is, off the chain).
+      if (!SHAPE_OPS.has(producer.op_type ?? '') || (producer.domain ?? '') !== '') offender ??= producer;
+      else members.push(producer);
+      if (producer.op_type !== 'Shape') stack.push(...(producer.input ?? []).filter((i) => i !== ''));
+    }
+    if (members.length > 0 || offender) closures.set(shapeInput, { members, ...(offender ? { offender } : {}) });
+  }
+  // Keep only nodes whose results go nowhere but into the subgraph, a Reshape's shape input or an offender
+  // (whose Reshape is refused naming it, or which is refused itself as off the chain).
+  const candidates = new Set([...closures.values()].flatMap((c) => c.members));
+  const offenders = new Set([...closures.values()].flatMap((c) => (c.offender ? [c.offender] : [])));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const c of candidates) {
+      const outputs = new Set(c.output ?? []);
+      const leaks =
+        [...outputs].some((o) => graphOutputs.has(o)) ||
+        nodes.some((n) => !candidates.has(n) && !offenders.has(n) && (n.input ?? []).some((i, at) => outputs.has(i) && !(n.op_type === 'Reshape' && at === 1)));
+      if (leaks) {
+        candidates.delete(c);
+        changed = true;
+      }
+    }
+  }
+  const clean = new Set<string>();
+  const refused = new Map<string, NodeProto>();
+  for (const [value, { members, offender }] of closures) {
+    const leaked = members.find((m) => !candidates.has(m));
+    if (offender ?? leaked) refused.set(value, (offender ?? leaked)!);
+    else clean.add(value);
+  }
+
+  type Length = number | 'scalar' | undefined;
+  const lengthOf = (value: string, seen: Set<string>): Length => {
+    const c = constants.get(value);
+    if (c) return c.dims.length === 0 ? 'scalar' : c.dims.length === 1 ? c.dims[0] : undefined;
+    const node = producers.get(value);
+    if (!node || seen.has(value)) return undefined;
+    seen.add(value);
+    const ins = node.input ?? [];
+    switch (node.op_type) {
+      case 'Shape':
+        return ins[0] === input.name && !attribute(node, 'start') && !attribute(node, 'end') ? input.rank : undefined;
+      case 'Gather': {
+        const indices = constants.get(ins[1] ?? '');
+        return indices?.dims.length === 0 ? 'scalar' : indices?.dims.length === 1 ? indices.dims[0] : undefined;
+      }
+      case 'Unsqueeze': {
+        const axes = ins[1] ? constants.get(ins[1])?.values.length : attribute(node, 'axes')?.ints?.length;
+        return lengthOf(ins[0] ?? '', seen) === 'scalar' && axes === 1 ? 1 : undefined;
+      }
+      case 'Concat': {
+        const parts = ins.map((i) => lengthOf(i, seen));
+        return parts.every((p): p is number => typeof p === 'number') ? parts.reduce((a, b) => a + b, 0) : undefined;
+      }
+      case 'Cast':
+        return lengthOf(ins[0] ?? '', seen);
+      default:
+        return undefined;
+    }
+  };
+  const length = (value: string): number | undefined => {
+    const n = lengthOf(value, new Set());
+    return typeof n === 'number' ? n : undefined;
+  };
+  return { nodes: candidates, clean, refused, length };
 }
 
 /**

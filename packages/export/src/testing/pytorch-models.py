@@ -48,6 +48,13 @@ class ToNchw(nn.Module):
         return x
 
 
+class ViewFlatten(nn.Module):
+    """The tutorials' `x.view(x.size(0), -1)`: exported as Shape -> Gather -> Unsqueeze -> Concat feeding a Reshape."""
+
+    def forward(self, x):
+        return x.view(x.size(0), -1)
+
+
 class Head(nn.Module):
     def __init__(self, head):
         super().__init__()
@@ -61,10 +68,16 @@ class Head(nn.Module):
         return x
 
 
-def build_model(arch, layout, head):
+def build_model(arch, layout, head, flatten='module'):
+    if flatten not in ('module', 'view-size'):
+        raise SystemExit(f'flatten must be module or view-size, got {flatten}')
     if arch == 'mlp':
-        # A flat input needs no Flatten: the export is then a plain chain of Gemm and Relu.
-        start = [] if layout == 'flat' else [nn.Flatten()]
+        # A flat input needs no Flatten: the export is then a plain chain of Gemm and Relu. A view of
+        # x.size(0) rows is written whatever the layout, as the tutorials' forward does.
+        if flatten == 'view-size':
+            start = [ViewFlatten()]
+        else:
+            start = [] if layout == 'flat' else [nn.Flatten()]
         body = start + [nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10)]
     elif arch == 'cnn':
         body = [ToNchw(layout), nn.Conv2d(1, 8, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 12 * 12, 10)]
@@ -90,7 +103,7 @@ def main():
     train_labels = torch.from_numpy(read_idx(o['dataDir'], 'train-labels-idx1-ubyte')[: o['trainImages']].astype(np.int64))
     x_train = pixels(train_images, norm, layout)
 
-    body, head = build_model(o['arch'], layout, o['head'])
+    body, head = build_model(o['arch'], layout, o['head'], o.get('flatten') or 'module')
     optimizer = torch.optim.Adam(body.parameters(), lr=0.003)
     loss_fn = nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(o['seed'])

@@ -17,6 +17,12 @@ export interface PytorchModelOptions {
   head: 'logits' | 'softmax' | 'log_softmax';
   /** Trained and scored on (bytes/255 - mean) / std, as torchvision's Normalize((0.1307,), (0.3081,)). */
   normalization?: { mean: number; std: number };
+  /**
+   * How the MLP flattens its input: `module` (default), an nn.Flatten unless the layout is flat;
+   * `view-size`, the tutorials' `x.view(x.size(0), -1)` in its forward, which a dynamic batch exports as a
+   * Reshape whose shape is computed (Shape -> Gather -> Unsqueeze -> Concat).
+   */
+  flatten?: 'module' | 'view-size';
   /** Export with this fixed batch size instead of a dynamic batch axis. */
   fixedBatch?: number;
   /** How many of the first training images to train on. */
@@ -89,6 +95,7 @@ export function exportPytorchModel(options: PytorchModelOptions): PytorchModelRe
   if (options.fixedBatch !== undefined && !(Number.isInteger(options.fixedBatch) && options.fixedBatch > 0)) {
     throw new RangeError(`fixedBatch must be a positive integer, got ${options.fixedBatch}`);
   }
+  if (options.flatten === 'view-size' && options.arch !== 'mlp') throw new RangeError(`flatten 'view-size' is for the mlp arch, got ${options.arch}`);
   const python = pythonWithTorch();
   if (!python) {
     const reason = 'python3 with torch and onnx is not installed (Debian: apt-get install -y python3-torch python3-onnx)';
