@@ -8,8 +8,9 @@ import { modelMetadata, type ModelFileMetadata } from './model-metadata.js';
 import type { Preprocessing } from './model-spec.js';
 import { METADATA_KEYS } from './onnx-contract.js';
 import { accuracy, confusionMatrix } from './metrics.js';
-import { toModelInput, type ImageBatch, type PixelTransform } from './model-input.js';
-import { runModel } from './model-run.js';
+import { inputSumSession, NonFiniteInputError, withInputSum } from './input-sum.js';
+import { toModelInput, type ImageBatch, type ModelInput, type PixelTransform } from './model-input.js';
+import { runModel, type RunWants } from './model-run.js';
 import { checkLoadOptions, type ClassifierLoadOptions, type ModelSignature } from './model-signature.js';
 import { ModelLoadError } from './model-load-error.js';
 import { checkMaxModelBytes, modelTooLargeError } from './model-size-limit.js';
@@ -22,7 +23,7 @@ export type LabelBatch = Uint8Array | Int32Array | Uint16Array | Float32Array | 
 export interface PredictOptions {
   /** Also return the logits. Default false. */
   logits?: boolean;
-  /** Images per runtime call; bounds memory for raw-byte input. Default 10000. */
+  /** Images per runtime call; bounds memory for raw-byte input. Default {@link DEFAULT_BATCH_SIZE} (512). */
   batchSize?: number;
 }
 
@@ -61,6 +62,8 @@ export interface PreparedModel {
   session: RuntimeSession;
   metadata: ModelMetadata;
   source: string;
+  /** True when every run of `session` checks that its input is finite (see input-sum.ts). */
+  checksInput?: boolean;
 }
 
 /** Where a model came from, as far as {@link prepareModel} needs to know: how to reach its external data, and its size limit. */
@@ -104,7 +107,7 @@ export async function prepareModel(
   }
   const fileMetadata = modelMetadata(info, source);
   const externalData = await gatherExternalData(references, source, context, maxBytes - bytes.length);
-  const session = await runtime.createSession(bytes, source, externalData);
+  const { session, checksInput } = await createCheckedSession(runtime, bytes, source, externalData);
   let signature: ModelSignature;
   try {
     const props = info.metadataProps;
@@ -127,7 +130,26 @@ export async function prepareModel(
   }
   const { pixelScale, normalization } = signature.preprocessing;
   const preprocessing: Preprocessing = normalization ? { ...fileMetadata.preprocessing, pixelScale, mean: normalization.mean, std: normalization.std } : fileMetadata.preprocessing;
-  return { session, metadata: { ...fileMetadata, labels: [...signature.labels], preprocessing, signature }, source };
+  return { session, metadata: { ...fileMetadata, labels: [...signature.labels], preprocessing, signature }, source, checksInput };
+}
+
+// The session on the model with its input sum added (input-sum.ts), so that runs check their own
+// input; on the model as given when it cannot take the sum or the runtime refuses the rewritten one.
+async function createCheckedSession(
+  runtime: InferenceRuntime,
+  bytes: Uint8Array,
+  source: string,
+  externalData: ExternalDataFile[] | undefined,
+): Promise<{ session: RuntimeSession; checksInput: boolean }> {
+  const withSum = withInputSum(bytes);
+  if (withSum) {
+    try {
+      return { session: inputSumSession(await runtime.createSession(withSum, source, externalData)), checksInput: true };
+    } catch {
+      // The model as given is loaded below, and any refusal is about it.
+    }
+  }
+  return { session: await runtime.createSession(bytes, source, externalData), checksInput: false };
 }
 
 // Every location is checked before any is read; each file is read once, within what the model's own
@@ -191,9 +213,11 @@ export class MnistClassifierBase {
   readonly source: string;
   readonly #numClasses: number;
   readonly #transform: PixelTransform;
+  readonly #checksInput: boolean;
 
   protected constructor(prepared: PreparedModel) {
     this.#session = prepared.session;
+    this.#checksInput = prepared.checksInput === true;
     this.#metadata = prepared.metadata;
     this.source = prepared.source;
     this.#numClasses = prepared.metadata.signature.output.classes;
@@ -241,18 +265,17 @@ export class MnistClassifierBase {
     const n = input.n;
     const k = this.#numClasses;
     const wants = options.logits ? 'logits' : 'probabilities';
-    const signature = this.#metadata.signature;
     if (n === 0) {
       const empty = { classes: new Int32Array(0), probabilities: new Float32Array(0) };
       return options.logits ? { ...empty, logits: new Float32Array(0) } : empty;
     }
-    if (n <= batchSize) return runModel(session, signature, input.chunk(0, n), n, wants, this.source);
+    if (n <= batchSize) return this.#run(session, input, 0, n, wants);
     const classes = new Int32Array(n);
     const probabilities = new Float32Array(n * k);
     const logits = options.logits ? new Float32Array(n * k) : undefined;
     for (let start = 0; start < n; start += batchSize) {
       const count = Math.min(batchSize, n - start);
-      const part = await runModel(session, signature, input.chunk(start, count), count, wants, this.source);
+      const part = await this.#run(session, input, start, count, wants);
       classes.set(part.classes, start);
       probabilities.set(part.probabilities, start * k);
       if (logits && part.logits) logits.set(part.logits, start * k);
@@ -266,7 +289,7 @@ export class MnistClassifierBase {
    */
   async evaluate(images: ImageBatch, labels: LabelBatch, options: { batchSize?: number } = {}): Promise<Evaluation> {
     this.#live();
-    const batchSize = checkBatchSize(options.batchSize ?? 1000);
+    const batchSize = checkBatchSize(options.batchSize);
     const input = toModelInput(images, this.#transform);
     const n = input.n;
     if (n === 0) throw new RangeError('images must hold at least one image to evaluate');
@@ -282,7 +305,7 @@ export class MnistClassifierBase {
     const predicted = new Int32Array(n);
     for (let start = 0; start < n; start += batchSize) {
       const count = Math.min(batchSize, n - start);
-      const out = await runModel(this.#live(), this.#metadata.signature, input.chunk(start, count), count, 'classes', this.source);
+      const out = await this.#run(this.#live(), input, start, count, 'classes');
       predicted.set(out.classes, start);
     }
     return { accuracy: accuracy(predicted, truth), confusionMatrix: confusionMatrix(predicted, truth, this.#numClasses), n };
@@ -298,6 +321,19 @@ export class MnistClassifierBase {
     if (session) await session.release();
   }
 
+  // One runtime call on images [start, start + count). Float input is checked by the session's input
+  // sum when it has one, and only a sum that is not finite pays for the scan that names the bad pixel.
+  async #run(session: RuntimeSession, input: ModelInput, start: number, count: number, wants: RunWants) {
+    if (!this.#checksInput) input.verify(start, count);
+    try {
+      return await runModel(session, this.#metadata.signature, input.chunk(start, count), count, wants, this.source);
+    } catch (error) {
+      if (!(error instanceof NonFiniteInputError)) throw error;
+      input.verify(start, count);
+      throw new RangeError(`images ${start} to ${start + count - 1} hold values so large that their sum overflows float32; pixels must be in [0, 1]`, { cause: error });
+    }
+  }
+
   #live(): RuntimeSession {
     if (!this.#session) {
       throw new Error(`MnistClassifier for ${this.source} has been disposed; load the model again to use it`);
@@ -306,8 +342,16 @@ export class MnistClassifierBase {
   }
 }
 
+/**
+ * Images per runtime call when the caller does not say. onnxruntime's CPU matrix product (MLAS) splits a
+ * product along its columns and depth but never along its rows, so one call on 10000 images streams the
+ * 31 MB input and the first layer's 12 MB output through L3 for every column block; 512 rows (1.6 MB)
+ * stay in L2. Measured on the chapter's network (1 thread): 0.83x the time of one 10000-image call.
+ */
+export const DEFAULT_BATCH_SIZE = 512;
+
 function checkBatchSize(batchSize: number | undefined): number {
-  if (batchSize === undefined) return 10000;
+  if (batchSize === undefined) return DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   return batchSize;
 }

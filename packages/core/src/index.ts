@@ -19,6 +19,8 @@ export * from './model-size-limit.js';
 export * from './model-signature.js';
 export * from './model-metadata.js';
 export * from './inference-runtime.js';
+// For runtime authors (and the tests): the input sum a runtime's session computes to check its input.
+export { INPUT_SUM_OUTPUT, withInputSum } from './input-sum.js';
 export { IMAGE_PIXELS, type ImageBatch } from './model-input.js';
 export * from './classifier.js';
 export * from './ort-session.js';

@@ -17,8 +17,14 @@ export type ImageBatch =
 /** A validated image batch, handed to the model chunk by chunk. */
 export interface ModelInput {
   n: number;
-  /** Model values of images [start, start + count), as [count * 784]. */
+  /** Model values of images [start, start + count), as [count * 784]; float input is not yet checked (see `verify`). */
   chunk(start: number, count: number): Float32Array;
+  /**
+   * Throws a RangeError naming the first non-finite value of images [start, start + count). Float32Array
+   * input is checked only here, so a runtime that checks the sum of its input (see input-sum.ts) can
+   * skip it; every other kind of input is checked when converted, and this does nothing.
+   */
+  verify(start: number, count: number): void;
 }
 
 /** How pixels become model values: bytes times `pixelScale` give [0, 1] pixels, then `(x - mean) / std` when normalized. */
@@ -42,18 +48,20 @@ export function toModelInput(images: ImageBatch, transform: PixelTransform): Mod
   const floats = (values: Float32Array): ModelInput => {
     const n = values.length / IMAGE_PIXELS;
     if (!norm) {
-      return { n, chunk: (start, count) => (start === 0 && count === n ? values : values.subarray(start * IMAGE_PIXELS, (start + count) * IMAGE_PIXELS)) };
+      return { n, chunk: (start, count) => (start === 0 && count === n ? values : values.subarray(start * IMAGE_PIXELS, (start + count) * IMAGE_PIXELS)), verify: checked };
     }
-    return { n, chunk: (start, count) => affine(values, start * IMAGE_PIXELS, count * IMAGE_PIXELS, floatScale, offset) };
+    return { n, chunk: (start, count) => affine(values, start * IMAGE_PIXELS, count * IMAGE_PIXELS, floatScale, offset), verify: checked };
   };
   if (images instanceof Float32Array) {
     imageCount(images.length, 'images');
-    checkFinite(images, 'images');
-    return floats(images);
+    return {
+      ...floats(images),
+      verify: (start, count) => checkFinite(images.subarray(start * IMAGE_PIXELS, (start + count) * IMAGE_PIXELS), 'images', undefined, start * IMAGE_PIXELS),
+    };
   }
   if (images instanceof Uint8Array || images instanceof Uint8ClampedArray) {
     const n = imageCount(images.length, 'images');
-    return { n, chunk: (start, count) => affine(images, start * IMAGE_PIXELS, count * IMAGE_PIXELS, byteScale, offset) };
+    return { n, chunk: (start, count) => affine(images, start * IMAGE_PIXELS, count * IMAGE_PIXELS, byteScale, offset), verify: checked };
   }
   if (!Array.isArray(images)) {
     throw new TypeError('images must be a Float32Array, a Uint8Array, a number[] or an array of per-image arrays');
@@ -62,7 +70,7 @@ export function toModelInput(images: ImageBatch, transform: PixelTransform): Mod
     // Per-image arrays are gathered once into model values, so chunks are views.
     const flat = perImagePixels(images as ReadonlyArray<unknown>, transform.pixelScale);
     const values = norm ? affine(flat, 0, flat.length, floatScale, offset) : flat;
-    return { n: images.length, chunk: (start, count) => values.subarray(start * IMAGE_PIXELS, (start + count) * IMAGE_PIXELS) };
+    return { n: images.length, chunk: (start, count) => values.subarray(start * IMAGE_PIXELS, (start + count) * IMAGE_PIXELS), verify: checked };
   }
   checkNumbers(images as ReadonlyArray<unknown>, 'images');
   const flat = Float32Array.from(images as readonly number[]);
@@ -70,6 +78,9 @@ export function toModelInput(images: ImageBatch, transform: PixelTransform): Mod
   checkFinite(flat, 'images', images as readonly number[]);
   return floats(flat);
 }
+
+// The verify of input checked when it was converted (bytes are always finite).
+function checked(): void {}
 
 // [0, 1] pixels of per-image arrays, each checked on its own so errors name the image.
 function perImagePixels(images: ReadonlyArray<unknown>, pixelScale: number): Float32Array {
@@ -121,7 +132,7 @@ function imageCount(length: number, name: string): number {
 // Called on every predict, so it must cost little next to inference (10000 images are 7.8M values):
 // x * 0 is 0 for finite x and NaN for NaN and +-Infinity, and four independent sums let the CPU
 // overlap the additions. Only when the sum is not 0 does the slow loop look for the first bad index.
-function checkFinite(values: Float32Array, name: string, original?: ArrayLike<unknown>): void {
+function checkFinite(values: Float32Array, name: string, original?: ArrayLike<unknown>, offset = 0): void {
   const n = values.length;
   let s0 = 0;
   let s1 = 0;
@@ -140,7 +151,8 @@ function checkFinite(values: Float32Array, name: string, original?: ArrayLike<un
     const v = values[j];
     if (v - v !== 0) {
       const shown = original ? String(original[j]) : String(v);
-      throw new RangeError(`${name} has a non-finite value ${shown} at index ${j} (image ${Math.floor(j / IMAGE_PIXELS)}, pixel ${j % IMAGE_PIXELS})`);
+      const index = offset + j;
+      throw new RangeError(`${name} has a non-finite value ${shown} at index ${index} (image ${Math.floor(index / IMAGE_PIXELS)}, pixel ${index % IMAGE_PIXELS})`);
     }
   }
 }

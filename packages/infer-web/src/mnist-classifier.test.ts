@@ -58,6 +58,14 @@ describe('MnistClassifier (onnxruntime-web in Node)', () => {
     for (let i = 0; i < fromNode.probabilities.length; i++) expect(Math.abs(fromNode.probabilities[i] - fromWeb.probabilities[i])).toBeLessThan(1e-6);
   });
 
+  it('checks float input in the runtime (its input sum) and names a bad pixel', async () => {
+    // Only the runtime's sum sees finite pixels whose sum overflows: JavaScript's check would pass them.
+    await expect(classifier.predict(new Float32Array(784).fill(3e38))).rejects.toThrow('images 0 to 0 hold values so large that their sum overflows float32');
+    const bad = x.slice();
+    bad[3 * 784 + 1] = Number.NaN;
+    await expect(classifier.predict(bad)).rejects.toThrow(`images has a non-finite value NaN at index ${3 * 784 + 1} (image 3, pixel 1)`);
+  });
+
   it('scales raw uint8 pixels with the model metadata, equal to scaled float input', async () => {
     const fromFloat = await classifier.predict(x, { logits: true });
     const fromBytes = await classifier.predict(raw, { logits: true });
