@@ -8,6 +8,8 @@ Every timed call gives what our MnistClassifier.predict gives, probabilities (so
 """
 import argparse
 import json
+import os
+import sys
 import time
 
 import numpy as np
@@ -26,6 +28,11 @@ def main():
     parser.add_argument("data")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
+    # As in pytorch_peer.py: torch.set_num_threads does not reach OpenBLAS's own pool, which starts one
+    # thread per core, so "1 thread" ran its matrix products on both cores. Restart with its size set.
+    if os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
+        os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
+        os.execv(sys.executable, [sys.executable, *sys.argv])
     torch.set_num_threads(args.threads)
     torch.manual_seed(42)
 

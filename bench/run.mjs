@@ -192,19 +192,23 @@ if (wants('inference')) {
   const { missing } = peer();
   // Both classify the 10000 MNIST test images, given as [0, 1] floats made before the clock starts.
   const imagesArgs = ['--images', join(dataDir, 't10k-images-idx3-ubyte')];
-  const ours = (runtime, threads) => {
-    const r = runJson(process.execPath, [bench, runtime, String(threads), ...(trainedModel ? [trainedModel] : []), ...imagesArgs]);
+  const ours = (runtime, threads, cpu) => {
+    const command = [...onCpu(cpu), process.execPath, bench, runtime, String(threads), ...(trainedModel ? [trainedModel] : []), ...imagesArgs];
+    const r = runJson(command[0], command.slice(1));
     return { batchMs: r.batch10000?.medianMs, imagesPerSecond: r.batch10000?.imagesPerSecond, singleP50Ms: r.singleImage?.p50Ms, singleP99Ms: r.singleImage?.p99Ms, error: r.error };
   };
   // onnxruntime-node and the peer take turns at each thread count, `rounds` times, and each keeps its
-  // fastest run (by batch median), so a burst of load from another tenant hits both alike.
+  // fastest run (by batch median), so a burst of load from another tenant hits both alike. One-thread
+  // turns are pinned, both to the same core in a round, as in the training section: unpinned, the
+  // scheduler moves a run between cores and it loses what its core's L2 held (ours varied 41-61 ms).
   const keep = (best, r) => (r.error ? best ?? r : !best || best.error || r.batchMs < best.batchMs ? r : best);
   const node = {};
   const torch = {};
   for (let round = 0; round < rounds; round++) {
     for (const threads of [1, 2]) {
-      node[threads] = keep(node[threads], ours('node', threads));
-      if (!missing) torch[threads] = keep(torch[threads], runPeer('pytorch_infer.py', ['--threads', String(threads)]));
+      const cpu = threads === 1 ? round % cpus().length : undefined;
+      node[threads] = keep(node[threads], ours('node', threads, cpu));
+      if (!missing) torch[threads] = keep(torch[threads], runPeer('pytorch_infer.py', ['--threads', String(threads)], cpu));
     }
   }
   const rows = [
