@@ -176,6 +176,34 @@ describe('end to end: train, predict, export, eval, inspect', () => {
     expect(fromCheckpoint.accuracy).toBeCloseTo(trained.testAccuracy as number, 10);
   });
 
+  it('eval --json gives the confusion matrix, whose diagonal over its sum is the accuracy, and per-class scores', () => {
+    for (const args of [['--checkpoint', checkpoint], ['--model', model]]) {
+      const r = lastJson(mnist('eval', ...args, '--json')) as { accuracy: number; n: number; confusionMatrix: number[][]; perClass: { label: string; accuracy: number; precision: number; recall: number; support: number }[] };
+      expect(r.confusionMatrix).toHaveLength(10);
+      for (const row of r.confusionMatrix) expect(row).toHaveLength(10);
+      const total = r.confusionMatrix.flat().reduce((a, b) => a + b, 0);
+      expect(total).toBe(r.n);
+      expect(r.confusionMatrix.reduce((sum, row, i) => sum + row[i], 0) / total).toBe(r.accuracy);
+      expect(r.perClass.map((c) => c.label)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+      // MNIST's test set has 980 zeros and 1135 ones; a class's recall is its diagonal cell over its row.
+      expect(r.perClass[0].support).toBe(980);
+      expect(r.perClass[1].support).toBe(1135);
+      r.perClass.forEach((c, i) => {
+        expect(c.recall).toBe(r.confusionMatrix[i][i] / c.support);
+        expect(c.accuracy).toBe(c.recall);
+        const predictedAs = r.confusionMatrix.reduce((sum, row) => sum + row[i], 0);
+        expect(c.precision).toBe(predictedAs === 0 ? 0 : r.confusionMatrix[i][i] / predictedAs);
+      });
+    }
+    const human = mnist('eval', '--checkpoint', checkpoint);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^Test accuracy: 0\.\d{4} \(10000 images\)\n/);
+    expect(human.stdout).toMatch(/^class {2}accuracy {2}precision {2}recall {2}support$/m);
+    expect(human.stdout).toMatch(/^0 +[01]\.\d{4} +[01]\.\d{4} +0\.\d{4} +980$/m);
+    expect(human.stdout).toMatch(/^true \\ predicted +0 +1 +2 +3 +4 +5 +6 +7 +8 +9$/m);
+    expect(human.stdout.match(/^[0-9] {2,}(\d+ +){9}\d+$/gm)).toHaveLength(10);
+  });
+
   it('eval and predict read any IDX dataset given with --data', () => {
     const small = join(work, 'small-data');
     writeIdxDataset(small, 7);

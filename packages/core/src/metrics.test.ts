@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, argmaxRows, confusionMatrix, inTopK, softmaxRows, sparseSoftmaxCrossEntropy, topOneAccuracy } from './metrics.js';
+import { accuracy, argmaxRows, confusionMatrix, inTopK, perClassMetrics, softmaxRows, sparseSoftmaxCrossEntropy, topOneAccuracy } from './metrics.js';
 
 const f32 = (xs: number[]) => new Float32Array(xs);
 
@@ -91,5 +91,30 @@ describe('confusionMatrix', () => {
   });
   it('refuses classes out of range', () => {
     expect(() => confusionMatrix([3], [0], 3)).toThrow('predicted[0] = 3 is outside [0, 3)');
+  });
+});
+
+describe('perClassMetrics', () => {
+  it('gives accuracy (= recall), precision, recall and support per class', () => {
+    // y_true = [0, 0, 1, 2, 2, 2], y_pred = [0, 1, 1, 2, 2, 0]: scikit-learn's
+    // precision_recall_fscore_support gives precision [0.5, 0.5, 1], recall [0.5, 1, 2/3], support [2, 1, 3].
+    const m = perClassMetrics(confusionMatrix([0, 1, 1, 2, 2, 0], [0, 0, 1, 2, 2, 2], 3));
+    expect(m.map((c) => c.precision)).toEqual([0.5, 0.5, 1]);
+    expect(m.map((c) => c.recall)).toEqual([0.5, 1, 2 / 3]);
+    expect(m.map((c) => c.accuracy)).toEqual(m.map((c) => c.recall));
+    expect(m.map((c) => c.support)).toEqual([2, 1, 3]);
+  });
+  it('scores 0, not NaN, where a denominator is 0 (a class never predicted, or with no images), as scikit-learn does', () => {
+    // Class 1 has images but is never predicted; class 2 has no images and is never predicted.
+    expect(perClassMetrics([[2, 0, 0], [1, 0, 0], [0, 0, 0]])).toEqual([
+      { accuracy: 1, precision: 2 / 3, recall: 1, support: 2 },
+      { accuracy: 0, precision: 0, recall: 0, support: 1 },
+      { accuracy: 0, precision: 0, recall: 0, support: 0 },
+    ]);
+  });
+  it('refuses a matrix that is not square counts', () => {
+    expect(() => perClassMetrics([])).toThrow('matrix must have at least one row');
+    expect(() => perClassMetrics([[1, 0], [0]])).toThrow('row 1 has 1 entries, there are 2 rows');
+    expect(() => perClassMetrics([[1, 0.5], [0, 1]])).toThrow('matrix[0][1] = 0.5 is not a non-negative integer count');
   });
 });

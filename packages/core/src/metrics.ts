@@ -1,4 +1,4 @@
-// Loss and accuracy on plain arrays: the same numbers the training engines and the inference SDKs
+// Loss, accuracy and per-class scores on plain arrays: the same numbers the training engines and the inference SDKs
 // report, computed once here (in float64) so every runtime is scored by one definition.
 
 /**
@@ -131,6 +131,44 @@ export function confusionMatrix(predicted: ArrayLike<number>, labels: ArrayLike<
     matrix[t][p]++;
   }
   return matrix;
+}
+
+/** One class's scores, from a confusion matrix. */
+export interface ClassMetrics {
+  /** The share of the class's images predicted as it: its recall, the "per-class accuracy" of tfjs-vis. */
+  accuracy: number;
+  /** Of the images predicted as the class, the share that are: TP / (TP + FP). */
+  precision: number;
+  /** Of the class's images, the share predicted as it: TP / (TP + FN). */
+  recall: number;
+  /** How many images of the class there are (the matrix row's sum). */
+  support: number;
+}
+
+/**
+ * Per-class accuracy, precision, recall and support of a square `matrix[label][predicted]` (as
+ * {@link confusionMatrix} makes). A ratio whose denominator is 0 (a class never predicted has no
+ * precision, one with no images no recall) is 0, as scikit-learn's `precision_recall_fscore_support`
+ * returns with its default `zero_division`: a number, never NaN, so JSON and tables stay numeric.
+ * @example perClassMetrics([[1, 1], [0, 1]]) // [{ accuracy: 0.5, precision: 1, recall: 0.5, support: 2 }, { accuracy: 1, precision: 0.5, recall: 1, support: 1 }]
+ */
+export function perClassMetrics(matrix: readonly (readonly number[])[]): ClassMetrics[] {
+  const k = matrix.length;
+  if (k === 0) throw new RangeError('matrix must have at least one row');
+  matrix.forEach((row, r) => {
+    if (row.length !== k) throw new RangeError(`matrix must be square: row ${r} has ${row.length} entries, there are ${k} rows`);
+    row.forEach((v, c) => {
+      if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`matrix[${r}][${c}] = ${v} is not a non-negative integer count`);
+    });
+  });
+  return matrix.map((row, i) => {
+    const truePositives = row[i];
+    const support = row.reduce((a, b) => a + b, 0);
+    let predicted = 0;
+    for (let r = 0; r < k; r++) predicted += matrix[r][i];
+    const recall = support === 0 ? 0 : truePositives / support;
+    return { accuracy: recall, precision: predicted === 0 ? 0 : truePositives / predicted, recall, support };
+  });
 }
 
 function rowCount(values: Float32Array, cols: number, name: string): number {

@@ -29,7 +29,7 @@ export {
   type TuneOptions,
   type TuneResult,
 } from './tune.js';
-export { evaluateCheckpoint, predictCheckpoint, restoreClassifier, type RestoredClassifier } from './restore.js';
+export { evaluateCheckpoint, predictCheckpoint, restoreClassifier, type CheckpointEvaluation, type RestoredClassifier } from './restore.js';
 export { loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
 export { importOnnx, type ImportOnnxOptions, type ImportOnnxResult } from './import-onnx.js';
 export {

@@ -1,6 +1,6 @@
 // Restoring a checkpoint for inference with the tfjs forward pass: the original program's
 // `saver.restore` followed by `logits.eval` to predict and score (the CLI's eval and predict).
-import { argmaxRows, imageShapeOf, topOneAccuracy, type Checkpoint, type MnistDataset } from '@mnist/core';
+import { argmaxRows, confusionMatrix, imageShapeOf, topOneAccuracy, type Checkpoint, type MnistDataset } from '@mnist/core';
 import { loadCheckpoint } from './checkpoint-io.js';
 import { readDataset } from './data/index.js';
 import { forwardPassEngine } from './forward-pass.js';
@@ -36,21 +36,37 @@ export async function restoreClassifier(checkpoint: Checkpoint, options: { backe
   };
 }
 
+/** A checkpoint's scores on a test set. */
+export interface CheckpointEvaluation {
+  /** The fraction of images whose label is the top-1 class (TensorFlow's `in_top_k`, as training reports it). */
+  accuracy: number;
+  /** `confusionMatrix[label][predicted]` counts, the predicted class being the argmax of the logits. */
+  confusionMatrix: number[][];
+  /** The checkpoint's class labels, one per class. */
+  labels: string[];
+  /** Number of images scored. */
+  n: number;
+}
+
 /**
  * Scores a checkpoint on the test set (10000 MNIST images, or `dataDir`'s test files): the fraction
- * whose label is the top-1 class.
- * @example const { accuracy, n } = await evaluateCheckpoint('checkpoints/dnn');
+ * whose label is the top-1 class, and the confusion matrix. The two agree unless a row of logits ties
+ * for its maximum or holds NaN (`in_top_k` counts a tie for the label, argmax picks the first class).
+ * @example const { accuracy, confusionMatrix, n } = await evaluateCheckpoint('checkpoints/dnn');
  */
-export async function evaluateCheckpoint(
-  checkpointDir: string,
-  options: { dataDir?: string; backend?: string } = {},
-): Promise<{ accuracy: number; n: number }> {
+export async function evaluateCheckpoint(checkpointDir: string, options: { dataDir?: string; backend?: string } = {}): Promise<CheckpointEvaluation> {
   const checkpoint = await loadCheckpoint(checkpointDir);
   const { test } = await readMatchingDataset(checkpoint, options.dataDir);
   const classifier = await restoreClassifier(checkpoint, options);
   try {
+    const classes = checkpoint.modelJson.modelSpec.outputSize;
     const logits = await classifier.predictLogits(test.images, test.count);
-    return { accuracy: topOneAccuracy(logits, test.labels, checkpoint.modelJson.modelSpec.outputSize), n: test.count };
+    return {
+      accuracy: topOneAccuracy(logits, test.labels, classes),
+      confusionMatrix: confusionMatrix(argmaxRows(logits, classes), test.labels, classes),
+      labels: [...checkpoint.modelJson.labels],
+      n: test.count,
+    };
   } finally {
     classifier.dispose();
   }

@@ -21,7 +21,10 @@ describe('train on MNIST', () => {
     const result = await train({ out, epochs: 2, trainLimit: 10_000 });
     expect(result.testAccuracy).toBeGreaterThan(0.8);
     expect(result.validationAccuracy).toBeGreaterThan(0.8);
-    expect(await evaluateCheckpoint(out)).toEqual({ accuracy: result.testAccuracy, n: 10_000 });
+    const evaluation = await evaluateCheckpoint(out);
+    expect(evaluation).toMatchObject({ accuracy: result.testAccuracy, n: 10_000, labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
+    const diagonal = evaluation.confusionMatrix.reduce((sum, row, i) => sum + row[i], 0);
+    expect(diagonal / evaluation.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(evaluation.accuracy);
     const { predictions, labels } = await predictCheckpoint(out, { first: 20 });
     expect(labels).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9, 0, 6, 9, 0, 1, 5, 9, 7, 3, 4]);
     expect(predictions.filter((p, i) => p === labels[i]).length).toBeGreaterThanOrEqual(15);

@@ -1,8 +1,9 @@
-// `mnist eval`: the accuracy of a checkpoint (TensorFlow.js) or an ONNX model (ONNX Runtime) on the
-// test set.
+// `mnist eval`: the accuracy, per-class scores and confusion matrix of a checkpoint (TensorFlow.js) or
+// an ONNX model (ONNX Runtime) on the test set.
 import type { Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { CliError } from '../errors.js';
+import { evalLines, evalReport, type EvalReport } from '../eval-report.js';
 import { withClassifier } from '../load-classifier.js';
 import {
   addModelLoadOptions,
@@ -39,22 +40,22 @@ export function configure(command: Command, io: CliIo): void {
       const flags = cmd.opts<EvalFlags>();
       checkSourceFlags(cmd, flags.model !== undefined);
       const result = await evaluate(flags);
-      printResult(io, flags.json, result, `Test accuracy: ${result.accuracy.toFixed(4)} (${result.n} images)`);
+      printResult(io, flags.json, result, evalLines(result));
     });
 }
 
-async function evaluate(flags: EvalFlags): Promise<{ accuracy: number; n: number }> {
+async function evaluate(flags: EvalFlags): Promise<EvalReport> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   if (flags.model !== undefined) {
     // The model first: a file that cannot be a model is refused before the test set is read.
-    const { accuracy, n } = await withClassifier(flags.model, flags.runtime, modelLoadOptions(flags), async (c) => {
+    return withClassifier(flags.model, flags.runtime, modelLoadOptions(flags), async (c) => {
       const test = await loadTestSet(flags.data);
-      return c.evaluate(test.images, test.labels);
+      const { accuracy, n, confusionMatrix } = await c.evaluate(test.images, test.labels);
+      return evalReport(accuracy, n, confusionMatrix, c.metadata.labels);
     });
-    return { accuracy, n };
   }
   if (flags.checkpoint === undefined) throw new CliError('eval needs --checkpoint DIR or --model FILE.onnx');
   const { evaluateCheckpoint } = await import('@mnist/trainer');
-  const { accuracy, n } = await evaluateCheckpoint(flags.checkpoint, { dataDir: flags.data, backend: flags.backend });
-  return { accuracy, n };
+  const { accuracy, n, confusionMatrix, labels } = await evaluateCheckpoint(flags.checkpoint, { dataDir: flags.data, backend: flags.backend });
+  return evalReport(accuracy, n, confusionMatrix, labels);
 }
