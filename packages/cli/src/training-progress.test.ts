@@ -14,21 +14,30 @@ describe('trainingProgress', () => {
     const out = fakeStream(false);
     const p = trainingProgress(out.stream, false);
     p.progress(1, 10, 0);
-    p.log('0 Batch accuracy: 0.9 Validation accuracy: 0.91');
+    p.log('epoch 1/30: loss 0.3000, last-batch accuracy 0.9000');
     p.stop();
-    expect(out.text()).toBe('0 Batch accuracy: 0.9 Validation accuracy: 0.91\n');
+    expect(out.text()).toBe('epoch 1/30: loss 0.3000, last-batch accuracy 0.9000\n');
   });
 
   it('draws a bar on a terminal and clears it before each log line', () => {
     const out = fakeStream(true);
-    const p = trainingProgress(out.stream, true);
+    const p = trainingProgress(out.stream, true, 30);
     for (let done = 0; done <= 10; done++) p.progress(done, 10, 3);
-    p.log('3 Batch accuracy: 0.9 Validation accuracy: 0.91');
+    p.log('epoch 4/30: loss 0.3000, last-batch accuracy 0.9000');
     p.stop();
     const text = out.text();
-    expect(text).toContain('epoch 3 [');
+    // The trainer's 0-based epoch 3 is the fourth of 30.
+    expect(text).toContain('epoch 4/30 [');
     expect(text).toContain('/10 batches');
     // The log line starts after the bar was erased, and ends the output.
-    expect(text.endsWith('3 Batch accuracy: 0.9 Validation accuracy: 0.91\n')).toBe(true);
+    expect(text.endsWith('epoch 4/30: loss 0.3000, last-batch accuracy 0.9000\n')).toBe(true);
+  });
+
+  it('shows the epoch 1-based alone when the budget is unknown', () => {
+    const out = fakeStream(true);
+    const p = trainingProgress(out.stream, true);
+    p.progress(1, 10, 0);
+    p.stop();
+    expect(out.text()).toContain('epoch 1 [');
   });
 });

@@ -11,9 +11,11 @@ export interface TrainingProgress {
 
 /**
  * A progress reporter writing to `stderr`; with `showBar` false (pipes, CI) only log lines appear.
- * @example const p = trainingProgress(process.stderr, true); p.progress(10, 1100, 1); p.log('0 Batch accuracy: ...');
+ * The trainer's epochs are 0-based; the bar shows them 1-based, out of `epochs` when that is known,
+ * as the trainer's epoch lines do (`epoch 3/30`).
+ * @example const p = trainingProgress(process.stderr, true, 30); p.progress(10, 1100, 2); p.log('epoch 3/30: loss ...');
  */
-export function trainingProgress(stderr: NodeJS.WritableStream, showBar: boolean): TrainingProgress {
+export function trainingProgress(stderr: NodeJS.WritableStream, showBar: boolean, epochs?: number): TrainingProgress {
   let bar: cliProgress.SingleBar | undefined;
   let barEpoch = -1;
   const stopBar = (): void => {
@@ -28,7 +30,7 @@ export function trainingProgress(stderr: NodeJS.WritableStream, showBar: boolean
         barEpoch = epoch;
         bar = new cliProgress.SingleBar({
           stream: stderr,
-          format: `epoch ${epoch} [{bar}] {percentage}% | {value}/{total} batches | ETA {eta_formatted}`,
+          format: `epoch ${epoch + 1}${epochs !== undefined ? `/${epochs}` : ''} [{bar}] {percentage}% | {value}/{total} batches | ETA {eta_formatted}`,
           clearOnComplete: true,
           hideCursor: true,
           barsize: 30,
@@ -57,11 +59,11 @@ export interface TrainingHooks {
 
 /**
  * Runs `run` with hooks that report on `io.stderr` (a bar only when interactive), and takes the bar
- * down however `run` ends.
- * @example const result = await withTrainingProgress(io, (hooks) => train({ epochs: 1, ...hooks }));
+ * down however `run` ends. `epochs`: the epoch budget, for the bar's `epoch 3/30` (unknown: `epoch 3`).
+ * @example const result = await withTrainingProgress(io, (hooks) => train({ epochs: 1, ...hooks }), 1);
  */
-export async function withTrainingProgress<T>(io: Pick<CliIo, 'stderr' | 'interactive'>, run: (hooks: TrainingHooks) => Promise<T>): Promise<T> {
-  const progress = trainingProgress(io.stderr, io.interactive);
+export async function withTrainingProgress<T>(io: Pick<CliIo, 'stderr' | 'interactive'>, run: (hooks: TrainingHooks) => Promise<T>, epochs?: number): Promise<T> {
+  const progress = trainingProgress(io.stderr, io.interactive, epochs);
   try {
     return await run({
       onLog: (line) => progress.log(line),

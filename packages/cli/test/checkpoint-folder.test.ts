@@ -25,7 +25,7 @@ function interruptedTrain(args: string[], again = false): Promise<Run> {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (run.stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       run.stderr += chunk;
-      if (!sent && /^\d+ Batch accuracy/m.test(run.stderr)) {
+      if (!sent && /^epoch \d+\/\d+: loss /m.test(run.stderr)) {
         sent = true;
         child.kill('SIGINT');
         if (again) repeat = setInterval(() => child.kill('SIGINT'), 20);

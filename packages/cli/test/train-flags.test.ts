@@ -11,11 +11,13 @@ beforeAll(buildCli, 300_000);
 describe('training flags', () => {
   it('train records activation, initializer, optimizer, dropout and early stopping in the checkpoint', () => {
     const out = join(work, 'flags');
-    const r = lastJson(
-      mnist('train', '--epochs', '3', '--train-limit', '1000', '--hidden', '32', '--activation', 'elu', '--initializer', 'he',
-        '--optimizer', 'nesterov', '--momentum', '0.8', '--dropout', '0.2', '--patience', '1', '--out', out, '--json'),
-    );
+    const run = mnist('train', '--epochs', '3', '--train-limit', '1000', '--hidden', '32', '--activation', 'elu', '--initializer', 'he',
+      '--optimizer', 'nesterov', '--momentum', '0.8', '--dropout', '0.2', '--patience', '1', '--out', out, '--json');
+    const r = lastJson(run);
     expect(r).toMatchObject({ steps: expect.any(Number), bestEpoch: expect.any(Number) });
+    // Epochs print 1-based (the first epoch is always the best so far); --json keeps the 0-based index.
+    expect(run.stderr).toMatch(/^epoch 1\/3: loss \d+\.\d{4}, last-batch accuracy [01]\.\d{4}, validation accuracy [01]\.\d{4}; epoch time \d+\.\d s, total elapsed \d+\.\d s \(best so far\)$/m);
+    expect(run.stderr).toMatch(new RegExp(`^epoch ${(r.bestEpoch as number) + 1}/3: .* \\(best so far\\)$`, 'm'));
     const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
     expect(json.modelSpec).toMatchObject({ activation: 'elu', initializer: 'he', hiddenUnits: [32] });
     expect(json.training).toMatchObject({ optimizer: { name: 'nesterov', params: { momentum: 0.8 } }, dropoutRate: 0.2, earlyStopping: { patience: 1 } });

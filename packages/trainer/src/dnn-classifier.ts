@@ -17,6 +17,7 @@ import {
   type TrainingState,
 } from '@mnist/core';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
+import { epochLine } from './epoch-line.js';
 import { createEngine, type OptimizerConfig, type OptimizerName } from './engine.js';
 import { forwardPassEngine } from './forward-pass.js';
 import { initialWeights } from './initializers.js';
@@ -190,6 +191,10 @@ export class DNNClassifier {
     try {
       await engine.loadWeights(this.weights ?? initialWeights(spec, this.settings.seed));
       const started = performance.now();
+      let epochStarted = started;
+      // The epoch this fit ends in: full epochs of floor(count / batchSize) batches, the last may be partial.
+      const lastEpoch = this.epochs + Math.ceil(steps / Math.floor(train.count / batchSize));
+      const lastStep = this.step + steps;
       const loop = await runTrainingLoop({
         engine,
         spec,
@@ -208,11 +213,21 @@ export class DNNClassifier {
         onProgress: options.onProgress,
         onEpoch: (now, stats) => {
           const last = now.history[now.history.length - 1];
-          const validationText = validation && last ? ` Val accuracy: ${last.validationAccuracy.toFixed(4)}` : '';
+          const ended = performance.now();
           options.onLog?.(
-            `${now.epochs - 1} step ${now.step} Batch accuracy: ${stats.lastBatchAccuracy.toFixed(4)}${validationText} Loss: ${stats.meanLoss.toFixed(4)}` +
-              ` (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+            epochLine({
+              epoch: now.epochs - 1,
+              epochs: lastEpoch,
+              step: now.step,
+              steps: lastStep,
+              loss: stats.meanLoss,
+              batchAccuracy: stats.lastBatchAccuracy,
+              ...(validation && last ? { validationAccuracy: last.validationAccuracy } : {}),
+              epochSeconds: (ended - epochStarted) / 1000,
+              totalSeconds: (ended - started) / 1000,
+            }),
           );
+          epochStarted = ended;
         },
       });
       this.weights = await engine.readWeights();

@@ -27,7 +27,7 @@ async function files(out: string) {
 }
 
 describe('train', () => {
-  it('logs each epoch like the original program and saves the full training state', async () => {
+  it('logs each epoch 1-based like Keras and saves the full training state', async () => {
     const lines: string[] = [];
     const epochs: number[] = [];
     const result = await train(options('a', { onLog: (l) => lines.push(l), onEpoch: (r) => epochs.push(r.epoch) }));
@@ -36,7 +36,9 @@ describe('train', () => {
     expect(result.trainingSeconds).toBeLessThan(result.seconds);
     expect(result.testAccuracy).toBeGreaterThan(0.4); // three classes: chance is 1/3
     expect(lines[0]).toMatch(/^engine tfjs on backend /);
-    expect(lines[1]).toMatch(/^0 Batch accuracy: [\d.]+ Val accuracy: [\d.]+ Loss: \d+\.\d{4} \(\d+\.\d s\)$/);
+    // 1-based, like Keras' `Epoch 1/2`, while the history and onEpoch keep 0-based indexes.
+    expect(lines[1]).toMatch(/^epoch 1\/2: loss \d+\.\d{4}, last-batch accuracy [01]\.\d{4}, validation accuracy [01]\.\d{4}; epoch time \d+\.\d s, total elapsed \d+\.\d s$/);
+    expect(lines[2]).toMatch(/^epoch 2\/2: loss /);
     expect(epochs).toEqual([0, 1]);
     const { modelJson } = await loadCheckpoint(join(root, 'a'));
     expect(modelJson.training).toMatchObject({

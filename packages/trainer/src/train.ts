@@ -29,6 +29,7 @@ import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName
 import { initialWeights } from './initializers.js';
 import { checkActivation, checkHiddenUnits, checkInitializer } from './network-options.js';
 import { optimizerCheckpointState, resolveOptimizer } from './optimizer-slots.js';
+import { epochLine } from './epoch-line.js';
 import { SaveQueue } from './save-queue.js';
 import { runTrainingLoop, scoreTopOne, type BestEpoch } from './training-loop.js';
 
@@ -163,8 +164,8 @@ interface Settings {
 
 /**
  * Trains the chapter's network and saves a checkpoint after every epoch and at the end. Logs, like
- * the original program, `0 Batch accuracy: 0.9 Val accuracy: 0.9024` plus the mean loss and the
- * elapsed time. Refuses an `out` that already holds a checkpoint unless `resume` (continue it) or
+ * Keras, `epoch 1/30: loss 0.4012, last-batch accuracy 0.9000, validation accuracy 0.9024; epoch time
+ * 4.1 s, total elapsed 5.0 s` (see epoch-line.ts). Refuses an `out` that already holds a checkpoint unless `resume` (continue it) or
  * `overwrite` (start over) is set, and holds the run lock of `out` while it runs; `signal` stops it
  * cleanly after the current epoch.
  * @example const result = await train({ epochs: 1, onLog: (line) => console.error(line) });
@@ -285,6 +286,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
 
     // No await between this check and the loop's first: once training starts, an abort ends an epoch.
     options.signal?.throwIfAborted();
+    let epochStarted = performance.now();
     const loop = await runTrainingLoop({
       signal: options.signal,
       engine,
@@ -309,15 +311,13 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         // The snapshot is taken now; it is written while the next epoch trains, and the epoch is
         // reported (log line, options.onEpoch) once its checkpoint is on disk.
         const checkpoint = await toCheckpoint(engine!, spec, labels, state(now.epochs, now.history, now.step, now.best, now.stopped), extra);
+        const epochSeconds = (performance.now() - epochStarted) / 1000;
+        epochStarted = performance.now();
         saves.enqueue(async () => {
           await saveCheckpoint(settings.out, checkpoint);
           const seconds = elapsed();
-          const mark = now.best?.epoch === record.epoch ? ' *' : '';
-          log(
-            `${record.epoch} Batch accuracy: ${formatAccuracy(record.batchAccuracy)} Val accuracy: ${formatAccuracy(record.validationAccuracy)}` +
-              ` Loss: ${record.loss.toFixed(4)} (${seconds.toFixed(1)} s)${mark}`,
-          );
-          if (now.stopped) log(`Early stopping: no better validation accuracy for ${settings.patience} epochs; keeping epoch ${now.best!.epoch} (${formatAccuracy(now.best!.validationAccuracy)})`);
+          log(epochLine({ ...record, epochs: settings.epochs, epochSeconds, totalSeconds: seconds, best: now.best?.epoch === record.epoch }));
+          if (now.stopped) log(`Early stopping: no better validation accuracy for ${settings.patience} epochs; keeping epoch ${now.best!.epoch + 1} (validation accuracy ${now.best!.validationAccuracy.toFixed(4)})`);
           options.onEpoch?.({ ...record, seconds });
         });
       },
@@ -517,11 +517,11 @@ function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Setti
     throw new Error(`cannot resume ${settings.out}: it already completed ${t.epoch} epochs, more than --epochs ${settings.epochs}`);
   }
   const es = t.earlyStopping;
-  if (es?.stopped) throw new Error(`cannot resume ${settings.out}: early stopping already ended it at epoch ${t.epoch} (best epoch ${es.bestEpoch})`);
+  if (es?.stopped) throw new Error(`cannot resume ${settings.out}: early stopping already ended it at epoch ${t.epoch} (best epoch ${es.bestEpoch + 1})`);
   // A finished run saves the best epoch's weights, which are not the last epoch's: nothing to continue from.
   const hasBest = [...checkpoint.weights.keys()].some((n) => n.startsWith(BEST_WEIGHTS_PREFIX));
   if (es && t.testAccuracy !== undefined && es.bestEpoch !== t.epoch - 1 && !hasBest) {
-    throw new Error(`cannot resume ${settings.out}: it holds the weights of its best epoch ${es.bestEpoch}, not of its last epoch ${t.epoch - 1}`);
+    throw new Error(`cannot resume ${settings.out}: it holds the weights of its best epoch ${es.bestEpoch + 1}, not of its last epoch ${t.epoch}`);
   }
 }
 
@@ -529,9 +529,4 @@ async function toCheckpoint(engine: TrainingEngine, spec: ModelSpec, labels: rea
   const weights = await engine.readWeights();
   for (const [name, w] of best ?? []) weights.set(BEST_WEIGHTS_PREFIX + name, { ...w, name: BEST_WEIGHTS_PREFIX + name });
   return newCheckpoint(spec, labels, training, weights);
-}
-
-// The original printed numpy floats (0.9, 0.9024); four decimals keep 5000-image accuracies exact.
-function formatAccuracy(value: number): string {
-  return String(Number(value.toFixed(4)));
 }

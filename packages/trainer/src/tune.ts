@@ -205,7 +205,7 @@ export async function tune(options: TuneOptions = {}): Promise<TuneResult> {
         await rm(dir, { recursive: true, force: true });
       }
       log(
-        `  val accuracy ${result.validationAccuracy.toFixed(4)} (epoch ${result.bestEpoch}${result.stoppedEarly ? ', stopped early' : ''}) ` +
+        `  val accuracy ${result.validationAccuracy.toFixed(4)} (epoch ${result.bestEpoch + 1}${result.stoppedEarly ? ', stopped early' : ''}) ` +
           `in ${result.seconds.toFixed(1)} s; best so far: trial ${leader.trial} ${leader.validationAccuracy.toFixed(4)}`,
       );
       options.onTrial?.(result, i, options.trials !== undefined ? maxTrials : undefined);

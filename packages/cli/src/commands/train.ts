@@ -127,6 +127,7 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
         onEpoch: (record) => (savedEpochs = record.epoch + 1),
         ...hooks,
       }),
+      flags.epochs,
     );
   } catch (error) {
     const signal = stop.received();
@@ -155,7 +156,7 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
       ...(result.bestEpoch !== undefined ? { bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly } : {}),
     },
     [
-      ...(result.bestEpoch !== undefined ? [`Best epoch: ${result.bestEpoch}${result.stoppedEarly ? ' (stopped early)' : ''}`] : []),
+      ...(result.bestEpoch !== undefined ? [`Best epoch: ${result.bestEpoch + 1}${result.stoppedEarly ? ' (stopped early)' : ''}`] : []),
       `Validation accuracy: ${result.validationAccuracy.toFixed(4)}`,
       `Test accuracy: ${testAccuracy.toFixed(4)}`,
       `Checkpoint: ${result.checkpoint}`,

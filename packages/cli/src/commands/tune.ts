@@ -65,6 +65,7 @@ async function tune(flags: TuneFlags, io: CliIo): Promise<void> {
         backend: flags.backend,
         ...hooks,
       }),
+      flags.epochs,
     );
   } catch (e) {
     if (e instanceof RangeError && /trainLimit/.test(e.message)) throw new CliError(`--train-limit: ${e.message}`);
@@ -76,7 +77,7 @@ async function tune(flags: TuneFlags, io: CliIo): Promise<void> {
     String(i + 1),
     String(t.trial),
     t.validationAccuracy.toFixed(4),
-    String(t.bestEpoch),
+    String(t.bestEpoch + 1), // 1-based as in the epoch lines; --json keeps the 0-based index
     `${t.epochs}${t.stoppedEarly ? ' (stopped)' : ''}`,
     t.seconds.toFixed(1),
     describeTrial(t),
