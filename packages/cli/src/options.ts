@@ -56,6 +56,30 @@ export function positiveNumber(flag: string): (value: string) => number {
 }
 
 /**
+ * Parses a choice flag's value case-insensitively (`--optimizer Adam` is `adam`, as Keras takes
+ * `optimizer='Adam'`) to the canonical spelling; anything else is one line listing the choices.
+ * @example choice('--runtime', ['node', 'web'])('Web') === 'web'
+ */
+export function choice<T extends string>(flag: string, choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    const wanted = value.trim().toLowerCase();
+    const found = choices.find((c) => c.toLowerCase() === wanted);
+    if (found === undefined) throw new UsageError(flag, `one of ${choices.join(', ')}`, value);
+    return found;
+  };
+}
+
+/**
+ * A flag taking one of `choices` (listed in `--help`), parsed by {@link choice}: every choice flag is
+ * built with this so they all take any letter case.
+ * @example choiceOption('--runtime <name>', 'ONNX Runtime flavour', RUNTIMES).default('node')
+ */
+export function choiceOption(flags: string, description: string, choices: readonly string[]): Option {
+  const flag = flags.split(/[\s,]/)[0];
+  return new Option(flags, description).choices(choices).argParser(choice(flag, choices));
+}
+
+/**
  * Parses a comma-separated list of positive integers (hidden layer sizes).
  * @example positiveIntegerList('--hidden')('300,100') // [300, 100]
  */
@@ -107,7 +131,7 @@ export const modelOption = (): Option =>
 
 /** `--runtime node|web`, for `--model`. */
 export const runtimeOption = (): Option =>
-  new Option('--runtime <name>', 'ONNX Runtime flavour for --model').choices(RUNTIMES).default('node');
+  choiceOption('--runtime <name>', 'ONNX Runtime flavour for --model', RUNTIMES).default('node');
 
 /** `--backend NAME`: TensorFlow.js backend, resolved by the trainer when omitted. */
 export const backendOption = (): Option =>
@@ -184,7 +208,7 @@ export function addModelLoadOptions(command: Command): Command {
     .addOption(new Option('--normalize <mean,std>', "the model's input normalization, (pixel/255 - MEAN) / STD, e.g. 0.1307,0.3081 (default: the model's metadata, else none)").argParser(normalization('--normalize')))
     .addOption(new Option('--input <name>', "the model's image input, when it has several"))
     .addOption(new Option('--output <name>', "the model's class-score output, when it has several"))
-    .addOption(new Option('--output-kind <kind>', "what the output holds, instead of detecting it").choices(OUTPUT_KINDS))
+    .addOption(choiceOption('--output-kind <kind>', 'what the output holds, instead of detecting it', OUTPUT_KINDS))
     .addOption(new Option('--labels <a,b,...>', "class labels, one per output (default: the model's metadata, else 0..K-1)").argParser(labelList('--labels')));
 }
 

@@ -1,7 +1,28 @@
-// The shared training flags: value parsing, --momentum only where it means something, early stopping.
+// The shared training flags: value parsing, choices in any letter case, --lr, --momentum only where it
+// means something, early stopping.
+import { Command } from 'commander';
+import { engineNames } from '@mnist/trainer';
 import { describe, expect, it } from 'vitest';
 import { CliError, UsageError } from './errors.js';
-import { DEFAULT_PATIENCE, earlyStoppingFrom, optimizerFrom, unitRate } from './training-flags.js';
+import { addModelLoadOptions, choice, runtimeOption } from './options.js';
+import {
+  addLearningRateOptions,
+  addTrainingFlags,
+  DEFAULT_PATIENCE,
+  earlyStoppingFrom,
+  engineOption,
+  ENGINES,
+  learningRateFrom,
+  optimizerFrom,
+  unitRate,
+} from './training-flags.js';
+
+// A command with the shared flags, parsed like the bin parses argv (errors thrown, nothing printed).
+function parsed(...args: string[]): Command {
+  const command = new Command('train').exitOverride().configureOutput({ writeErr: () => undefined });
+  addLearningRateOptions(addModelLoadOptions(addTrainingFlags(command)), 'learning rate', 0.01).addOption(engineOption()).addOption(runtimeOption());
+  return command.parse(args, { from: 'user' });
+}
 
 describe('training flags', () => {
   it('unitRate takes [0, 1) and names the flag otherwise', () => {
@@ -25,5 +46,29 @@ describe('training flags', () => {
     expect(earlyStoppingFrom({ earlyStopping: true })).toEqual({ patience: DEFAULT_PATIENCE });
     expect(earlyStoppingFrom({ patience: 3 })).toEqual({ patience: 3 });
     expect(earlyStoppingFrom({ earlyStopping: true, patience: 2 })).toEqual({ patience: 2 });
+  });
+
+  it('choice flags take any letter case and keep the canonical value', () => {
+    const opts = parsed('--optimizer', 'Adam', '--activation', 'ReLU', '--initializer', 'He', '--engine', 'ONNX', '--runtime', 'Web', '--output-kind', 'Logits').opts();
+    expect(opts).toMatchObject({ optimizer: 'adam', activation: 'relu', initializer: 'he', engine: 'onnx', runtime: 'web', outputKind: 'logits' });
+    expect(parsed('--activation', 'LEAKY_RELU').opts().activation).toBe('leaky_relu');
+  });
+
+  it('an unknown choice is one line naming the flag, the value and every choice', () => {
+    expect(() => parsed('--optimizer', 'Adamw')).toThrow('--optimizer must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "Adamw"');
+    expect(() => choice('--engine', ENGINES)('gpu')).toThrow(UsageError);
+    expect(() => choice('--engine', ENGINES)('gpu')).toThrow('--engine must be one of auto, onnx, tfjs, got "gpu"');
+  });
+
+  it("--engine's choices are auto and the trainer's registered engines", () => {
+    expect([...ENGINES].sort()).toEqual(['auto', ...engineNames()].sort());
+  });
+
+  it('--lr is --learning-rate; the default is not "given"; both at once are refused', () => {
+    expect(learningRateFrom(parsed())).toEqual({ learningRate: 0.01, given: false });
+    expect(learningRateFrom(parsed('--lr', '0.1'))).toEqual({ learningRate: 0.1, given: true });
+    expect(learningRateFrom(parsed('--learning-rate', '0.2'))).toEqual({ learningRate: 0.2, given: true });
+    expect(() => parsed('--lr', 'fast')).toThrow('--lr must be a finite positive number, got "fast"');
+    expect(() => parsed('--lr', '0.1', '--learning-rate', '0.2')).toThrow(/--lr .*cannot be used with option '--learning-rate/);
   });
 });

@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { ACTIVATIONS, INITIALIZERS, type Activation, type Initializer } from '@mnist/core';
 import { CliError, UsageError } from './errors.js';
-import { positiveInteger } from './options.js';
+import { choiceOption, positiveInteger, positiveNumber } from './options.js';
 
 /** The optimizers of the trainer (kept here so `--help` needs no TensorFlow.js import). */
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
@@ -25,14 +25,40 @@ export function unitRate(flag: string): (value: string) => number {
 }
 
 /** `--activation`. */
-export const activationOption = (): Option => new Option('--activation <name>', 'hidden-layer activation').choices(ACTIVATIONS);
+export const activationOption = (): Option => choiceOption('--activation <name>', 'hidden-layer activation', ACTIVATIONS);
 
 /** `--initializer`. */
 export const initializerOption = (): Option =>
-  new Option('--initializer <name>', 'kernel initializer (truncated_normal: the original stddev 2/sqrt(fan_in))').choices(INITIALIZERS);
+  choiceOption('--initializer <name>', 'kernel initializer (truncated_normal: the original stddev 2/sqrt(fan_in))', INITIALIZERS);
 
 /** `--optimizer`. */
-export const optimizerOption = (): Option => new Option('--optimizer <name>', 'optimizer, with TensorFlow 1 update rules').choices(OPTIMIZERS);
+export const optimizerOption = (): Option => choiceOption('--optimizer <name>', 'optimizer, with TensorFlow 1 update rules', OPTIMIZERS);
+
+/** The training engines (kept here so `--help` needs no trainer import; a test checks them against the trainer's registry). */
+export const ENGINES = ['auto', 'onnx', 'tfjs'] as const;
+
+/** `--engine`: the trainer picks the fastest that loads unless given. */
+export const engineOption = (description = 'training engine (default auto: the fastest that loads)'): Option => choiceOption('--engine <name>', description, ENGINES);
+
+/**
+ * `--learning-rate` and its short alias `--lr` (as PyTorch and Keras scripts spell it); giving both is
+ * refused. Read the value with {@link learningRateFrom}.
+ * @example addLearningRateOptions(command, 'learning rate', 0.01);
+ */
+export function addLearningRateOptions(command: Command, description: string, fallback: number): Command {
+  return command
+    .addOption(new Option('--learning-rate <x>', `${description} (alias --lr)`).argParser(positiveNumber('--learning-rate')).default(fallback))
+    .addOption(new Option('--lr <x>', 'same as --learning-rate').argParser(positiveNumber('--lr')).conflicts('learningRate'));
+}
+
+/**
+ * The learning rate `--learning-rate` or `--lr` gave, and whether either was on the command line.
+ * @example const { learningRate, given } = learningRateFrom(cmd);
+ */
+export function learningRateFrom(command: Command): { learningRate: number; given: boolean } {
+  if (command.getOptionValueSource('lr') === 'cli') return { learningRate: command.getOptionValue('lr') as number, given: true };
+  return { learningRate: command.getOptionValue('learningRate') as number, given: command.getOptionValueSource('learningRate') === 'cli' };
+}
 
 /** `--momentum`. */
 export const momentumOption = (): Option =>

@@ -10,11 +10,10 @@ import {
   nonNegativeInteger,
   positiveInteger,
   positiveIntegerList,
-  positiveNumber,
   requireDirectory,
 } from '../options.js';
 import { CliError } from '../errors.js';
-import { addTrainingFlags, earlyStoppingFrom, optimizerFrom, type TrainingFlags } from '../training-flags.js';
+import { addLearningRateOptions, addTrainingFlags, earlyStoppingFrom, engineOption, learningRateFrom, optimizerFrom, type TrainingFlags } from '../training-flags.js';
 import { withTrainingProgress } from '../training-progress.js';
 import { abortOnSignal, signalExitCode } from '../until-signal.js';
 
@@ -25,7 +24,6 @@ interface TrainFlags extends TrainingFlags {
   out: string;
   epochs: number;
   batchSize: number;
-  learningRate: number;
   hidden: number[];
   seed: number;
   engine?: string;
@@ -44,10 +42,8 @@ export function configure(command: Command, io: CliIo): void {
     .addOption(dataOption())
     .addOption(new Option('--out <dir>', 'checkpoint directory to write').default(DEFAULT_CHECKPOINT_DIR))
     .addOption(new Option('--epochs <n>', 'number of epochs').argParser(positiveInteger('--epochs')).default(30))
-    .addOption(new Option('--batch-size <n>', 'mini-batch size').argParser(positiveInteger('--batch-size')).default(50))
-    .addOption(
-      new Option('--learning-rate <x>', 'learning rate (with --estimator: 0.05 unless given)').argParser(positiveNumber('--learning-rate')).default(0.01),
-    )
+    .addOption(new Option('--batch-size <n>', 'mini-batch size').argParser(positiveInteger('--batch-size')).default(50));
+  addLearningRateOptions(command, 'learning rate (with --estimator: 0.05 unless given)', 0.01)
     .addOption(
       new Option('--hidden <list>', 'hidden layer sizes, comma-separated')
         .argParser(positiveIntegerList('--hidden'))
@@ -56,7 +52,7 @@ export function configure(command: Command, io: CliIo): void {
     .addOption(new Option('--seed <n>', 'random seed (same seed, data, backend and cores: same checkpoint)').argParser(nonNegativeInteger('--seed')).default(42))
     .addOption(new Option('--estimator', "run the chapter's high-level DNNClassifier (Adagrad 0.05, Glorot; fit for --steps)"))
     .addOption(new Option('--steps <n>', 'optimizer steps (default: 40000 with --estimator; otherwise --epochs decides)').argParser(positiveInteger('--steps')))
-    .addOption(new Option('--engine <name>', 'training engine (tfjs, onnx or auto; default: the trainer picks)'))
+    .addOption(engineOption())
     .addOption(backendOption())
     .addOption(
       new Option('--cores <n>', 'cores each optimizer step is split across (default: 2 when the onnx engine can, else 1)').argParser(positiveInteger('--cores')),
@@ -106,7 +102,7 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
         out: flags.out,
         epochs: flags.epochs,
         batchSize: flags.batchSize,
-        learningRate: flags.learningRate,
+        learningRate: learningRateFrom(cmd).learningRate,
         // Only when given: with --init-from (or resuming a warm start) the network is the checkpoint's.
         hiddenUnits: cmd.getOptionValueSource('hidden') === 'cli' ? flags.hidden : undefined,
         seed: flags.seed,
@@ -220,7 +216,7 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
       activation: flags.activation,
       initializer: flags.initializer,
       optimizer: optimizerFrom(flags, 'adagrad'),
-      learningRate: given('learningRate') ? flags.learningRate : undefined,
+      learningRate: learningRateFrom(cmd).given ? learningRateFrom(cmd).learningRate : undefined,
       dropoutRate: flags.dropout,
       earlyStopping: earlyStoppingFrom(flags),
       seed: flags.seed,

@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { CliError } from '../errors.js';
 import { backendOption, dataOption, jsonOption, nonNegativeInteger, positiveInteger, positiveNumber, requireDirectory } from '../options.js';
+import { engineOption } from '../training-flags.js';
 import { withTrainingProgress } from '../training-progress.js';
 
 interface TuneFlags {
@@ -37,7 +38,7 @@ export function configure(command: Command, io: CliIo): void {
         positiveInteger('--train-limit'),
       ),
     )
-    .addOption(new Option('--engine <name>', 'training engine (tfjs, onnx or auto)'))
+    .addOption(engineOption())
     .addOption(backendOption())
     .addOption(jsonOption())
     .action(async (_options: unknown, cmd: Command) => {
