@@ -121,9 +121,50 @@ export const dataOption = (): Option =>
 /** `--json`: the last stdout line is one JSON object. */
 export const jsonOption = (): Option => new Option('--json', 'print the result as one JSON object on the last stdout line');
 
+/** The default model of `serve`, `demo` and `predict IMAGE...`: `mnist export`'s file beside the default checkpoint. */
+export const DEFAULT_MODEL_FILE = `${DEFAULT_CHECKPOINT_DIR}/model.onnx`;
+
 /** `--checkpoint DIR`. */
 export const checkpointOption = (description = 'checkpoint directory (model.json + weights.bin)'): Option =>
   new Option('--checkpoint <dir>', description);
+
+/**
+ * Checks what `--checkpoint` names before it is read: a file (an .onnx model, most likely) is refused
+ * with the flag that reads it, and a missing default says how to make one; another missing directory
+ * is left to the checkpoint reader, which names the file it looked for.
+ * @example requireCheckpointDirectory(cmd, flags.checkpoint, '--model');
+ */
+export function requireCheckpointDirectory(command: Command, dir: string, modelFlag?: string): void {
+  let stats;
+  try {
+    stats = statSync(dir);
+  } catch {
+    if (command.getOptionValueSource('checkpoint') === 'default') {
+      throw new CliError(`no checkpoint in ${dir} (the default --checkpoint): train one with \`mnist train\`, or give --checkpoint DIR${modelFlag ? ` or ${modelFlag} FILE.onnx` : ''}`);
+    }
+    return;
+  }
+  if (stats.isDirectory()) return;
+  const use = modelFlag ? `; use ${modelFlag} ${dir}` : '';
+  if (/\.onnx$/i.test(dir)) throw new CliError(`--checkpoint: ${JSON.stringify(dir)} is an ONNX model file, not a checkpoint directory${use}`);
+  throw new CliError(`--checkpoint: ${JSON.stringify(dir)} is a file, expected a checkpoint directory (model.json + weights.bin)${modelFlag ? `; for an ONNX model use ${modelFlag} FILE.onnx` : ''}`);
+}
+
+/**
+ * Checks that the default model file exists when no `--model` was given, so a new user is told how to
+ * make it rather than that a file is missing; a file given with the flag is left to the model loader.
+ * @example requireDefaultModel(model, cmd.getOptionValueSource('model') === 'default');
+ */
+export function requireDefaultModel(file: string, isDefault: boolean): void {
+  if (!isDefault) return;
+  let found: boolean;
+  try {
+    found = statSync(file).isFile();
+  } catch {
+    found = false;
+  }
+  if (!found) throw new CliError(`no model at ${file} (the default --model): make one with \`mnist train\` then \`mnist export\`, or give --model FILE.onnx`);
+}
 
 /** `--model FILE.onnx`, exclusive with `--checkpoint`. */
 export const modelOption = (): Option =>

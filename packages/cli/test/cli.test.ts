@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import pngjs from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, expectOneLineError, lastJson, mnist, repoRoot, scratchDir } from './mnist-bin.fixture.js';
+import { buildCli, expectOneLineError, lastJson, mnist, repoRoot, runMnist, scratchDir, startLongRunning, stopWith } from './mnist-bin.fixture.js';
 
 const work = scratchDir('mnist-cli-');
 beforeAll(buildCli, 180_000);
@@ -51,8 +51,6 @@ describe('bad flags', () => {
     [['train', '--no-such-flag'], /unknown option '--no-such-flag'/],
     [['trian'], /unknown command 'trian'.*train/],
     [['eval', '--checkpoint', 'a', '--model', 'b.onnx'], /--model.*cannot be used with.*--checkpoint/],
-    [['eval'], /eval needs --checkpoint DIR or --model FILE\.onnx/],
-    [['export', '--checkpoint', 'x'], /export needs a format: --onnx/],
   ])('mnist %j', (args, message) => {
     expectOneLineError(mnist(...args), message);
   });
@@ -88,6 +86,19 @@ describe('bad flags', () => {
 });
 
 describe('bad files', () => {
+  it('says how to make the default checkpoint or model when there is none', () => {
+    const empty = join(work, 'no-checkpoints');
+    mkdirSync(empty, { recursive: true });
+    const noCheckpoint = /no checkpoint in checkpoints\/dnn \(the default --checkpoint\): train one with `mnist train`, or give --checkpoint DIR or --model FILE\.onnx$/;
+    expectOneLineError(runMnist(['eval'], { cwd: empty }), noCheckpoint);
+    expectOneLineError(runMnist(['predict'], { cwd: empty }), noCheckpoint);
+    expectOneLineError(runMnist(['export'], { cwd: empty }), /no checkpoint in checkpoints\/dnn \(the default --checkpoint\): train one with `mnist train`, or give --checkpoint DIR$/);
+    const noModel = /no model at checkpoints\/dnn\/model\.onnx \(the default --model\): make one with `mnist train` then `mnist export`, or give --model FILE\.onnx$/;
+    expectOneLineError(runMnist(['serve', '--port', '0'], { cwd: empty }), noModel);
+    expectOneLineError(runMnist(['predict', 'digit.png'], { cwd: empty }), noModel);
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
   it('names the missing checkpoint file', () => {
     const empty = join(work, 'empty-checkpoint');
     mkdirSync(empty, { recursive: true });
@@ -158,7 +169,11 @@ describe('end to end: train, predict, export, eval, inspect', () => {
     expect(summary.outputs.map((o) => o.name)).toEqual(['logits', 'probabilities', 'classes']);
     expect(Number(summary.metadata['mnist.test_accuracy'])).toBeCloseTo(trained.testAccuracy as number, 6);
     expectOneLineError(mnist('export', '--onnx', '--checkpoint', checkpoint, '--opset', '99'), /opset must be an integer from 13 to 26, got 99/);
-    expectOneLineError(mnist('export', '--onnx', '--checkpoint', checkpoint, '--out', join(work, 'nowhere', 'm.onnx')), /--out: directory ".*nowhere" does not exist/);
+    // Without --onnx (the default format), into folders made on the way.
+    const nested = join(work, 'nowhere', 'deeper', 'm.onnx');
+    expect(lastJson(mnist('export', '--checkpoint', checkpoint, '--out', nested, '--json'))).toEqual({ model: nested, opset: 17, bytes: readFileSync(model).length });
+    expectOneLineError(mnist('export', '--checkpoint', checkpoint, '--out', join(model, 'm.onnx')), /--out: ".*model\.onnx" is a file, expected a directory to write/);
+    expectOneLineError(mnist('export', '--checkpoint', model), /--checkpoint: ".*model\.onnx" is an ONNX model file, not a checkpoint directory$/);
     const opset21 = join(work, 'opset21.onnx');
     expect(lastJson(mnist('export', '--onnx', '--checkpoint', checkpoint, '--out', opset21, '--opset', '21', '--json'))).toMatchObject({ model: opset21, opset: 21 });
     const human = mnist('inspect', model);
@@ -237,10 +252,57 @@ describe('end to end: train, predict, export, eval, inspect', () => {
 
     const broken = join(work, 'broken.png');
     writeFileSync(broken, readFileSync(digit).subarray(0, 30));
-    expectOneLineError(mnist('predict', '--model', model, digit, broken), /broken\.png: cannot decode PNG/);
     const text = join(work, 'notes.jpg');
     writeFileSync(text, 'hello');
     expectOneLineError(mnist('predict', '--model', model, text), /notes\.jpg: is not a PNG or JPEG image/);
+    // Among several files, each bad one gets its own line, the good ones are still classified, and the exit is 1.
+    const missing = join(work, 'missing.png');
+    const several = mnist('predict', '--model', model, broken, digit, text, missing, digit);
+    expect(several.code).toBe(1);
+    expect(several.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^mnist: .*broken\.png: cannot decode PNG/),
+      expect.stringMatching(/^mnist: .*notes\.jpg: is not a PNG or JPEG image/),
+      expect.stringMatching(/^mnist: .*missing\.png: no such file or directory$/),
+      `mnist: 3 of 5 image files could not be classified: ${broken}, ${text}, ${missing}`,
+    ]);
+    const rows = several.stdout.trimEnd().split('\n');
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/^file +class +probability$/);
+    for (const row of rows.slice(1)) expect(row).toMatch(new RegExp(`^${digit.replace(/[.]/g, '\\.')} +7 +0\\.\\d{4}$`));
+    const json = mnist('predict', '--model', model, digit, broken, '--json');
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.stdout.trimEnd()) as { predictions: { file: string; class: number }[]; errors: { file: string; error: string }[] };
+    expect(parsed.predictions.map((p) => [p.file, p.class])).toEqual([[digit, 7]]);
+    expect(parsed.errors).toEqual([{ file: broken, error: expect.stringMatching(/broken\.png: cannot decode PNG/) as string }]);
+    const none = mnist('predict', '--model', model, broken, text);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toBe('');
+    expect(none.stderr.trimEnd().split('\n')).toHaveLength(3);
+    expect(none.stderr).toMatch(/^mnist: 2 of 2 image files could not be classified/m);
+  });
+
+  it('eval, predict and export default to checkpoints/dnn, and predict and serve to its model.onnx', async () => {
+    const home = join(work, 'home');
+    mkdirSync(join(home, 'checkpoints', 'dnn'), { recursive: true });
+    for (const f of ['model.json', 'weights.bin']) copyFileSync(join(checkpoint, f), join(home, 'checkpoints', 'dnn', f));
+    const run = (...args: string[]) => runMnist(args, { cwd: home });
+    expect(lastJson(run('export', '--json'))).toMatchObject({ model: join('checkpoints', 'dnn', 'model.onnx'), opset: 17 });
+    expect(lastJson(run('eval', '--json'))).toEqual(lastJson(mnist('eval', '--checkpoint', checkpoint, '--json')));
+    expect(lastJson(run('predict', '--first', '5', '--json'))).toEqual(lastJson(mnist('predict', '--checkpoint', checkpoint, '--first', '5', '--json')));
+    const digit = join(work, 'default-digit.png');
+    writeFileSync(digit, pngOfTestImage(0));
+    expect((lastJson(run('predict', digit, '--json')).predictions as { class: number }[])[0].class).toBe(7);
+    expectOneLineError(run('predict', '--checkpoint', join('checkpoints', 'dnn'), digit), /classifying image files needs --model FILE\.onnx, not --checkpoint/);
+    const served = await startLongRunning(['serve', '--port', '0'], { cwd: home });
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await stopWith(served.child, 'SIGTERM')).toBe(0);
+    expect(served.stderr()).toMatch(/^Serving checkpoints\/dnn\/model\.onnx /m);
+  });
+
+  it('eval and predict refuse an ONNX file given as --checkpoint, pointing to --model', () => {
+    expectOneLineError(mnist('eval', '--checkpoint', model), new RegExp(`--checkpoint: ".*model\\.onnx" is an ONNX model file, not a checkpoint directory; use --model .*model\\.onnx$`));
+    expectOneLineError(mnist('predict', '--checkpoint', model), /is an ONNX model file, not a checkpoint directory; use --model/);
+    expectOneLineError(mnist('eval', '--checkpoint', join(checkpoint, 'model.json')), /--checkpoint: ".*model\.json" is a file, expected a checkpoint directory \(model\.json \+ weights\.bin\); for an ONNX model use --model FILE\.onnx$/);
   });
 
   it('names the torn file of a torn checkpoint', () => {

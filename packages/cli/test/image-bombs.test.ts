@@ -68,7 +68,7 @@ describe('mnist predict on hostile pictures', () => {
     ['sparse.png', () => 5 * 2 ** 30, /is 5368709120 bytes, more than the limit of \d+ bytes for an image file/],
   ];
 
-  it.each(files)('%s is one line naming the file and exit 1', (name, make, message) => {
+  it.each(files)('%s is one line naming the file, the digit beside it is still classified, and exit 1', (name, make, message) => {
     const file = join(work, name);
     const content = make();
     if (typeof content === 'number') {
@@ -78,9 +78,10 @@ describe('mnist predict on hostile pictures', () => {
     writeFileSync(digit, digitPng());
     const r = mnist('predict', '--model', model, digit, file);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toBe('');
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(2);
+    expect(r.stdout).toContain(digit);
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines, r.stderr).toEqual([expect.stringMatching(/./), `mnist: 1 of 2 image files could not be classified: ${file}`]);
     expect(lines[0].startsWith(`mnist: ${file}: `), lines[0]).toBe(true);
     expect(lines[0]).toMatch(message);
   });

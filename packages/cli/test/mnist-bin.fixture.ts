@@ -99,11 +99,12 @@ export interface LongRunning {
 }
 
 /**
- * Starts a long-running command (serve, demo); resolves with its first stdout line (the URL) once printed.
+ * Starts a long-running command (serve, demo), from the repository unless `cwd` is given; resolves with its
+ * first stdout line (the URL) once printed.
  * @example const { url, child } = await startLongRunning(['serve', '--model', model, '--port', '0']);
  */
-export function startLongRunning(args: string[]): Promise<LongRunning> {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: { ...process.env, CI: '1' } });
+export function startLongRunning(args: string[], options: { cwd?: string } = {}): Promise<LongRunning> {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? repoRoot, env: { ...process.env, CI: '1' } });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));

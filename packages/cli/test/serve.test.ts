@@ -1,8 +1,8 @@
 // `mnist serve` through the compiled bin: it answers /healthz, /v1/model and /v1/predict with the model
-// it was given, stops on SIGTERM with exit 0, and refuses to start without --model.
+// it was given, stops on SIGTERM with exit 0, and without --model or its default says how to make one.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, expectOneLineError, mnist, scratchDir, startLongRunning, stopWith, trainedModel } from './mnist-bin.fixture.js';
+import { buildCli, expectOneLineError, runMnist, scratchDir, startLongRunning, stopWith, trainedModel } from './mnist-bin.fixture.js';
 
 const work = scratchDir('mnist-serve-');
 let trained: ReturnType<typeof trainedModel>;
@@ -31,7 +31,7 @@ describe('serve', () => {
     }
   }, 60_000);
 
-  it('refuses to start without --model, in one line', () => {
-    expectOneLineError(mnist('serve'), /required option '--model <file>'/);
+  it('refuses to start without --model where there is no checkpoints/dnn/model.onnx, in one line', () => {
+    expectOneLineError(runMnist(['serve'], { cwd: work }), /^mnist: no model at checkpoints\/dnn\/model\.onnx \(the default --model\): make one with `mnist train` then `mnist export`/);
   });
 });

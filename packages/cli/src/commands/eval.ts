@@ -2,7 +2,6 @@
 // an ONNX model (ONNX Runtime) on the test set.
 import type { Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
-import { CliError } from '../errors.js';
 import { evalLines, evalReport, type EvalReport } from '../eval-report.js';
 import { withClassifier } from '../load-classifier.js';
 import {
@@ -11,9 +10,11 @@ import {
   checkSourceFlags,
   checkpointOption,
   dataOption,
+  DEFAULT_CHECKPOINT_DIR,
   jsonOption,
   modelLoadOptions,
   modelOption,
+  requireCheckpointDirectory,
   requireDirectory,
   runtimeOption,
   type ModelLoadFlags,
@@ -22,7 +23,7 @@ import {
 import { loadTestSet } from '../test-set.js';
 
 interface EvalFlags extends ModelLoadFlags {
-  checkpoint?: string;
+  checkpoint: string;
   model?: string;
   runtime: Runtime;
   data?: string;
@@ -32,19 +33,19 @@ interface EvalFlags extends ModelLoadFlags {
 
 /** Adds the flags and action of `mnist eval` to `command`. */
 export function configure(command: Command, io: CliIo): void {
-  addModelLoadOptions(command.addOption(checkpointOption()).addOption(modelOption()).addOption(runtimeOption()))
+  addModelLoadOptions(command.addOption(checkpointOption().default(DEFAULT_CHECKPOINT_DIR)).addOption(modelOption()).addOption(runtimeOption()))
     .addOption(dataOption())
     .addOption(backendOption())
     .addOption(jsonOption())
     .action(async (_options: unknown, cmd: Command) => {
       const flags = cmd.opts<EvalFlags>();
       checkSourceFlags(cmd, flags.model !== undefined);
-      const result = await evaluate(flags);
+      const result = await evaluate(flags, cmd);
       printResult(io, flags.json, result, evalLines(result));
     });
 }
 
-async function evaluate(flags: EvalFlags): Promise<EvalReport> {
+async function evaluate(flags: EvalFlags, cmd: Command): Promise<EvalReport> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   if (flags.model !== undefined) {
     // The model first: a file that cannot be a model is refused before the test set is read.
@@ -54,7 +55,7 @@ async function evaluate(flags: EvalFlags): Promise<EvalReport> {
       return evalReport(accuracy, n, confusionMatrix, c.metadata.labels);
     });
   }
-  if (flags.checkpoint === undefined) throw new CliError('eval needs --checkpoint DIR or --model FILE.onnx');
+  requireCheckpointDirectory(cmd, flags.checkpoint, '--model');
   const { evaluateCheckpoint } = await import('@mnist/trainer');
   const { accuracy, n, confusionMatrix, labels } = await evaluateCheckpoint(flags.checkpoint, { dataDir: flags.data, backend: flags.backend });
   return evalReport(accuracy, n, confusionMatrix, labels);

@@ -1,10 +1,11 @@
 // `mnist predict`: the original program's "Predicted classes / Actual classes" for the first test
-// images, from a checkpoint or an ONNX model; or, given image files, the class of each digit picture.
+// images, from a checkpoint or an ONNX model; or, given image files, the class of each digit picture
+// (a file that cannot be read is reported and skipped, and the command then exits 1).
 import { IMAGE_PIXELS, preprocessDigitImage } from '@mnist/core';
 import { Option, type Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { decodeImageFile } from '@mnist/infer-node';
-import { CliError } from '../errors.js';
+import { CliError, oneLineMessage } from '../errors.js';
 import { withClassifier } from '../load-classifier.js';
 import {
   addModelLoadOptions,
@@ -12,10 +13,14 @@ import {
   checkpointOption,
   checkSourceFlags,
   dataOption,
+  DEFAULT_CHECKPOINT_DIR,
+  DEFAULT_MODEL_FILE,
   jsonOption,
   modelLoadOptions,
   modelOption,
   positiveInteger,
+  requireCheckpointDirectory,
+  requireDefaultModel,
   requireDirectory,
   runtimeOption,
   type ModelLoadFlags,
@@ -24,7 +29,7 @@ import {
 import { loadTestSet } from '../test-set.js';
 
 interface PredictFlags extends ModelLoadFlags {
-  checkpoint?: string;
+  checkpoint: string;
   model?: string;
   runtime: Runtime;
   first: number;
@@ -45,7 +50,11 @@ interface FilePrediction {
 /** Adds the flags, arguments and action of `mnist predict` to `command`. */
 export function configure(command: Command, io: CliIo): void {
   addModelLoadOptions(
-    command.argument('[images...]', 'PNG or JPEG files of digits to classify (needs --model)').addOption(checkpointOption()).addOption(modelOption()).addOption(runtimeOption()),
+    command
+      .argument('[images...]', `PNG or JPEG files of digits to classify (with --model, default: ${DEFAULT_MODEL_FILE})`)
+      .addOption(checkpointOption().default(DEFAULT_CHECKPOINT_DIR))
+      .addOption(modelOption())
+      .addOption(runtimeOption()),
   )
     .addOption(new Option('--first <n>', 'number of leading test images to predict').argParser(positiveInteger('--first')).default(20))
     .addOption(dataOption())
@@ -54,12 +63,12 @@ export function configure(command: Command, io: CliIo): void {
     .action(async (images: string[], _options: unknown, cmd: Command) => {
       const flags = cmd.opts<PredictFlags>();
       checkSourceFlags(cmd, flags.model !== undefined || images.length > 0);
-      if (images.length > 0) await predictFiles(images, flags, io);
-      else await predictTestImages(flags, io);
+      if (images.length > 0) await predictFiles(images, flags, cmd, io);
+      else await predictTestImages(flags, cmd, io);
     });
 }
 
-async function predictTestImages(flags: PredictFlags, io: CliIo): Promise<void> {
+async function predictTestImages(flags: PredictFlags, cmd: Command, io: CliIo): Promise<void> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   let predictions: number[];
   let labels: number[];
@@ -70,13 +79,12 @@ async function predictTestImages(flags: PredictFlags, io: CliIo): Promise<void> 
     const result = await withClassifier(flags.model, flags.runtime, modelLoadOptions(flags), (c) => c.predict(test.images.subarray(0, flags.first * pixels)));
     predictions = Array.from(result.classes, Number);
     labels = Array.from(test.labels.subarray(0, flags.first));
-  } else if (flags.checkpoint !== undefined) {
+  } else {
+    requireCheckpointDirectory(cmd, flags.checkpoint, '--model');
     const { predictCheckpoint } = await import('@mnist/trainer');
     const result = await predictCheckpoint(flags.checkpoint, { first: flags.first, dataDir: flags.data, backend: flags.backend });
     predictions = Array.from(result.predictions, Number);
     labels = Array.from(result.labels, Number);
-  } else {
-    throw new CliError('predict needs --checkpoint DIR or --model FILE.onnx');
   }
   // The original program printed two numpy arrays: `print("Predicted classes:", y_pred)`.
   printResult(io, flags.json, { predictions, labels }, [
@@ -85,29 +93,49 @@ async function predictTestImages(flags: PredictFlags, io: CliIo): Promise<void> 
   ]);
 }
 
-async function predictFiles(files: string[], flags: PredictFlags, io: CliIo): Promise<void> {
-  if (flags.model === undefined) throw new CliError('classifying image files needs --model FILE.onnx');
-  // Decode everything first: a bad file fails the command before the model is loaded.
-  const batch = new Uint8Array(files.length * IMAGE_PIXELS);
-  files.forEach((file, i) => batch.set(digitPixels(file), i * IMAGE_PIXELS));
-  const { result, labels } = await withClassifier(flags.model, flags.runtime, modelLoadOptions(flags), async (c) => ({
+async function predictFiles(files: string[], flags: PredictFlags, cmd: Command, io: CliIo): Promise<void> {
+  if (flags.model === undefined && cmd.getOptionValueSource('checkpoint') !== 'default') {
+    throw new CliError('classifying image files needs --model FILE.onnx, not --checkpoint');
+  }
+  const model = flags.model ?? DEFAULT_MODEL_FILE;
+  requireDefaultModel(model, flags.model === undefined);
+  // Decode everything first, before the model is loaded. One file alone fails the command as any bad
+  // input does; among several, each bad file gets its own line and the rest are still classified.
+  const readable: { file: string; pixels: Uint8Array }[] = [];
+  const errors: { file: string; error: string }[] = [];
+  for (const file of files) {
+    try {
+      readable.push({ file, pixels: digitPixels(file) });
+    } catch (error) {
+      if (files.length === 1) throw error;
+      const message = oneLineMessage(error);
+      errors.push({ file, error: message });
+      io.stderr.write(`mnist: ${message}\n`);
+    }
+  }
+  const failed = (): CliError => new CliError(`${errors.length} of ${files.length} image files could not be classified: ${errors.map((e) => e.file).join(', ')}`);
+  if (readable.length === 0) throw failed();
+  const batch = new Uint8Array(readable.length * IMAGE_PIXELS);
+  readable.forEach((r, i) => batch.set(r.pixels, i * IMAGE_PIXELS));
+  const { result, labels } = await withClassifier(model, flags.runtime, modelLoadOptions(flags), async (c) => ({
     result: await c.predict(batch),
     labels: c.metadata.labels,
   }));
-  const numClasses = result.probabilities.length / files.length;
-  const predictions: FilePrediction[] = files.map((file, i) => {
+  const numClasses = result.probabilities.length / readable.length;
+  const predictions: FilePrediction[] = readable.map(({ file }, i) => {
     const cls = Number(result.classes[i]);
     return { file, class: cls, label: labels[cls] ?? String(cls), probability: result.probabilities[i * numClasses + cls] };
   });
   // Digits need no label column; a model with labels of its own (or --labels) shows them.
   const named = predictions.some((p) => p.label !== String(p.class));
-  const width = Math.max(4, ...files.map((f) => f.length));
+  const width = Math.max(4, ...predictions.map((p) => p.file.length));
   const labelWidth = Math.max(5, ...predictions.map((p) => p.label.length));
   const label = (text: string): string => (named ? `  ${text.padEnd(labelWidth)}` : '');
-  printResult(io, flags.json, { predictions }, [
+  printResult(io, flags.json, errors.length > 0 ? { predictions, errors } : { predictions }, [
     `${'file'.padEnd(width)}  class${label('label')}  probability`,
     ...predictions.map((p) => `${p.file.padEnd(width)}  ${String(p.class).padStart(5)}${label(p.label)}  ${p.probability.toFixed(4).padStart(11)}`),
   ]);
+  if (errors.length > 0) throw failed();
 }
 
 // A photo or drawing of one digit, made to look like an MNIST test image; the file's size is checked

@@ -9,7 +9,7 @@ import {
 } from '@mnist/serve';
 import type { CliIo } from '../cli-io.js';
 import { CliError, UsageError } from '../errors.js';
-import { addModelLoadOptions, modelLoadOptions, portNumber, positiveInteger, type ModelLoadFlags } from '../options.js';
+import { addModelLoadOptions, DEFAULT_MODEL_FILE, modelLoadOptions, portNumber, positiveInteger, requireDefaultModel, type ModelLoadFlags } from '../options.js';
 
 interface ServeFlags extends ModelLoadFlags {
   model: string;
@@ -25,7 +25,7 @@ interface ServeFlags extends ModelLoadFlags {
 
 /** Adds the flags and action of `mnist serve` to `command`. */
 export function configure(command: Command, io: CliIo): void {
-  addModelLoadOptions(command.addOption(new Option('--model <file>', 'ONNX model to serve (from `mnist export --onnx`, or a PyTorch/Keras classifier)').makeOptionMandatory()))
+  addModelLoadOptions(command.addOption(new Option('--model <file>', 'ONNX model to serve (from `mnist export`, or a PyTorch/Keras classifier)').default(DEFAULT_MODEL_FILE)))
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1'))
     .addOption(new Option('--port <n>', 'port (0 picks a free one)').argParser(portNumber('--port')).default(8080))
     .addOption(secondsOption('--request-timeout', 'time for a whole request to arrive, else 408; 0 = none', DEFAULT_REQUEST_TIMEOUT_MS))
@@ -35,7 +35,9 @@ export function configure(command: Command, io: CliIo): void {
     .addOption(new Option('--max-connections <n>', `most open connections; more are closed when accepted (default: ${DEFAULT_MAX_CONNECTIONS})`).argParser(positiveInteger('--max-connections')))
     .addOption(new Option('--decode-workers <n>', 'threads decoding PNG/JPEG bodies (default: min(cores, 2))').argParser(positiveInteger('--decode-workers')))
     .action(async (_options: unknown, cmd: Command) => {
-      await serve(cmd.opts<ServeFlags>(), io);
+      const flags = cmd.opts<ServeFlags>();
+      requireDefaultModel(flags.model, cmd.getOptionValueSource('model') === 'default');
+      await serve(flags, io);
     });
 }
 
