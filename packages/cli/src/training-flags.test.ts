@@ -15,6 +15,7 @@ import {
   learningRateFrom,
   optimizerFrom,
   unitRate,
+  validationSizeError,
 } from './training-flags.js';
 
 // A command with the shared flags, parsed like the bin parses argv (errors thrown, nothing printed).
@@ -70,5 +71,17 @@ describe('training flags', () => {
     expect(learningRateFrom(parsed('--learning-rate', '0.2'))).toEqual({ learningRate: 0.2, given: true });
     expect(() => parsed('--lr', 'fast')).toThrow('--lr must be a finite positive number, got "fast"');
     expect(() => parsed('--lr', '0.1', '--learning-rate', '0.2')).toThrow(/--lr .*cannot be used with option '--learning-rate/);
+  });
+
+  it('validationSizeError: what to pass for a too-big default, the range for a given N, and a set too small for any', () => {
+    expect(validationSizeError({ validationSize: 5000, trainingImages: 30 }, false).message).toBe(
+      'the training set has 30 images, too few for the default --validation-size 5000; pass --validation-size N with N from 1 to 29 (e.g. 3, a tenth)',
+    );
+    expect(validationSizeError({ validationSize: 5, trainingImages: 5 }, true).message).toBe(
+      '--validation-size must be at most 4 (the training set has 5 images and one at least must remain for training), got 5',
+    );
+    expect(validationSizeError({ validationSize: 1, trainingImages: 1 }, true).message).toBe(
+      'the training set has 1 image: too few to hold out a validation set (--validation-size) and still train',
+    );
   });
 });

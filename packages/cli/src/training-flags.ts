@@ -1,7 +1,7 @@
 // The model and optimizer flags that `mnist train` and `mnist tune` share: activation, initializer,
 // optimizer and its momentum, dropout, early stopping; parsed and checked in one place.
 import { Option, type Command } from 'commander';
-import { ACTIVATIONS, INITIALIZERS, type Activation, type Initializer } from '@mnist/core';
+import { ACTIVATIONS, DEFAULT_VALIDATION_SIZE, INITIALIZERS, type Activation, type Initializer } from '@mnist/core';
 import { CliError, UsageError } from './errors.js';
 import { choiceOption, positiveInteger, positiveNumber } from './options.js';
 
@@ -74,6 +74,28 @@ export const earlyStoppingOption = (): Option =>
 /** `--patience N` (implies --early-stopping). */
 export const patienceOption = (): Option =>
   new Option('--patience <n>', 'epochs without improvement before early stopping (implies --early-stopping)').argParser(positiveInteger('--patience'));
+
+/** `--validation-size N`: the leading training images held out and scored every epoch. */
+export const validationSizeOption = (): Option =>
+  new Option('--validation-size <n>', 'leading training images held out for validation, scored every epoch').argParser(positiveInteger('--validation-size')).default(DEFAULT_VALIDATION_SIZE);
+
+/**
+ * The one-line message for a `--validation-size` that leaves no training image, once the trainer knows
+ * the training set's size; when the user gave no flag (the default is too big for a small dataset),
+ * it says what to pass.
+ * @example validationSizeError({ validationSize: 5000, trainingImages: 1000 }, false).message
+ * // 'the training set has 1000 images, too few for the default --validation-size 5000; pass --validation-size N with N from 1 to 999 (e.g. 100, a tenth)'
+ */
+export function validationSizeError(error: { validationSize: number; trainingImages: number }, given: boolean): CliError {
+  const n = error.trainingImages;
+  if (n < 2) return new CliError(`the training set has ${n} image${n === 1 ? '' : 's'}: too few to hold out a validation set (--validation-size) and still train`);
+  if (!given) {
+    return new CliError(
+      `the training set has ${n} images, too few for the default --validation-size ${error.validationSize}; pass --validation-size N with N from 1 to ${n - 1} (e.g. ${Math.max(1, Math.floor(n / 10))}, a tenth)`,
+    );
+  }
+  return new CliError(`--validation-size must be at most ${n - 1} (the training set has ${n} images and one at least must remain for training), got ${error.validationSize}`);
+}
 
 /** The flags above as parsed by commander. */
 export interface TrainingFlags {

@@ -58,5 +58,6 @@ export {
   type ReadIdxDatasetOptions,
 } from './data/index.js';
 export { accuracyScore } from './accuracy-score.js';
+export { ValidationSizeError } from './validation-size.js';
 export { FileSystemError } from './data/file-system-error.js';
 export { ResolutionError, type Refusal } from './registry.js';

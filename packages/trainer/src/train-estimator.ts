@@ -5,6 +5,7 @@ import { acquireRunLock, checkpointExists } from './checkpoint-io.js';
 import { readDataset } from './data/index.js';
 import { DNNClassifier } from './dnn-classifier.js';
 import type { OptimizerOption } from './train.js';
+import { checkValidationSize } from './validation-size.js';
 
 /** Options of `trainEstimator`; unset ones take TensorFlow's DNNClassifier defaults. */
 export interface EstimatorOptions {
@@ -80,6 +81,7 @@ export async function trainEstimator(options: EstimatorOptions = {}): Promise<Es
       seed: options.seed,
       imageShape: [dataset.train.height, dataset.train.width],
     });
+    checkValidationSize(options.validationSize ?? DEFAULT_VALIDATION_SIZE, dataset.train.count);
     const split = splitValidation(dataset.train, options.validationSize ?? DEFAULT_VALIDATION_SIZE);
     let train = split.train;
     if (options.trainLimit !== undefined) {

@@ -31,6 +31,7 @@ import { checkActivation, checkHiddenUnits, checkInitializer } from './network-o
 import { optimizerCheckpointState, resolveOptimizer } from './optimizer-slots.js';
 import { epochLine } from './epoch-line.js';
 import { SaveQueue } from './save-queue.js';
+import { checkValidationSize } from './validation-size.js';
 import { runTrainingLoop, scoreTopOne, type BestEpoch } from './training-loop.js';
 
 export { scoreTopOne } from './training-loop.js';
@@ -212,6 +213,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       }
     }
     const dataset = await readDataset(options.dataDir);
+    checkValidationSize(settings.validationSize, dataset.train.count);
     const split = splitValidation(dataset.train, settings.validationSize);
     const trainSet = limitTraining(split.train, options.trainLimit);
     const validation = split.validation;

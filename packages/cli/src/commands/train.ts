@@ -13,7 +13,17 @@ import {
   requireDirectory,
 } from '../options.js';
 import { CliError } from '../errors.js';
-import { addLearningRateOptions, addTrainingFlags, earlyStoppingFrom, engineOption, learningRateFrom, optimizerFrom, type TrainingFlags } from '../training-flags.js';
+import {
+  addLearningRateOptions,
+  addTrainingFlags,
+  earlyStoppingFrom,
+  engineOption,
+  learningRateFrom,
+  optimizerFrom,
+  validationSizeError,
+  validationSizeOption,
+  type TrainingFlags,
+} from '../training-flags.js';
 import { withTrainingProgress } from '../training-progress.js';
 import { abortOnSignal, signalExitCode } from '../until-signal.js';
 
@@ -33,6 +43,7 @@ interface TrainFlags extends TrainingFlags {
   initFrom?: string;
   overwrite?: boolean;
   trainLimit?: number;
+  validationSize: number;
   json?: boolean;
 }
 
@@ -68,6 +79,7 @@ export function configure(command: Command, io: CliIo): void {
         'resume',
       ),
     )
+    .addOption(validationSizeOption())
     .addOption(
       new Option('--train-limit <n>', 'train on only the first N training images after the validation set (for quick runs)').argParser(
         positiveInteger('--train-limit'),
@@ -83,7 +95,7 @@ export function configure(command: Command, io: CliIo): void {
 
 async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
-  const { train: runTraining } = await import('@mnist/trainer');
+  const { train: runTraining, ValidationSizeError } = await import('@mnist/trainer');
   // Ctrl-C (or SIGTERM) ends the run after the current epoch, whose checkpoint is saved; a second one
   // exits at once, which is safe too: a save is atomic at every moment (see checkpoint-io.ts).
   let savedEpochs: number | undefined;
@@ -113,6 +125,7 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
         initFrom: flags.initFrom,
         overwrite: flags.overwrite ?? false,
         trainLimit: flags.trainLimit,
+        validationSize: flags.validationSize,
         activation: flags.activation,
         initializer: flags.initializer,
         optimizer: optimizerFrom(flags, 'sgd'),
@@ -129,6 +142,7 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
     const signal = stop.received();
     // Aborted before the first epoch started: nothing was written.
     if (signal && (error as Error | undefined)?.name === 'AbortError') throw interrupted(signal, undefined, false);
+    if (error instanceof ValidationSizeError) throw validationSizeError(error, cmd.getOptionValueSource('validationSize') === 'cli');
     throw error;
   } finally {
     stop.dispose();
@@ -204,9 +218,10 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
   if (flags.initFrom !== undefined) throw new CliError('--init-from does not apply to --estimator');
   if (flags.cores !== undefined) throw new CliError('--cores does not apply to --estimator (its Adagrad steps run on one core)');
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
-  const { trainEstimator: runEstimator } = await import('@mnist/trainer');
+  const { trainEstimator: runEstimator, ValidationSizeError } = await import('@mnist/trainer');
   const result = await withTrainingProgress(io, (hooks) =>
     runEstimator({
+      validationSize: flags.validationSize,
       dataDir: flags.data,
       out: flags.out,
       overwrite: flags.overwrite,
@@ -225,7 +240,9 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
       trainLimit: flags.trainLimit,
       ...hooks,
     }),
-  );
+  ).catch((error: unknown) => {
+    throw error instanceof ValidationSizeError ? validationSizeError(error, given('validationSize')) : error;
+  });
   io.stderr.write(`Total time: ${result.seconds.toFixed(1)} s\n`);
   printResult(io, flags.json, { estimator: true, ...result }, [
     `Steps: ${result.steps}`,

@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { CliError } from '../errors.js';
 import { backendOption, dataOption, jsonOption, nonNegativeInteger, positiveInteger, positiveNumber, requireDirectory } from '../options.js';
-import { engineOption } from '../training-flags.js';
+import { engineOption, validationSizeError, validationSizeOption } from '../training-flags.js';
 import { withTrainingProgress } from '../training-progress.js';
 
 interface TuneFlags {
@@ -17,6 +17,7 @@ interface TuneFlags {
   batchSize: number;
   seed: number;
   trainLimit?: number;
+  validationSize: number;
   engine?: string;
   backend?: string;
   json?: boolean;
@@ -38,17 +39,18 @@ export function configure(command: Command, io: CliIo): void {
         positiveInteger('--train-limit'),
       ),
     )
+    .addOption(validationSizeOption())
     .addOption(engineOption())
     .addOption(backendOption())
     .addOption(jsonOption())
     .action(async (_options: unknown, cmd: Command) => {
-      await tune(cmd.opts<TuneFlags>(), io);
+      await tune(cmd.opts<TuneFlags>(), cmd.getOptionValueSource('validationSize') === 'cli', io);
     });
 }
 
-async function tune(flags: TuneFlags, io: CliIo): Promise<void> {
+async function tune(flags: TuneFlags, validationSizeGiven: boolean, io: CliIo): Promise<void> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
-  const { tune: runSearch, describeTrial } = await import('@mnist/trainer');
+  const { tune: runSearch, describeTrial, ValidationSizeError } = await import('@mnist/trainer');
   let result;
   try {
     result = await withTrainingProgress(io, (hooks) =>
@@ -62,6 +64,7 @@ async function tune(flags: TuneFlags, io: CliIo): Promise<void> {
         batchSize: flags.batchSize,
         seed: flags.seed,
         trainLimit: flags.trainLimit,
+        validationSize: flags.validationSize,
         engine: flags.engine,
         backend: flags.backend,
         ...hooks,
@@ -69,6 +72,7 @@ async function tune(flags: TuneFlags, io: CliIo): Promise<void> {
       flags.epochs,
     );
   } catch (e) {
+    if (e instanceof ValidationSizeError) throw validationSizeError(e, validationSizeGiven);
     if (e instanceof RangeError && /trainLimit/.test(e.message)) throw new CliError(`--train-limit: ${e.message}`);
     throw e;
   }
