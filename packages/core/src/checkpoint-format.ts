@@ -80,6 +80,18 @@ export interface TrainingState {
   importedFrom?: ImportProvenance;
   /** Set when the run started from another checkpoint's weights (`--init-from`) instead of drawn ones. */
   initializedFrom?: InitProvenance;
+  /** The dataset the run trained on, so `mnist eval` scores on it by default; absent in older checkpoints (MNIST). */
+  dataset?: DatasetRecord;
+}
+
+/** Which dataset a checkpoint was trained on. */
+export interface DatasetRecord {
+  /** 'mnist' for the built-in MNIST, else the folder's base name (e.g. 'fashion-mnist'). */
+  name: string;
+  /** The folder as trained from: relative to the working directory when under it; absent for the built-in MNIST. */
+  folder?: string;
+  /** SHA-256 of each file's uncompressed bytes, 64 lowercase hex digits: the test files at least. */
+  sha256: { testImages: string; testLabels: string; trainImages?: string; trainLabels?: string };
 }
 
 /** Where an imported checkpoint's weights came from. */
@@ -372,9 +384,22 @@ function validateTraining(value: unknown, fail: (what: string) => never): void {
   if (imported !== undefined && !(typeof imported === 'object' && imported !== null && typeof imported.file === 'string' && SHA256_HEX.test(imported.sha256))) {
     fail('has a training.importedFrom without a file name and a sha256');
   }
+  if (t.dataset !== undefined) validateDatasetRecord(t.dataset, fail);
   const o = t.optimizer;
   if (typeof o !== 'object' || o === null || typeof o.name !== 'string' || typeof o.learningRate !== 'number' || !Number.isFinite(o.learningRate)) {
     fail('has no training.optimizer with a name and a finite learningRate');
+  }
+}
+
+function validateDatasetRecord(value: unknown, fail: (what: string) => never): void {
+  const d = value as Partial<DatasetRecord> | null;
+  if (typeof d !== 'object' || d === null || typeof d.name !== 'string' || d.name === '' || (d.folder !== undefined && typeof d.folder !== 'string')) {
+    fail('has a training.dataset without a name (and a folder, if any, as a string)');
+  }
+  const digests = d.sha256 as Record<string, unknown> | undefined;
+  const ok = (key: string, required: boolean) => (digests?.[key] === undefined ? !required : typeof digests[key] === 'string' && SHA256_HEX.test(digests[key]));
+  if (typeof digests !== 'object' || digests === null || !ok('testImages', true) || !ok('testLabels', true) || !ok('trainImages', false) || !ok('trainLabels', false)) {
+    fail('has a training.dataset without sha256 digests (64 lowercase hex digits) of its test files');
   }
 }
 
