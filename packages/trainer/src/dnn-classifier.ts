@@ -14,6 +14,7 @@ import {
   type LabeledImages,
   type ModelSpec,
   type NamedWeight,
+  type DatasetRecord,
   type TrainingState,
 } from '@mnist/core';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
@@ -265,9 +266,10 @@ export class DNNClassifier {
 
   /**
    * Saves model.json + weights.bin (with the optimizer's slots), atomically, as `train` does.
-   * `testAccuracy`, when given, is recorded (the ONNX export carries it into its metadata).
+   * `testAccuracy`, when given, is recorded (the ONNX export carries it into its metadata), and so is
+   * `dataset`, the dataset it was fitted on (`mnist eval` then scores on it by default).
    */
-  async save(dir: string, options: { testAccuracy?: number } = {}): Promise<void> {
+  async save(dir: string, options: { testAccuracy?: number; dataset?: DatasetRecord } = {}): Promise<void> {
     const spec = this.requireSpec();
     const training: TrainingState = {
       epoch: this.epochs,
@@ -283,6 +285,7 @@ export class DNNClassifier {
       maxSteps: this.step,
       ...(options.testAccuracy !== undefined ? { testAccuracy: options.testAccuracy } : {}),
       ...(this.settings.dropout > 0 ? { dropoutRate: this.settings.dropout } : {}),
+      ...(options.dataset ? { dataset: options.dataset } : {}),
     };
     const labels = Array.from({ length: spec.outputSize }, (_, i) => String(i));
     await saveCheckpoint(dir, newCheckpoint(spec, labels, training, this.weights!));

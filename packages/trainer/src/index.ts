@@ -29,7 +29,7 @@ export {
   type TuneOptions,
   type TuneResult,
 } from './tune.js';
-export { evaluateCheckpoint, predictCheckpoint, restoreClassifier, type CheckpointEvaluation, type RestoredClassifier } from './restore.js';
+export { evaluateCheckpoint, predictCheckpoint, restoreClassifier, type CheckpointEvaluation, type RestoredClassifier, type TestSetOptions } from './restore.js';
 export { loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
 export { importOnnx, type ImportOnnxOptions, type ImportOnnxResult } from './import-onnx.js';
 export {
@@ -49,6 +49,8 @@ export {
 export {
   readDataset,
   readIdxDataset,
+  readTestSplit,
+  datasetRecord,
   loadMnist,
   defaultMnistDir,
   type DataLocationContext,
@@ -56,6 +58,7 @@ export {
   type LoadedMnist,
   type LoadMnistOptions,
   type ReadIdxDatasetOptions,
+  type TestSplit,
 } from './data/index.js';
 export { accuracyScore } from './accuracy-score.js';
 export { ValidationSizeError } from './validation-size.js';

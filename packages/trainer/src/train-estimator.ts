@@ -2,7 +2,7 @@
 // training images after the validation split for `steps` steps, score the test set, save a checkpoint.
 import { DEFAULT_VALIDATION_SIZE, sliceImages, splitValidation, type Activation, type Initializer } from '@mnist/core';
 import { acquireRunLock, checkpointExists } from './checkpoint-io.js';
-import { readDataset } from './data/index.js';
+import { datasetRecord, readDataset } from './data/index.js';
 import { DNNClassifier } from './dnn-classifier.js';
 import type { OptimizerOption } from './train.js';
 import { checkValidationSize } from './validation-size.js';
@@ -100,7 +100,7 @@ export async function trainEstimator(options: EstimatorOptions = {}): Promise<Es
       onProgress: options.onProgress,
     });
     const test = await clf.evaluate(dataset.test.images, dataset.test.labels);
-    await clf.save(out, { testAccuracy: test.accuracy });
+    await clf.save(out, { testAccuracy: test.accuracy, dataset: await datasetRecord(options.dataDir) });
     const history = clf.epochHistory;
     const accuracies = history.map((h) => h.validationAccuracy);
     return {

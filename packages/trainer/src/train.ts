@@ -24,7 +24,7 @@ import {
 } from '@mnist/core';
 import { holdsCheckpoint } from './checkpoint-folder.js';
 import { acquireRunLock, loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
-import { readDataset } from './data/index.js';
+import { datasetRecord, readDataset } from './data/index.js';
 import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type TrainingEngine } from './engine.js';
 import { initialWeights } from './initializers.js';
 import { checkActivation, checkHiddenUnits, checkInitializer } from './network-options.js';
@@ -213,6 +213,8 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       }
     }
     const dataset = await readDataset(options.dataDir);
+    // Recorded so `mnist eval` scores on this dataset by default (read once more for the digests).
+    const trainedOn = await datasetRecord(options.dataDir);
     checkValidationSize(settings.validationSize, dataset.train.count);
     const split = splitValidation(dataset.train, settings.validationSize);
     const trainSet = limitTraining(split.train, options.trainLimit);
@@ -274,6 +276,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       ...(settings.dropoutRate > 0 ? { dropoutRate: settings.dropoutRate } : {}),
       ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
       ...(initializedFrom ? { initializedFrom } : {}),
+      dataset: trainedOn,
       ...(settings.patience !== undefined && bestSoFar
         ? {
             earlyStopping: {

@@ -3,3 +3,5 @@ export * from './mnist-files.js';
 export * from './ensure-mnist.js';
 export * from './load-mnist.js';
 export * from './write-file-atomic.js';
+export * from './test-split.js';
+export * from './dataset-identity.js';

@@ -1,0 +1,49 @@
+// Which dataset a run trained on, as the checkpoint records it (training.dataset): its name, its folder
+// and the digests of its files, so eval scores on it by default and notices when given another.
+import type { DatasetRecord } from '@mnist/core';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { sha256Hex } from './ensure-mnist.js';
+import { findIdxFile, readIdxFile } from './load-mnist.js';
+import { MNIST_FILES, type IdxFileRole } from './mnist-files.js';
+
+/** The name recorded for the built-in MNIST (read from `defaultMnistDir()`, no folder recorded). */
+export const BUILT_IN_DATASET = 'mnist';
+
+/**
+ * The record of `dataDir` (or of the built-in MNIST when omitted): name, folder and the SHA-256 of each
+ * of its IDX files' uncompressed bytes. The folder is kept relative to `cwd` when it lies under it
+ * (portable with the project), else resolved to an absolute path.
+ * @example const record = await datasetRecord('data/fashion'); record.name === 'fashion'
+ */
+export async function datasetRecord(dataDir?: string, cwd: string = process.cwd()): Promise<DatasetRecord> {
+  if (dataDir === undefined) {
+    const sha256 = Object.fromEntries(Object.entries(MNIST_FILES).map(([role, spec]) => [role, spec.sha256]));
+    return { name: BUILT_IN_DATASET, sha256: sha256 as DatasetRecord['sha256'] };
+  }
+  const absolute = resolve(cwd, dataDir);
+  const under = relative(cwd, absolute);
+  const folder = under === '' ? '.' : under.startsWith('..') || isAbsolute(under) ? absolute : under;
+  const sha256: Partial<Record<IdxFileRole, string>> = {};
+  for (const role of ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const) {
+    const path = await findIdxFile(absolute, MNIST_FILES[role].name);
+    if (path) sha256[role] = sha256Hex((await readIdxFile(path)).bytes);
+  }
+  if (sha256.testImages === undefined || sha256.testLabels === undefined) throw new Error(`${dataDir}: has no test files to record`);
+  return { name: basename(absolute), folder, sha256: sha256 as DatasetRecord['sha256'] };
+}
+
+/**
+ * How a message names a recorded dataset: `mnist (built in)` or `fashion (data/fashion)`.
+ * @example describeDataset({ name: 'fashion', folder: 'data/fashion', sha256 }) === 'fashion (data/fashion)'
+ */
+export function describeDataset(record: DatasetRecord): string {
+  return `${record.name} (${record.folder ?? 'built in'})`;
+}
+
+/**
+ * True when test files with digests `sha256` are the recorded dataset's (gzipped or not, renamed or not).
+ * @example sameTestFiles(record, (await readTestSplit(dir)).sha256)
+ */
+export function sameTestFiles(record: DatasetRecord, sha256: { testImages: string; testLabels: string }): boolean {
+  return record.sha256.testImages === sha256.testImages && record.sha256.testLabels === sha256.testLabels;
+}

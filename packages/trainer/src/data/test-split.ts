@@ -1,0 +1,52 @@
+// Reading only a dataset's test files (t10k-images / t10k-labels, raw or gzipped), with their digests:
+// what eval and predict score against, so a folder holding just the test files is enough for them.
+import { DatasetError, labeledImagesFromIdx, type LabeledImages } from '@mnist/core';
+import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { defaultMnistDir, ensureMnist, sha256Hex, verifyDigest } from './ensure-mnist.js';
+import { findIdxFile, readIdxFile } from './load-mnist.js';
+import { MNIST_FILES } from './mnist-files.js';
+
+/** A dataset's test split and the SHA-256 of its two files' uncompressed bytes. */
+export interface TestSplit {
+  test: LabeledImages;
+  sha256: { testImages: string; testLabels: string };
+}
+
+const TEST_FILE_NAMES = `${MNIST_FILES.testImages.name} and ${MNIST_FILES.testLabels.name}`;
+
+/**
+ * Reads the test files of `dataDir` (any IDX dataset), or of the built-in MNIST when omitted (fetched on
+ * first use and checked against its digests). The training files are not needed. Labels must be below
+ * `nClasses` (default 10).
+ * @example const { test, sha256 } = await readTestSplit('data/fashion'); test.count === 10000
+ */
+export async function readTestSplit(dataDir?: string, options: { nClasses?: number } = {}): Promise<TestSplit> {
+  const builtIn = dataDir === undefined;
+  const dir = builtIn ? await ensureMnist(defaultMnistDir(), { verifyExisting: false }) : dataDir;
+  const entries = await listTestDir(dir);
+  const read = async (role: 'testImages' | 'testLabels') => {
+    const spec = MNIST_FILES[role];
+    const path = await findIdxFile(dir, spec.name, entries);
+    if (!path) throw new DatasetError(join(dir, spec.name), `missing; scoring needs the test files ${TEST_FILE_NAMES} (raw or .gz)`);
+    const { array, bytes } = await readIdxFile(path);
+    if (builtIn) verifyDigest(bytes, spec, path);
+    return { idx: array, source: path, sha256: builtIn ? spec.sha256 : sha256Hex(bytes) };
+  };
+  const images = await read('testImages');
+  const labels = await read('testLabels');
+  const test = labeledImagesFromIdx(images.idx, labels.idx, { images: images.source, labels: labels.source }, options.nClasses);
+  return { test, sha256: { testImages: images.sha256, testLabels: labels.sha256 } };
+}
+
+async function listTestDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new DatasetError(dir, `expected a dataset directory holding ${TEST_FILE_NAMES} (raw or .gz), found ${code === 'ENOENT' ? 'nothing' : 'a file'}`);
+    }
+    throw e;
+  }
+}
