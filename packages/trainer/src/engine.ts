@@ -72,6 +72,8 @@ export interface EpochStats {
   /** Accuracy on the last batch AFTER the epoch's updates, as the original program measured it. */
   lastBatchAccuracy: number;
   steps: number;
+  /** Every step's loss in order (each before its update), for step-wise logs such as TensorBoard's. */
+  losses?: Float32Array;
 }
 
 /**

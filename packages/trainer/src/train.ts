@@ -33,6 +33,7 @@ import { epochLine } from './epoch-line.js';
 import { SaveQueue } from './save-queue.js';
 import { checkValidationSize } from './validation-size.js';
 import { runTrainingLoop, scoreTopOne, type BestEpoch } from './training-loop.js';
+import { checkTrainingLogOptions, TrainingLog } from './tensorboard/training-log.js';
 
 export { scoreTopOne } from './training-loop.js';
 
@@ -120,6 +121,14 @@ export interface TrainOptions {
    * from it (like a failed save) ends the run when that epoch is done, with this epoch's checkpoint kept.
    */
   onEpoch?: (record: EpochRecord & { seconds: number }) => void;
+  /**
+   * Write TensorBoard event files into a new run folder in this directory (`tensorboard --logdir`
+   * shows them): `batch/loss` every `logEvery` steps, and per epoch `epoch/loss`,
+   * `epoch/batch_accuracy`, `epoch/val_accuracy`, `epoch/learning_rate` (see tensorboard/training-log.ts).
+   */
+  logdir?: string;
+  /** Steps between two `batch/loss` points in the TensorBoard log, default 100. */
+  logEvery?: number;
 }
 
 /** What `train` returns (the CLI's `--json` line). */
@@ -175,6 +184,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const settings = checkOptions(options);
+  const logOptions = checkTrainingLogOptions(options);
   if (options.resume && options.overwrite) {
     throw new RangeError('resume and overwrite exclude each other: resume continues the run saved in out, overwrite starts a new one there');
   }
@@ -185,6 +195,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const log = options.onLog ?? (() => undefined);
   const releaseLock = await acquireRunLock(settings.out);
   let engine: TrainingEngine | undefined;
+  let trainingLog: TrainingLog | undefined;
   const saves = new SaveQueue();
   try {
     const existing = await holdsCheckpoint(settings.out);
@@ -291,6 +302,10 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
 
     // No await between this check and the loop's first: once training starts, an abort ends an epoch.
     options.signal?.throwIfAborted();
+    if (logOptions) {
+      trainingLog = TrainingLog.open(logOptions, optimizer.learningRate);
+      log(`TensorBoard log: ${trainingLog.runDir} (see it with: tensorboard --logdir ${logOptions.logdir})`);
+    }
     let epochStarted = performance.now();
     const loop = await runTrainingLoop({
       signal: options.signal,
@@ -309,8 +324,9 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       step,
       best,
       onProgress: options.onProgress,
-      onEpoch: async (now) => {
+      onEpoch: async (now, stats) => {
         const record = now.history[now.history.length - 1];
+        trainingLog?.epoch(now.epochs, stats, record, now.step);
         // Mid-run the engine holds this epoch's weights (to resume from); the best ones ride along.
         const extra = now.best && now.best.epoch !== record.epoch ? now.best.weights : undefined;
         // The snapshot is taken now; it is written while the next epoch trains, and the epoch is
@@ -359,6 +375,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     try {
       await saves.settle();
       engine?.dispose();
+      trainingLog?.close();
     } finally {
       await releaseLock();
     }

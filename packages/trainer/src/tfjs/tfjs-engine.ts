@@ -114,6 +114,7 @@ export class TfjsEngine implements TrainingEngine {
     const varList = [...this.variables.values()];
     let totalLoss = 0;
     let lastBatchLoss = NaN;
+    const losses = new Float32Array(batches.length);
     for (let s = 0; s < batches.length; s++) {
       const rows = batches[s].length;
       const { x, y } = this.gather(images, labels, batches[s], pixelScale);
@@ -128,6 +129,7 @@ export class TfjsEngine implements TrainingEngine {
       lastBatchLoss = loss.dataSync()[0];
       loss.dispose();
       totalLoss += lastBatchLoss;
+      losses[s] = lastBatchLoss;
       onBatch?.(s + 1, batches.length);
       if ((s + 1) % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -145,7 +147,7 @@ export class TfjsEngine implements TrainingEngine {
       logits.dispose();
       Y.dispose();
     }
-    return { meanLoss: totalLoss / batches.length, lastBatchLoss, lastBatchAccuracy, steps: batches.length };
+    return { meanLoss: totalLoss / batches.length, lastBatchLoss, lastBatchAccuracy, steps: batches.length, losses };
   }
 
   async predictLogits(images: Uint8Array, count: number, pixelScale: number): Promise<Float32Array> {
