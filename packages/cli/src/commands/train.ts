@@ -44,6 +44,8 @@ interface TrainFlags extends TrainingFlags {
   overwrite?: boolean;
   trainLimit?: number;
   validationSize: number;
+  logdir?: string;
+  logEvery?: number;
   json?: boolean;
 }
 
@@ -85,6 +87,8 @@ export function configure(command: Command, io: CliIo): void {
         positiveInteger('--train-limit'),
       ),
     )
+    .addOption(new Option('--logdir <dir>', 'write TensorBoard logs into a new run folder in DIR (view: tensorboard --logdir DIR)'))
+    .addOption(new Option('--log-every <n>', 'steps between two batch/loss points in the TensorBoard log (default 100)').argParser(positiveInteger('--log-every')))
     .addOption(jsonOption());
   addTrainingFlags(command).action(async (_options: unknown, cmd: Command) => {
     const flags = cmd.opts<TrainFlags>();
@@ -95,6 +99,7 @@ export function configure(command: Command, io: CliIo): void {
 
 async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
+  if (flags.logEvery !== undefined && flags.logdir === undefined) throw new CliError('--log-every needs --logdir DIR (where the TensorBoard logs go)');
   const { train: runTraining, ValidationSizeError } = await import('@mnist/trainer');
   // Ctrl-C (or SIGTERM) ends the run after the current epoch, whose checkpoint is saved; a second one
   // exits at once, which is safe too: a save is atomic at every moment (see checkpoint-io.ts).
@@ -132,6 +137,8 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
         dropoutRate: flags.dropout,
         earlyStopping: earlyStoppingFrom(flags),
         maxSteps: flags.steps,
+        logdir: flags.logdir,
+        logEvery: flags.logEvery,
         signal: stop.signal,
         onEpoch: (record) => (savedEpochs = record.epoch + 1),
         ...hooks,
@@ -217,6 +224,7 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
   if (flags.resume) throw new CliError('--resume does not apply to --estimator');
   if (flags.initFrom !== undefined) throw new CliError('--init-from does not apply to --estimator');
   if (flags.cores !== undefined) throw new CliError('--cores does not apply to --estimator (its Adagrad steps run on one core)');
+  if (flags.logdir !== undefined || flags.logEvery !== undefined) throw new CliError('--logdir and --log-every do not apply to --estimator yet; train without --estimator to log for TensorBoard');
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   const { trainEstimator: runEstimator, ValidationSizeError } = await import('@mnist/trainer');
   const result = await withTrainingProgress(io, (hooks) =>

@@ -1,8 +1,9 @@
 // What `train({ logdir })` logs for TensorBoard: the step-wise training loss every `logEvery` steps
 // and, per epoch, the epoch's mean loss, last-batch accuracy, validation accuracy and learning rate.
+import { existsSync, statSync } from 'node:fs';
 import type { EpochRecord } from '@mnist/core';
 import type { EpochStats } from '../engine.js';
-import { EventFileWriter } from './event-file-writer.js';
+import { EventFileError, EventFileWriter } from './event-file-writer.js';
 
 /** Default steps between two `batch/loss` points (Keras' `update_freq` in steps, as tf.estimator's 100). */
 export const DEFAULT_LOG_EVERY = 100;
@@ -38,6 +39,10 @@ export function checkTrainingLogOptions(options: { logdir?: string; logEvery?: n
     return undefined;
   }
   if (typeof options.logdir !== 'string' || options.logdir === '') throw new TypeError(`logdir must be a non-empty path, got ${JSON.stringify(options.logdir)}`);
+  // Found before the data loads and training starts, rather than after.
+  if (existsSync(options.logdir) && !statSync(options.logdir).isDirectory()) {
+    throw new EventFileError(options.logdir, new Error('it is a file, and TensorBoard logs go into a folder'));
+  }
   const logEvery = options.logEvery ?? DEFAULT_LOG_EVERY;
   if (!Number.isInteger(logEvery) || logEvery < 1) throw new RangeError(`logEvery must be an integer >= 1, got ${logEvery}`);
   return { logdir: options.logdir, logEvery };
