@@ -1,5 +1,5 @@
 // `mnist eval`: the accuracy, per-class scores and confusion matrix of a checkpoint (TensorFlow.js) or
-// an ONNX model (ONNX Runtime) on the test set.
+// an ONNX model (ONNX Runtime) on the test set (a checkpoint's own dataset unless --data says otherwise).
 import type { Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { evalLines, evalReport, type EvalReport } from '../eval-report.js';
@@ -40,12 +40,12 @@ export function configure(command: Command, io: CliIo): void {
     .action(async (_options: unknown, cmd: Command) => {
       const flags = cmd.opts<EvalFlags>();
       checkSourceFlags(cmd, flags.model !== undefined);
-      const result = await evaluate(flags, cmd);
+      const result = await evaluate(flags, cmd, io);
       printResult(io, flags.json, result, evalLines(result));
     });
 }
 
-async function evaluate(flags: EvalFlags, cmd: Command): Promise<EvalReport> {
+async function evaluate(flags: EvalFlags, cmd: Command, io: CliIo): Promise<EvalReport> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   if (flags.model !== undefined) {
     // The model first: a file that cannot be a model is refused before the test set is read.
@@ -57,6 +57,10 @@ async function evaluate(flags: EvalFlags, cmd: Command): Promise<EvalReport> {
   }
   requireCheckpointDirectory(cmd, flags.checkpoint, '--model');
   const { evaluateCheckpoint } = await import('@mnist/trainer');
-  const { accuracy, n, confusionMatrix, labels } = await evaluateCheckpoint(flags.checkpoint, { dataDir: flags.data, backend: flags.backend });
+  const { accuracy, n, confusionMatrix, labels } = await evaluateCheckpoint(flags.checkpoint, {
+    dataDir: flags.data,
+    backend: flags.backend,
+    onWarning: (line) => io.stderr.write(`${line}\n`),
+  });
   return evalReport(accuracy, n, confusionMatrix, labels);
 }

@@ -82,7 +82,12 @@ async function predictTestImages(flags: PredictFlags, cmd: Command, io: CliIo): 
   } else {
     requireCheckpointDirectory(cmd, flags.checkpoint, '--model');
     const { predictCheckpoint } = await import('@mnist/trainer');
-    const result = await predictCheckpoint(flags.checkpoint, { first: flags.first, dataDir: flags.data, backend: flags.backend });
+    const result = await predictCheckpoint(flags.checkpoint, {
+      first: flags.first,
+      dataDir: flags.data,
+      backend: flags.backend,
+      onWarning: (line) => io.stderr.write(`${line}\n`),
+    });
     predictions = Array.from(result.predictions, Number);
     labels = Array.from(result.labels, Number);
   }
