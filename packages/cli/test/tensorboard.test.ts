@@ -61,7 +61,7 @@ describe('mnist train --logdir', () => {
     const batch = events.filter((e) => 'batch/loss' in e.scalars);
     expect(batch.map((e) => e.step)).toEqual([3, 6, 9, 12, 15, 18]);
     const history = (JSON.parse(readFileSync(join(work, 'first', 'model.json'), 'utf8')) as {
-      training: { history: { loss: number; batchAccuracy: number; validationAccuracy: number }[] };
+      training: { history: { loss: number; batchAccuracy: number; validationAccuracy: number; valLoss: number }[] };
     }).training.history;
     const epochs = events.filter((e) => 'epoch/loss' in e.scalars);
     expect(epochs.map((e) => e.step)).toEqual([1, 2]);
@@ -69,6 +69,7 @@ describe('mnist train --logdir', () => {
       expect(e.scalars).toEqual({
         'epoch/loss': Math.fround(history[i].loss),
         'epoch/batch_accuracy': Math.fround(history[i].batchAccuracy),
+        'epoch/val_loss': Math.fround(history[i].valLoss),
         'epoch/val_accuracy': Math.fround(history[i].validationAccuracy),
         'epoch/learning_rate': Math.fround(0.1),
       }),

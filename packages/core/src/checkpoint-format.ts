@@ -37,6 +37,8 @@ export interface EpochRecord {
   loss: number;
   batchAccuracy: number;
   validationAccuracy: number;
+  /** Mean sparse softmax cross-entropy on the validation set; absent in checkpoints from before it was recorded. */
+  valLoss?: number;
 }
 
 /** Optimizer name, hyperparameters and per-weight slot state (e.g. momentum accumulators). */

@@ -34,8 +34,10 @@ import { SaveQueue } from './save-queue.js';
 import { checkValidationSize } from './validation-size.js';
 import { runTrainingLoop, scoreTopOne, type BestEpoch } from './training-loop.js';
 import { checkTrainingLogOptions, TrainingLog } from './tensorboard/training-log.js';
+import { reportBatches, type TrainCallbacks } from './train-callbacks.js';
 
 export { scoreTopOne } from './training-loop.js';
+export type { BatchEndLog, EpochEndLog, TrainCallbacks } from './train-callbacks.js';
 
 /** Prefix of the best epoch's weights kept in a checkpoint mid-run, while the current ones are not the best. */
 export const BEST_WEIGHTS_PREFIX = 'best/';
@@ -101,7 +103,13 @@ export interface TrainOptions {
    */
   overwrite?: boolean;
   /**
-   * Stops the run cleanly when aborted (as Keras' `model.stop_training`): the current epoch ends and is
+   * Keras/tfjs-style callbacks: `onEpochEnd` after each epoch's validation, `onBatchEnd` per step
+   * (reported after its epoch ran), `onTrainEnd` with the result; each awaited (see TrainCallbacks).
+   * @example await train({ epochs: 30, signal: stop.signal, callbacks: { onEpochEnd: (log) => { if (log.valLoss > 1) stop.abort(); } } });
+   */
+  callbacks?: TrainCallbacks;
+  /**
+   * Stops the run cleanly when aborted (as Keras' `model.stop_training`, e.g. from `callbacks.onEpochEnd`): the current epoch ends and is
    * saved, then `train` resolves with `aborted: true`, without scoring the test set or a final save,
    * so the checkpoint resumes like any other. Aborted before the first epoch starts, `train` rejects
    * with the signal's reason (an AbortError) and writes nothing.
@@ -116,6 +124,7 @@ export interface TrainOptions {
   /** After every optimizer step: steps done and total in this epoch, and the epoch (0-based). */
   onProgress?: (done: number, total: number, epoch: number) => void;
   /**
+   * @deprecated Use `callbacks.onEpochEnd`, which is awaited right after the epoch's validation, before the next epoch.
    * After every epoch, once its checkpoint is on disk, with the seconds elapsed since `train` started.
    * Checkpoints are written while the next epoch trains, so this runs during that epoch, and a throw
    * from it (like a failed save) ends the run when that epoch is done, with this epoch's checkpoint kept.
@@ -124,7 +133,7 @@ export interface TrainOptions {
   /**
    * Write TensorBoard event files into a new run folder in this directory (`tensorboard --logdir`
    * shows them): `batch/loss` every `logEvery` steps, and per epoch `epoch/loss`,
-   * `epoch/batch_accuracy`, `epoch/val_accuracy`, `epoch/learning_rate` (see tensorboard/training-log.ts).
+   * `epoch/batch_accuracy`, `epoch/val_loss`, `epoch/val_accuracy`, `epoch/learning_rate` (see tensorboard/training-log.ts).
    */
   logdir?: string;
   /** Steps between two `batch/loss` points in the TensorBoard log, default 100. */
@@ -153,6 +162,8 @@ export interface TrainResult {
   testAccuracy?: number;
   /** True when `signal` stopped the run: the checkpoint holds the last epoch and resumes from there. */
   aborted?: boolean;
+  /** The per-epoch records of the whole run (a resumed run's earlier epochs too), as the checkpoint's history. */
+  history: EpochRecord[];
   /** The checkpoint directory. */
   checkpoint: string;
   backend: string;
@@ -181,6 +192,13 @@ interface Settings {
  * @example const result = await train({ epochs: 1, onLog: (line) => console.error(line) });
  */
 export async function train(options: TrainOptions = {}): Promise<TrainResult> {
+  const result = await runTrain(options);
+  // After the run lock is released: the callback may export, evaluate or start another run there.
+  await options.callbacks?.onTrainEnd?.(result);
+  return result;
+}
+
+async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const settings = checkOptions(options);
@@ -341,6 +359,16 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
           if (now.stopped) log(`Early stopping: no better validation accuracy for ${settings.patience} epochs; keeping epoch ${now.best!.epoch + 1} (validation accuracy ${now.best!.validationAccuracy.toFixed(4)})`);
           options.onEpoch?.({ ...record, seconds });
         });
+        const callbacks = options.callbacks;
+        await reportBatches(callbacks, stats, now.step);
+        await callbacks?.onEpochEnd?.({
+          epoch: record.epoch,
+          loss: record.loss,
+          accuracy: record.batchAccuracy,
+          valLoss: record.valLoss!,
+          valAccuracy: record.validationAccuracy,
+          seconds: elapsed(),
+        });
       },
     });
 
@@ -356,6 +384,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         backend: engine!.backend,
         engine: engine!.name,
         steps: loop.step,
+        history: loop.history,
         ...(loop.best ? { bestEpoch: loop.best.epoch, stoppedEarly: loop.stopped } : {}),
       };
     };

@@ -1,10 +1,11 @@
 // The epoch loop shared by `train` (the low-level program, checkpoints on disk) and DNNClassifier
 // (in memory): shuffle_batch batches per epoch, dropout masks per batch, an optional step budget,
-// validation accuracy and early stopping that keeps the best epoch's weights.
+// validation accuracy and loss, and early stopping that keeps the best epoch's weights.
 import {
   deriveSeed,
   Rng,
   shuffleBatch,
+  sparseSoftmaxCrossEntropy,
   topOneAccuracy,
   type EpochRecord,
   type LabeledImages,
@@ -46,7 +47,10 @@ export interface TrainingLoopOptions {
   history?: EpochRecord[];
   step?: number;
   best?: BestEpoch;
-  /** After every epoch, with the engine holding that epoch's weights (e.g. to save a checkpoint). */
+  /**
+   * After every epoch and its validation, before the next epoch starts, with the engine holding that
+   * epoch's weights (e.g. to save a checkpoint); awaited, and an abort from it is seen before the next epoch.
+   */
   onEpoch?: (state: TrainingLoopState, stats: EpochStats) => Promise<void> | void;
   onProgress?: (done: number, total: number, epoch: number) => void;
   /** Once aborted, no further epoch starts (the current one ends, with its onEpoch). */
@@ -103,8 +107,8 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
     trainingSeconds += (performance.now() - started) / 1000;
     step += stats.steps;
     if (validation) {
-      const validationAccuracy = await scoreTopOne(engine, validation, pixelScale);
-      history.push({ epoch, loss: stats.meanLoss, batchAccuracy: stats.lastBatchAccuracy, validationAccuracy });
+      const { accuracy: validationAccuracy, loss: valLoss } = await scoreValidation(engine, validation, pixelScale);
+      history.push({ epoch, loss: stats.meanLoss, batchAccuracy: stats.lastBatchAccuracy, validationAccuracy, valLoss });
       if (patience !== undefined) {
         if (!best || validationAccuracy > best.validationAccuracy) {
           best = { epoch, validationAccuracy, weights: await engine.readWeights() };
@@ -118,6 +122,17 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   }
   if (best && best.epoch !== epoch - 1) await engine.loadWeights(best.weights);
   return state();
+}
+
+/**
+ * Top-1 accuracy and mean sparse softmax cross-entropy (the training loss, as Keras' `val_loss`) of
+ * `set`, from one forward pass.
+ * @example const { accuracy, loss } = await scoreValidation(engine, validation, 1 / 255);
+ */
+export async function scoreValidation(engine: TrainingEngine, set: LabeledImages, pixelScale: number): Promise<{ accuracy: number; loss: number }> {
+  const logits = await engine.predictLogits(set.images, set.count, pixelScale);
+  const cols = logits.length / Math.max(1, set.count);
+  return { accuracy: topOneAccuracy(logits, set.labels, cols), loss: sparseSoftmaxCrossEntropy(logits, set.labels, cols) };
 }
 
 /**

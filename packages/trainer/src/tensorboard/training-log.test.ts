@@ -61,6 +61,7 @@ describe.each(['onnx', 'tfjs'])('train({ logdir }) with the %s engine', (engine)
       expect(e.scalars).toEqual({
         [TAGS.epochLoss]: Math.fround(history[i].loss),
         [TAGS.epochBatchAccuracy]: Math.fround(history[i].batchAccuracy),
+        [TAGS.epochValidationLoss]: Math.fround(history[i].valLoss!),
         [TAGS.epochValidationAccuracy]: Math.fround(history[i].validationAccuracy),
         [TAGS.epochLearningRate]: Math.fround(0.05),
       }),

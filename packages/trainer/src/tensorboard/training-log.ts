@@ -1,5 +1,5 @@
 // What `train({ logdir })` logs for TensorBoard: the step-wise training loss every `logEvery` steps
-// and, per epoch, the epoch's mean loss, last-batch accuracy, validation accuracy and learning rate.
+// and, per epoch, the epoch's mean loss, last-batch accuracy, validation loss and accuracy, and learning rate.
 import { existsSync, statSync } from 'node:fs';
 import type { EpochRecord } from '@mnist/core';
 import type { EpochStats } from '../engine.js';
@@ -17,6 +17,7 @@ export const TRAINING_LOG_TAGS = Object.freeze({
   batchLoss: 'batch/loss',
   epochLoss: 'epoch/loss',
   epochBatchAccuracy: 'epoch/batch_accuracy',
+  epochValidationLoss: 'epoch/val_loss',
   epochValidationAccuracy: 'epoch/val_accuracy',
   epochLearningRate: 'epoch/learning_rate',
 });
@@ -86,6 +87,7 @@ export class TrainingLog {
       [
         { tag: TRAINING_LOG_TAGS.epochLoss, value: record?.loss ?? stats.meanLoss },
         { tag: TRAINING_LOG_TAGS.epochBatchAccuracy, value: record?.batchAccuracy ?? stats.lastBatchAccuracy },
+        ...(record?.valLoss !== undefined ? [{ tag: TRAINING_LOG_TAGS.epochValidationLoss, value: record.valLoss }] : []),
         ...(record ? [{ tag: TRAINING_LOG_TAGS.epochValidationAccuracy, value: record.validationAccuracy }] : []),
         { tag: TRAINING_LOG_TAGS.epochLearningRate, value: this.learningRate },
       ],
