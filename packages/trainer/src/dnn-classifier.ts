@@ -26,6 +26,7 @@ import { checkActivation, checkHiddenUnits, checkInitializer } from './network-o
 import { optimizerCheckpointState } from './optimizer-slots.js';
 import { BEST_WEIGHTS_PREFIX, toOptimizerConfig, type OptimizerOption } from './train.js';
 import { runTrainingLoop } from './training-loop.js';
+import { reportBatches, type FitCallbacks } from './train-callbacks.js';
 
 /** Images: `N * inputSize` pixels as bytes (0-255) or floats in [0, 1], or one array per image. */
 export type ImageInput = Uint8Array | Float32Array | Float64Array | ArrayLike<number>[];
@@ -65,8 +66,13 @@ export interface DNNClassifierOptions {
 export interface FitOptions {
   /** Default 50. */
   batchSize?: number;
-  /** Optimizer steps to run in this call (epochs of shuffle_batch batches, the last one partial). */
-  steps: number;
+  /**
+   * Optimizer steps to run in this call (epochs of shuffle_batch batches, the last one partial), as
+   * TensorFlow's `fit(steps=)`. Give `steps`, `epochs` or both (then the first reached ends the call).
+   */
+  steps?: number;
+  /** Whole epochs to run in this call, as Keras' `fit(epochs=)` (a second call runs that many more). */
+  epochs?: number;
   /** Scored after every epoch (and required by `earlyStopping`). */
   validation?: { X: ImageInput; y: LabelInput };
   /** Stop when validation accuracy has not improved for `patience` epochs, keeping the best weights. */
@@ -75,6 +81,17 @@ export interface FitOptions {
   onLog?: (line: string) => void;
   /** After every step: done and total in the current epoch, and the epoch. */
   onProgress?: (done: number, total: number, epoch: number) => void;
+  /**
+   * Keras/tfjs-style callbacks, each awaited: `onEpochEnd` after each epoch (and its validation),
+   * `onBatchEnd` per step (reported when its epoch has run), `onTrainEnd` at the end (see FitCallbacks).
+   */
+  callbacks?: FitCallbacks;
+  /**
+   * Ends the fit after the current epoch when aborted (e.g. from `onEpochEnd`); `fit` then resolves
+   * with the weights of that epoch (or the best one's with `earlyStopping`). Aborted before the first
+   * epoch, `fit` rejects with the signal's reason and leaves the classifier as it was.
+   */
+  signal?: AbortSignal;
 }
 
 /** What `predict` returns: the class and the softmax probabilities (row-major `[N, nClasses]`) of each image. */
@@ -158,13 +175,16 @@ export class DNNClassifier {
   }
 
   /**
-   * Trains for `steps` more optimizer steps on mini-batches from `shuffleBatch`, one epoch after
-   * another (the last one may be partial). A second call continues from where the first stopped.
-   * Resolves to `this`.
+   * Trains for `steps` more optimizer steps, or `epochs` more epochs, on mini-batches from
+   * `shuffleBatch`, one epoch after another (with `steps`, the last one may be partial). A second call
+   * continues from where the first stopped. Resolves to `this`.
+   * @example await clf.fit(X, y, { epochs: 5, validation: { X: XVal, y: yVal }, callbacks: { onEpochEnd: (log) => console.log(log.valLoss) } });
    */
   async fit(X: ImageInput, y: LabelInput, options: FitOptions): Promise<this> {
-    const { steps } = options;
-    if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
+    const { steps, epochs } = options;
+    if (steps === undefined && epochs === undefined) throw new RangeError('fit needs steps or epochs (how long to train), got neither');
+    if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) throw new RangeError(`steps must be a positive integer, got ${steps}`);
+    if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1)) throw new RangeError(`epochs must be a positive integer, got ${epochs}`);
     const batchSize = options.batchSize ?? 50;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
     const train = toLabeledImages(X, y, 'X', 'y', this.spec?.inputSize, this.settings.nClasses);
@@ -189,14 +209,20 @@ export class DNNClassifier {
       backend: this.settings.backend,
     });
     options.onLog?.(message);
+    let aborted: boolean;
     try {
+      options.signal?.throwIfAborted();
       await engine.loadWeights(this.weights ?? initialWeights(spec, this.settings.seed));
       const started = performance.now();
       let epochStarted = started;
       // The epoch this fit ends in: full epochs of floor(count / batchSize) batches, the last may be partial.
-      const lastEpoch = this.epochs + Math.ceil(steps / Math.floor(train.count / batchSize));
-      const lastStep = this.step + steps;
+      const perEpoch = Math.floor(train.count / batchSize);
+      const stepsTaken = Math.min(steps ?? Infinity, (epochs ?? Infinity) * perEpoch);
+      const lastEpoch = this.epochs + Math.ceil(stepsTaken / perEpoch);
+      const lastStep = this.step + stepsTaken;
+      const callbacks = options.callbacks;
       const loop = await runTrainingLoop({
+        signal: options.signal,
         engine,
         spec,
         train,
@@ -204,15 +230,15 @@ export class DNNClassifier {
         pixelScale: MNIST_PREPROCESSING.pixelScale,
         batchSize,
         seed: this.settings.seed,
-        epochs: Number.MAX_SAFE_INTEGER,
-        maxSteps: this.step + steps,
+        epochs: epochs === undefined ? Number.MAX_SAFE_INTEGER : this.epochs + epochs,
+        ...(steps === undefined ? {} : { maxSteps: this.step + steps }),
         dropoutRate: this.settings.dropout,
         patience: options.earlyStopping?.patience,
         epoch: this.epochs,
         history: this.history,
         step: this.step,
         onProgress: options.onProgress,
-        onEpoch: (now, stats) => {
+        onEpoch: async (now, stats) => {
           const last = now.history[now.history.length - 1];
           const ended = performance.now();
           options.onLog?.(
@@ -229,6 +255,14 @@ export class DNNClassifier {
             }),
           );
           epochStarted = ended;
+          await reportBatches(callbacks, stats, now.step);
+          await callbacks?.onEpochEnd?.({
+            epoch: now.epochs - 1,
+            loss: stats.meanLoss,
+            accuracy: stats.lastBatchAccuracy,
+            ...(validation && last ? { valLoss: last.valLoss!, valAccuracy: last.validationAccuracy } : {}),
+            seconds: (performance.now() - started) / 1000,
+          });
         },
       });
       this.weights = await engine.readWeights();
@@ -240,9 +274,12 @@ export class DNNClassifier {
       this.validationSize = validation?.count ?? 0;
       this.engineName = engine.name;
       this.backendName = engine.backend;
+      // Stopped by the signal rather than by its budget or early stopping.
+      aborted = (options.signal?.aborted ?? false) && !loop.stopped && loop.step < lastStep;
     } finally {
       engine.dispose();
     }
+    await options.callbacks?.onTrainEnd?.({ epochs: this.epochs, steps: this.step, history: this.epochHistory, aborted });
     return this;
   }
 

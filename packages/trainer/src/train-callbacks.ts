@@ -1,5 +1,6 @@
-// The Keras/tfjs-style callbacks of `train` (`model.fit(..., callbacks)`): what each is given, and
-// how the per-step losses an engine reports after an epoch become `onBatchEnd` calls.
+// The Keras/tfjs-style callbacks of `train` and `DNNClassifier.fit` (`model.fit(..., callbacks)`): what
+// each is given, and how the per-step losses an engine reports after an epoch become `onBatchEnd` calls.
+import type { EpochRecord } from '@mnist/core';
 import type { EpochStats } from './engine.js';
 import type { TrainResult } from './train.js';
 
@@ -18,6 +19,20 @@ export interface EpochEndLog {
   seconds: number;
 }
 
+/** What `DNNClassifier.fit`'s `onEpochEnd` is given: the validation fields only with a validation set. */
+export type FitEpochEndLog = Omit<EpochEndLog, 'valLoss' | 'valAccuracy'> & Partial<Pick<EpochEndLog, 'valLoss' | 'valAccuracy'>>;
+
+/** What `DNNClassifier.fit`'s `onTrainEnd` is given. */
+export interface FitEndLog {
+  /** Epochs and optimizer steps run in total (across `fit` calls). */
+  epochs: number;
+  steps: number;
+  /** The per-epoch records (only with a validation set), as `epochHistory`. */
+  history: EpochRecord[];
+  /** True when `signal` ended this fit early. */
+  aborted: boolean;
+}
+
 /** What `onBatchEnd` is given. */
 export interface BatchEndLog {
   /** The global step this loss belongs to: 1-based, counting a resumed run's steps. */
@@ -31,13 +46,19 @@ export interface BatchEndLog {
  * awaited before training goes on; a throw (or rejection) ends `train` with that error. To stop the run
  * from a callback (Keras' `model.stop_training = True`), abort the AbortSignal passed as `signal`.
  */
-export interface TrainCallbacks {
+export type TrainCallbacks = Callbacks<EpochEndLog, TrainResult>;
+
+/** The callbacks of `DNNClassifier.fit`: as TrainCallbacks, without checkpoints (the weights stay in memory). */
+export type FitCallbacks = Callbacks<FitEpochEndLog, FitEndLog>;
+
+/** The callbacks shared by `train` and `DNNClassifier.fit`, by what their epoch and end are given. */
+export interface Callbacks<EpochLog, EndLog> {
   /**
    * After each epoch's validation, before the next epoch starts. Aborting `signal` here ends the run
-   * after this epoch, whose checkpoint is then the one kept. The checkpoint of this epoch is written
-   * in the background while the next one trains: it is on disk once `train` resolves.
+   * after this epoch. With `train`, this epoch's checkpoint is then the one kept; it is written in the
+   * background while the next epoch trains, and is on disk once `train` resolves.
    */
-  onEpochEnd?: (log: EpochEndLog) => Promise<void> | void;
+  onEpochEnd?: (log: EpochLog) => Promise<void> | void;
   /**
    * Once per optimizer step, with its loss. The engines run an epoch (or a block of steps) in one
    * call and report its per-step losses at the end, so these calls come after that epoch has run,
@@ -46,14 +67,14 @@ export interface TrainCallbacks {
    */
   onBatchEnd?: (log: BatchEndLog) => Promise<void> | void;
   /** Once at the end, with what `train` resolves to (also when `signal` stopped the run). */
-  onTrainEnd?: (result: TrainResult) => Promise<void> | void;
+  onTrainEnd?: (result: EndLog) => Promise<void> | void;
 }
 
 /**
  * Calls `onBatchEnd` for each per-step loss of an epoch that ended at global step `stepAfter`.
  * @example await reportBatches(callbacks, stats, 40); // steps 21..40 for a 20-step epoch
  */
-export async function reportBatches(callbacks: TrainCallbacks | undefined, stats: EpochStats, stepAfter: number): Promise<void> {
+export async function reportBatches(callbacks: Pick<Callbacks<unknown, unknown>, 'onBatchEnd'> | undefined, stats: EpochStats, stepAfter: number): Promise<void> {
   if (!callbacks?.onBatchEnd || !stats.losses) return;
   const first = stepAfter - stats.losses.length;
   for (let i = 0; i < stats.losses.length; i++) await callbacks.onBatchEnd({ step: first + i + 1, loss: stats.losses[i] });
