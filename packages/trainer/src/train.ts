@@ -1,6 +1,7 @@
 // `train`: the low-level program as a run on disk: data from an IDX directory, the shared epoch loop
 // (training-loop.ts) with per-epoch batch and validation accuracy, checkpoints after every epoch and
-// at the end (with the test accuracy), early stopping, and `resume` from the last completed epoch.
+// at the end (with the test accuracy), early stopping, `resume` from the last completed epoch, and
+// Keras-style callbacks (train-callbacks.ts).
 import {
   DEFAULT_MODEL_SPEC,
   DEFAULT_VALIDATION_SIZE,
@@ -124,10 +125,10 @@ export interface TrainOptions {
   /** After every optimizer step: steps done and total in this epoch, and the epoch (0-based). */
   onProgress?: (done: number, total: number, epoch: number) => void;
   /**
-   * @deprecated Use `callbacks.onEpochEnd`, which is awaited right after the epoch's validation, before the next epoch.
    * After every epoch, once its checkpoint is on disk, with the seconds elapsed since `train` started.
    * Checkpoints are written while the next epoch trains, so this runs during that epoch, and a throw
    * from it (like a failed save) ends the run when that epoch is done, with this epoch's checkpoint kept.
+   * @deprecated Use `callbacks.onEpochEnd`, awaited right after the epoch's validation, before the next epoch.
    */
   onEpoch?: (record: EpochRecord & { seconds: number }) => void;
   /**
