@@ -4,6 +4,7 @@ import { argmaxRows, confusionMatrix, imageShapeOf, topOneAccuracy, type Checkpo
 import { existsSync } from 'node:fs';
 import { loadCheckpoint } from './checkpoint-io.js';
 import { describeDataset, readTestSplit, sameTestFiles, type TestSplit } from './data/index.js';
+import { isInMemoryRecord } from './data/in-memory-dataset.js';
 import { forwardPassEngine } from './forward-pass.js';
 
 /** A checkpoint's network, ready to classify images given as bytes. */
@@ -113,6 +114,10 @@ export async function predictCheckpoint(
 async function readMatchingTestSet(checkpoint: Checkpoint, checkpointDir: string, options: TestSetOptions): Promise<TestSplit> {
   const recorded = checkpoint.modelJson.training.dataset;
   let dataDir = options.dataDir;
+  // Arrays given to train() left no folder behind: scoring MNIST instead would be silently wrong.
+  if (dataDir === undefined && isInMemoryRecord(recorded)) {
+    throw new Error(`${checkpointDir} was trained on arrays in memory (train({ data })), not a folder; pass --data with a folder of its test files`);
+  }
   if (dataDir === undefined && recorded?.folder !== undefined) {
     if (!existsSync(recorded.folder)) {
       throw new Error(`${checkpointDir} was trained on ${describeDataset(recorded)}, which is not there; pass --data with the folder of its test files`);

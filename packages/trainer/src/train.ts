@@ -26,6 +26,7 @@ import {
 import { holdsCheckpoint } from './checkpoint-folder.js';
 import { acquireRunLock, loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
 import { datasetRecord, readDataset } from './data/index.js';
+import { inMemoryDataset, inMemoryRecord, type InMemoryDataset } from './data/in-memory-dataset.js';
 import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type TrainingEngine } from './engine.js';
 import { initialWeights } from './initializers.js';
 import { checkActivation, checkHiddenUnits, checkInitializer } from './network-options.js';
@@ -39,6 +40,7 @@ import { reportBatches, type TrainCallbacks } from './train-callbacks.js';
 
 export { scoreTopOne } from './training-loop.js';
 export type { BatchEndLog, EpochEndLog, TrainCallbacks } from './train-callbacks.js';
+export type { InMemoryDataset, InMemorySet } from './data/in-memory-dataset.js';
 
 /** Prefix of the best epoch's weights kept in a checkpoint mid-run, while the current ones are not the best. */
 export const BEST_WEIGHTS_PREFIX = 'best/';
@@ -53,6 +55,13 @@ export interface TrainOptions {
    * this repository, else the per-user cache (`MNIST_DATA_DIR` overrides; see `defaultMnistDir`).
    */
   dataDir?: string;
+  /**
+   * The dataset as arrays in memory instead of a folder (as Keras' `fit(x, y)`): image bytes and labels
+   * for train and test, 28x28 images unless `imageShape` says otherwise. Excludes `dataDir`. The
+   * checkpoint records it as `in-memory` (no folder), so `mnist eval` then needs `--data`.
+   * @example await train({ data: { train: { images, labels }, test: { images: testImages, labels: testLabels } }, epochs: 1 });
+   */
+  data?: InMemoryDataset;
   /** Checkpoint directory (default `checkpoints/dnn`). */
   out?: string;
   /** Default 30. */
@@ -210,6 +219,12 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
   if (options.resume && options.initFrom !== undefined) {
     throw new RangeError('resume and initFrom exclude each other: resume continues the run saved in out, initFrom starts a new one from another checkpoint\'s weights');
   }
+  if (options.data !== undefined && options.dataDir !== undefined) {
+    throw new RangeError('data and dataDir exclude each other: data gives the dataset as arrays, dataDir as a folder');
+  }
+  // Checked before the run lock creates `out`: bad arrays leave nothing behind.
+  const inMemory = options.data === undefined ? undefined : inMemoryDataset(options.data);
+  if (inMemory) checkValidationSize(settings.validationSize, inMemory.train.count);
   options.signal?.throwIfAborted();
   const log = options.onLog ?? (() => undefined);
   const releaseLock = await acquireRunLock(settings.out);
@@ -242,9 +257,9 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
         settings.spec = networkOf(saved.modelJson.modelSpec);
       }
     }
-    const dataset = await readDataset(options.dataDir);
+    const dataset = inMemory ?? await readDataset(options.dataDir);
     // Recorded so `mnist eval` scores on this dataset by default (read once more for the digests).
-    const trainedOn = await datasetRecord(options.dataDir);
+    const trainedOn = inMemory ? inMemoryRecord(inMemory) : await datasetRecord(options.dataDir);
     checkValidationSize(settings.validationSize, dataset.train.count);
     const split = splitValidation(dataset.train, settings.validationSize);
     const trainSet = limitTraining(split.train, options.trainLimit);

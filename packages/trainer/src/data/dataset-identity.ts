@@ -3,6 +3,7 @@
 import type { DatasetRecord } from '@mnist/core';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { sha256Hex } from './ensure-mnist.js';
+import { isInMemoryRecord } from './in-memory-dataset.js';
 import { findIdxFile, readIdxFile } from './load-mnist.js';
 import { MNIST_FILES, type IdxFileRole } from './mnist-files.js';
 
@@ -37,7 +38,7 @@ export async function datasetRecord(dataDir?: string, cwd: string = process.cwd(
  * @example describeDataset({ name: 'fashion', folder: 'data/fashion', sha256 }) === 'fashion (data/fashion)'
  */
 export function describeDataset(record: DatasetRecord): string {
-  return `${record.name} (${record.folder ?? 'built in'})`;
+  return `${record.name} (${record.folder ?? (isInMemoryRecord(record) ? 'arrays given to train' : 'built in')})`;
 }
 
 /**
