@@ -9,7 +9,7 @@
  */
 import './register-engines.js';
 
-export { train, type OptimizerOption, type TrainOptions, type TrainResult } from './train.js';
+export { train, type InMemoryDataset, type InMemorySet, type OptimizerOption, type TrainOptions, type TrainResult } from './train.js';
 export type { BatchEndLog, EpochEndLog, FitCallbacks, FitEndLog, FitEpochEndLog, TrainCallbacks } from './train-callbacks.js';
 export {
   DNNClassifier,
