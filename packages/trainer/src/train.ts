@@ -25,7 +25,7 @@ import {
 } from '@mnist/core';
 import { holdsCheckpoint } from './checkpoint-folder.js';
 import { acquireRunLock, loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
-import { datasetRecord, readDataset } from './data/index.js';
+import { datasetRecord, readDataset, type IdxDataset } from './data/index.js';
 import { inMemoryDataset, inMemoryRecord, type InMemoryDataset } from './data/in-memory-dataset.js';
 import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type TrainingEngine } from './engine.js';
 import { initialWeights } from './initializers.js';
@@ -268,9 +268,16 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
       settings.epochs = Math.ceil(settings.maxSteps / Math.max(1, Math.floor(trainSet.count / settings.batchSize)));
     }
     // The checkpoint records the image size, so the export says what to feed the model (mnist.image_shape).
-    const spec: ModelSpec = { ...settings.spec, inputSize: dataset.train.height * dataset.train.width, imageShape: [dataset.train.height, dataset.train.width] };
+    // A dataset that names its classes (EMNIST letters: 26) sets the output size and the exported labels.
+    const classNames = source ? undefined : (dataset as IdxDataset).classNames;
+    const spec: ModelSpec = {
+      ...settings.spec,
+      ...(classNames ? { outputSize: classNames.length } : {}),
+      inputSize: dataset.train.height * dataset.train.width,
+      imageShape: [dataset.train.height, dataset.train.width],
+    };
     if (source) checkInitSource(source, options.initFrom!, spec, dataset.train.labels, dataset.test.labels);
-    const labels = source ? source.modelJson.labels : [...DIGIT_LABELS];
+    const labels = source ? source.modelJson.labels : classNames ? [...classNames] : [...DIGIT_LABELS];
     const initializedFrom: InitProvenance | undefined = source
       ? {
           checkpoint: options.initFrom!,

@@ -1,7 +1,9 @@
 // Which dataset a run trained on, as the checkpoint records it (training.dataset): its name, its folder
 // and the digests of its files, so eval scores on it by default and notices when given another.
 import type { DatasetRecord } from '@mnist/core';
+import { readdir } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { emnistSplit, findEmnistFile } from './emnist-files.js';
 import { sha256Hex } from './ensure-mnist.js';
 import { isInMemoryRecord } from './in-memory-dataset.js';
 import { findIdxFile, readIdxFile } from './load-mnist.js';
@@ -25,8 +27,10 @@ export async function datasetRecord(dataDir?: string, cwd: string = process.cwd(
   const under = relative(cwd, absolute);
   const folder = under === '' ? '.' : under.startsWith('..') || isAbsolute(under) ? absolute : under;
   const sha256: Partial<Record<IdxFileRole, string>> = {};
+  const entries = await readdir(absolute);
+  const split = (await findIdxFile(absolute, MNIST_FILES.trainImages.name, entries)) ? undefined : emnistSplit(absolute, entries);
   for (const role of ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const) {
-    const path = await findIdxFile(absolute, MNIST_FILES[role].name);
+    const path = split ? findEmnistFile(absolute, split, role, entries) : await findIdxFile(absolute, MNIST_FILES[role].name, entries);
     if (path) sha256[role] = sha256Hex((await readIdxFile(path)).bytes);
   }
   if (sha256.testImages === undefined || sha256.testLabels === undefined) throw new Error(`${dataDir}: has no test files to record`);

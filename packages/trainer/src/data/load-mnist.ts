@@ -15,7 +15,11 @@ import {
   type MnistDataset,
 } from '@mnist/core';
 import { defaultMnistDir, ensureMnist, verifyDigest } from './ensure-mnist.js';
+import { emnistClasses, emnistFileName, emnistSplit, findEmnistFile, transposeImages } from './emnist-files.js';
 import { MNIST_FILE_NAMES, MNIST_FILES, type IdxFileRole } from './mnist-files.js';
+
+/** A dataset read from a folder; `classNames` when the files say what the classes are (EMNIST). */
+export type IdxDataset = MnistDataset & { classNames?: readonly string[] };
 
 /** Options of `readIdxDataset`. */
 export interface ReadIdxDatasetOptions {
@@ -81,18 +85,23 @@ export async function findIdxFile(dir: string, name: string, entries?: readonly 
 }
 
 /**
- * Reads any dataset in the MNIST IDX layout (MNIST, Fashion-MNIST, KMNIST, EMNIST digits): the four
+ * Reads any dataset in the MNIST IDX layout (MNIST, Fashion-MNIST, KMNIST): the four
  * files `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
- * `t10k-labels-idx1-ubyte`, raw or `.gz`. Pixels stay bytes. A missing or malformed file throws a
+ * `t10k-labels-idx1-ubyte`, raw or `.gz`; or, when those are absent, EMNIST's as shipped
+ * (`emnist-letters-train-images-idx3-ubyte.gz`, ...; see emnist-files.ts), its images transposed upright
+ * and its classes in `classNames`. Pixels stay bytes. A missing or malformed file throws a
  * one-line error naming its path.
  * @example const { train, test } = await readIdxDataset('data/fashion-mnist');
  */
-export async function readIdxDataset(dir: string, options: ReadIdxDatasetOptions = {}): Promise<MnistDataset> {
+export async function readIdxDataset(dir: string, options: ReadIdxDatasetOptions = {}): Promise<IdxDataset> {
   const entries = await listDir(dir);
+  // MNIST's names win: a folder holding them reads exactly as before.
+  const split = (await findIdxFile(dir, MNIST_FILES.trainImages.name, entries)) ? undefined : emnistSplit(dir, entries);
   const read = async (role: IdxFileRole) => {
     const spec = MNIST_FILES[role];
-    const path = await findIdxFile(dir, spec.name, entries);
+    const path = split ? findEmnistFile(dir, split, role, entries) : await findIdxFile(dir, spec.name, entries);
     if (!path) {
+      if (split) throw new DatasetError(join(dir, emnistFileName(split, role)), `missing; an EMNIST folder needs its split's train and test images and labels (raw or .gz)`);
       throw new DatasetError(
         join(dir, spec.name),
         `missing; a dataset directory needs ${MNIST_FILE_NAMES.join(', ')} (raw or .gz)`,
@@ -120,6 +129,13 @@ export async function readIdxDataset(dir: string, options: ReadIdxDatasetOptions
     if (r.status === 'rejected') throw r.reason;
     return r.value;
   });
+  if (split) {
+    transposeImages(trainImages.idx);
+    transposeImages(testImages.idx);
+    const classNames = emnistClasses(split, trainLabels.idx, trainLabels.source, options.nClasses);
+    emnistClasses(split, testLabels.idx, testLabels.source, classNames.length);
+    return { ...datasetFromIdx({ trainImages, trainLabels, testImages, testLabels }, classNames.length), classNames };
+  }
   return datasetFromIdx({ trainImages, trainLabels, testImages, testLabels }, options.nClasses);
 }
 
@@ -173,7 +189,7 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<LoadedM
  * uses (it scales per batch).
  * @example const { train, test } = await readDataset(opts.data);
  */
-export async function readDataset(dataDir?: string): Promise<MnistDataset> {
+export async function readDataset(dataDir?: string): Promise<IdxDataset> {
   if (dataDir !== undefined) return readIdxDataset(dataDir);
   // Each file is read once: ensureMnist only fills in missing ones, and the digests are checked as they are read.
   const dir = await ensureMnist(defaultMnistDir(), { verifyExisting: false });
