@@ -111,6 +111,20 @@ describe('EMNIST files as shipped', () => {
     expect([...dataset.test.labels]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('names a split\'s classes from its emnist-<split>-mapping.txt, and refuses a malformed one naming it', async () => {
+    const balanced = join(root, 'balanced');
+    await mkdir(balanced);
+    const set = (count: number) => ({ images: new Uint8Array(count * SIDE * SIDE), labels: Uint8Array.from({ length: count }, (_, i) => i % 3) });
+    await writeEmnist(balanced, 'balanced', 'train', set(9));
+    await writeEmnist(balanced, 'balanced', 'test', set(3));
+    // Four classes mapped, though the labels reach only 2: the mapping says how many there are.
+    await writeFile(join(balanced, 'emnist-balanced-mapping.txt'), '0 48\n1 65\n2 97\n3 98\n');
+    expect((await readIdxDataset(balanced)).classNames).toEqual(['0', 'A', 'a', 'b']);
+    expect((await readTestSplit(balanced)).classNames).toEqual(['0', 'A', 'a', 'b']);
+    await writeFile(join(balanced, 'emnist-balanced-mapping.txt'), '0 48\n1 x\n');
+    await expect(readIdxDataset(balanced)).rejects.toThrow(`${join(balanced, 'emnist-balanced-mapping.txt')}: expected lines "label ascii-code" with labels below 256, line 2 is "1 x"`);
+  });
+
   it('refuses two splits in one folder and a letters label 0, in one line naming the folder or file', async () => {
     const mixed = join(root, 'mixed');
     await mkdir(mixed);

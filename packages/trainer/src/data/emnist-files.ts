@@ -1,6 +1,7 @@
 // EMNIST as shipped: its file names (`emnist-letters-train-images-idx3-ubyte.gz`), its transposed images
 // and its label sets (letters 1..26 become classes 0..25 named 'a'..'z'), turned into MNIST's layout.
 import { DatasetError, type IdxArray } from '@mnist/core';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IdxFileRole } from './mnist-files.js';
 
@@ -60,12 +61,32 @@ export function transposeImages(array: IdxArray): void {
 }
 
 /**
+ * The class names in `emnist-<split>-mapping.txt` when `dir` holds it (EMNIST ships one per split: lines
+ * `label ascii-code [ascii-code]`), else undefined. A malformed line is refused in one line naming the file.
+ * @example await emnistMapping('data/balanced', 'balanced', entries) // ['0', ..., '9', 'A', ..., 't']
+ */
+export async function emnistMapping(dir: string, split: string, entries: readonly string[]): Promise<string[] | undefined> {
+  const name = `emnist-${split}-mapping.txt`;
+  if (!entries.includes(name)) return undefined;
+  const path = join(dir, name);
+  const names: string[] = [];
+  for (const [i, line] of (await readFile(path, 'utf8')).split(/\r?\n/).entries()) {
+    if (line.trim() === '') continue;
+    const m = /^\s*(\d+)\s+(\d+)(\s+\d+)*\s*$/.exec(line);
+    if (!m || Number(m[1]) > 255) throw new DatasetError(path, `expected lines "label ascii-code" with labels below 256, line ${i + 1} is ${JSON.stringify(line)}`);
+    names[Number(m[1])] = String.fromCharCode(Number(m[2]));
+  }
+  return Array.from(names, (n, i) => n ?? String(i));
+}
+
+/**
  * The labels of EMNIST `split` as classes from 0, in place, and their names: letters' 1..26 become 0..25
  * named 'a'..'z' (a label 0 is refused, naming the file); any other split keeps its labels, with
- * `classes` (default: its largest label + 1) classes named '0', '1', ...
+ * `classes` classes (default: as many as `mapping` names, else its largest label + 1) named by `mapping`
+ * (emnistMapping), else '0', '1', ...
  * @example emnistClasses('letters', labels, path) // ['a', ..., 'z'], labels now 0..25
  */
-export function emnistClasses(split: string, labels: IdxArray, path: string, classes?: number): readonly string[] {
+export function emnistClasses(split: string, labels: IdxArray, path: string, classes?: number, mapping?: readonly string[]): readonly string[] {
   const data = labels.data;
   if (split === 'letters') {
     for (let i = 0; i < data.length; i++) {
@@ -76,5 +97,5 @@ export function emnistClasses(split: string, labels: IdxArray, path: string, cla
   }
   let top = 0;
   for (let i = 0; i < data.length; i++) if (data[i] > top) top = data[i];
-  return Array.from({ length: classes ?? top + 1 }, (_, i) => String(i));
+  return Array.from({ length: classes ?? Math.max(mapping?.length ?? 0, top + 1) }, (_, i) => mapping?.[i] ?? String(i));
 }

@@ -15,7 +15,7 @@ import {
   type MnistDataset,
 } from '@mnist/core';
 import { defaultMnistDir, ensureMnist, verifyDigest } from './ensure-mnist.js';
-import { emnistClasses, emnistFileName, emnistSplit, findEmnistFile, transposeImages } from './emnist-files.js';
+import { emnistClasses, emnistFileName, emnistMapping, emnistSplit, findEmnistFile, transposeImages } from './emnist-files.js';
 import { MNIST_FILE_NAMES, MNIST_FILES, type IdxFileRole } from './mnist-files.js';
 
 /** A dataset read from a folder; `classNames` when the files say what the classes are (EMNIST). */
@@ -132,7 +132,7 @@ export async function readIdxDataset(dir: string, options: ReadIdxDatasetOptions
   if (split) {
     transposeImages(trainImages.idx);
     transposeImages(testImages.idx);
-    const classNames = emnistClasses(split, trainLabels.idx, trainLabels.source, options.nClasses);
+    const classNames = emnistClasses(split, trainLabels.idx, trainLabels.source, options.nClasses, await emnistMapping(dir, split, entries));
     emnistClasses(split, testLabels.idx, testLabels.source, classNames.length);
     return { ...datasetFromIdx({ trainImages, trainLabels, testImages, testLabels }, classNames.length), classNames };
   }

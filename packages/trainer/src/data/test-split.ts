@@ -4,7 +4,7 @@ import { DatasetError, labeledImagesFromIdx, type LabeledImages } from '@mnist/c
 import { join } from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { defaultMnistDir, ensureMnist, sha256Hex, verifyDigest } from './ensure-mnist.js';
-import { emnistClasses, emnistFileName, emnistSplit, findEmnistFile, transposeImages } from './emnist-files.js';
+import { emnistClasses, emnistFileName, emnistMapping, emnistSplit, findEmnistFile, transposeImages } from './emnist-files.js';
 import { findIdxFile, readIdxFile } from './load-mnist.js';
 import { MNIST_FILES } from './mnist-files.js';
 
@@ -44,7 +44,7 @@ export async function readTestSplit(dataDir?: string, options: { nClasses?: numb
   const sha256 = { testImages: images.sha256, testLabels: labels.sha256 };
   if (split) {
     transposeImages(images.idx);
-    const classNames = emnistClasses(split, labels.idx, labels.source, options.nClasses);
+    const classNames = emnistClasses(split, labels.idx, labels.source, options.nClasses, await emnistMapping(dir, split, entries));
     const test = labeledImagesFromIdx(images.idx, labels.idx, { images: images.source, labels: labels.source }, options.nClasses ?? classNames.length);
     return { test, classNames, sha256 };
   }
