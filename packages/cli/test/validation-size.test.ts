@@ -1,34 +1,17 @@
 // `--validation-size N` through the compiled bin on a dataset smaller than the default 5000-image
 // validation set: the default says what to pass, a bad N names the flag and the range, a good N trains.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeIdx } from '@mnist/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { writeSquaresDataset } from './squares-dataset.fixture.js';
 import { buildCli, expectOneLineError, lastJson, mnist, scratchDir } from './mnist-bin.fixture.js';
 
 const work = scratchDir('mnist-validation-size-');
 beforeAll(buildCli, 300_000);
 
-// An IDX dataset of `count` 28x28 images per set: a bright 4x4 square whose row (of 3) is the label.
-function writeSmallDataset(dir: string, count: number): void {
-  mkdirSync(dir, { recursive: true });
-  const images = new Uint8Array(count * 784);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    labels[i] = i % 3;
-    const top = 2 + labels[i] * 9;
-    const left = 2 + ((i * 7) % 20);
-    for (let y = top; y < top + 4; y++) for (let x = left; x < left + 4; x++) images[i * 784 + y * 28 + x] = 255;
-  }
-  for (const set of ['train', 't10k']) {
-    writeFileSync(join(dir, `${set}-images-idx3-ubyte`), encodeIdx({ dtype: 'uint8', shape: [count, 28, 28], data: images }));
-    writeFileSync(join(dir, `${set}-labels-idx1-ubyte`), encodeIdx({ dtype: 'uint8', shape: [count], data: labels }));
-  }
-}
-
 describe('train --validation-size', () => {
   const data = join(work, 'data');
-  beforeAll(() => writeSmallDataset(data, 1000));
+  beforeAll(() => writeSquaresDataset(data, ['train', 't10k'], 1000));
 
   it('the default 5000 on 1000 images says in one line what to pass', () => {
     expectOneLineError(

@@ -76,7 +76,7 @@ export async function readIdxFile(path: string, options: { maxBytes?: number } =
  * @example await findIdxFile('data/fashion', 'train-images-idx3-ubyte') // '.../train-images-idx3-ubyte.gz'
  */
 export async function findIdxFile(dir: string, name: string, entries?: readonly string[]): Promise<string | undefined> {
-  const listing = entries ?? (await listDir(dir));
+  const listing = entries ?? (await listDatasetDir(dir));
   const dotted = name.replace(/-(idx\d-ubyte)$/, '.$1');
   for (const candidate of [name, `${name}.gz`, dotted, `${dotted}.gz`]) {
     if (listing.includes(candidate)) return join(dir, candidate);
@@ -94,7 +94,7 @@ export async function findIdxFile(dir: string, name: string, entries?: readonly 
  * @example const { train, test } = await readIdxDataset('data/fashion-mnist');
  */
 export async function readIdxDataset(dir: string, options: ReadIdxDatasetOptions = {}): Promise<IdxDataset> {
-  const entries = await listDir(dir);
+  const entries = await listDatasetDir(dir);
   // MNIST's names win: a folder holding them reads exactly as before.
   const split = (await findIdxFile(dir, MNIST_FILES.trainImages.name, entries)) ? undefined : emnistSplit(dir, entries);
   const read = async (role: IdxFileRole) => {
@@ -196,13 +196,18 @@ export async function readDataset(dataDir?: string): Promise<IdxDataset> {
   return readIdxDataset(dir, { verifyMnistDigests: true });
 }
 
-async function listDir(dir: string): Promise<string[]> {
+/**
+ * The names in dataset folder `dir`; a missing folder or a file in its place is a DatasetError saying
+ * it should hold `expected` (default: MNIST's four files).
+ * @example const entries = await listDatasetDir('data/fashion');
+ */
+export async function listDatasetDir(dir: string, expected = MNIST_FILE_NAMES.join(', ')): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new DatasetError(dir, `expected a dataset directory holding ${MNIST_FILE_NAMES.join(', ')} (raw or .gz), found ${code === 'ENOENT' ? 'nothing' : 'a file'}`);
+      throw new DatasetError(dir, `expected a dataset directory holding ${expected} (raw or .gz), found ${code === 'ENOENT' ? 'nothing' : 'a file'}`);
     }
     throw e;
   }

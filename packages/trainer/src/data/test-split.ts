@@ -2,10 +2,9 @@
 // what eval and predict score against, so a folder holding just the test files is enough for them.
 import { DatasetError, labeledImagesFromIdx, type LabeledImages } from '@mnist/core';
 import { join } from 'node:path';
-import { readdir } from 'node:fs/promises';
 import { defaultMnistDir, ensureMnist, sha256Hex, verifyDigest } from './ensure-mnist.js';
 import { emnistClasses, emnistFileName, emnistMapping, emnistSplit, findEmnistFile, transposeImages } from './emnist-files.js';
-import { findIdxFile, readIdxFile } from './load-mnist.js';
+import { findIdxFile, listDatasetDir, readIdxFile } from './load-mnist.js';
 import { MNIST_FILES } from './mnist-files.js';
 
 /** A dataset's test split and the SHA-256 of its two files' uncompressed bytes. */
@@ -28,7 +27,7 @@ const TEST_FILE_NAMES = `${MNIST_FILES.testImages.name} and ${MNIST_FILES.testLa
 export async function readTestSplit(dataDir?: string, options: { nClasses?: number } = {}): Promise<TestSplit> {
   const builtIn = dataDir === undefined;
   const dir = builtIn ? await ensureMnist(defaultMnistDir(), { verifyExisting: false }) : dataDir;
-  const entries = await listTestDir(dir);
+  const entries = await listDatasetDir(dir, TEST_FILE_NAMES);
   // MNIST's names win, as in readIdxDataset.
   const split = (await findIdxFile(dir, MNIST_FILES.testImages.name, entries)) ? undefined : emnistSplit(dir, entries);
   const read = async (role: 'testImages' | 'testLabels') => {
@@ -50,16 +49,4 @@ export async function readTestSplit(dataDir?: string, options: { nClasses?: numb
   }
   const test = labeledImagesFromIdx(images.idx, labels.idx, { images: images.source, labels: labels.source }, options.nClasses);
   return { test, sha256 };
-}
-
-async function listTestDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new DatasetError(dir, `expected a dataset directory holding ${TEST_FILE_NAMES} (raw or .gz), found ${code === 'ENOENT' ? 'nothing' : 'a file'}`);
-    }
-    throw e;
-  }
 }
