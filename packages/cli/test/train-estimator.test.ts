@@ -35,7 +35,7 @@ describe('train --estimator', () => {
     const lines = stderr.split('\n').filter((l) => l.startsWith('epoch '));
     expect(lines).toHaveLength(5);
     lines.forEach((line, i) =>
-      expect(line).toMatch(new RegExp(`^epoch ${i + 1}/5, step ${60 * (i + 1)}/300: loss \\d+\\.\\d{4}, last-batch accuracy [01]\\.\\d{4}(, validation accuracy [01]\\.\\d{4})?; epoch time \\d+\\.\\d s, total elapsed \\d+\\.\\d s$`)),
+      expect(line).toMatch(new RegExp(`^epoch ${i + 1}/5, step ${60 * (i + 1)}/300: loss \\d+\\.\\d{4}, last-batch accuracy [01]\\.\\d{4}(, validation loss \\d+\\.\\d{4}, validation accuracy [01]\\.\\d{4})?; epoch time \\d+\\.\\d s, total elapsed \\d+\\.\\d s$`)),
     );
   });
 

@@ -17,7 +17,7 @@ describe('training flags', () => {
     const r = lastJson(run);
     expect(r).toMatchObject({ steps: expect.any(Number), bestEpoch: expect.any(Number) });
     // Epochs print 1-based (the first epoch is always the best so far); --json keeps the 0-based index.
-    expect(run.stderr).toMatch(/^epoch 1\/3: loss \d+\.\d{4}, last-batch accuracy [01]\.\d{4}, validation accuracy [01]\.\d{4}; epoch time \d+\.\d s, total elapsed \d+\.\d s \(best so far\)$/m);
+    expect(run.stderr).toMatch(/^epoch 1\/3: loss \d+\.\d{4}, last-batch accuracy [01]\.\d{4}, validation loss \d+\.\d{4}, validation accuracy [01]\.\d{4}; epoch time \d+\.\d s, total elapsed \d+\.\d s \(best so far\)$/m);
     expect(run.stderr).toMatch(new RegExp(`^epoch ${(r.bestEpoch as number) + 1}/3: .* \\(best so far\\)$`, 'm'));
     const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
     expect(json.modelSpec).toMatchObject({ activation: 'elu', initializer: 'he', hiddenUnits: [32] });

@@ -36,7 +36,8 @@ describe('DNNClassifier.fit({ epochs, callbacks, signal })', () => {
       },
     };
     // 600 / 50 = 12 steps an epoch.
-    await clf.fit(train.X, train.y, { batchSize: 50, epochs: 2, validation, callbacks });
+    const lines: string[] = [];
+    await clf.fit(train.X, train.y, { batchSize: 50, epochs: 2, validation, callbacks, onLog: (l) => lines.push(l) });
     expect(clf.globalStep).toBe(24);
     expect(order).toEqual([...Array(12).fill('batch'), 'epoch 0', ...Array(12).fill('batch'), 'epoch 1', 'end']);
     expect(batches.map((b) => b.step)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
@@ -45,6 +46,8 @@ describe('DNNClassifier.fit({ epochs, callbacks, signal })', () => {
     history.forEach((r, i) => {
       expect(r.valLoss).toBeGreaterThan(0);
       expect(epochs[i]).toMatchObject({ epoch: i, loss: r.loss, accuracy: r.batchAccuracy, valLoss: r.valLoss, valAccuracy: r.validationAccuracy });
+      // The epoch line shows the same validation loss, as Keras' val_loss, in the line's four decimals.
+      expect(lines.filter((l) => l.startsWith('epoch '))[i]).toContain(`, validation loss ${r.valLoss!.toFixed(4)}, validation accuracy ${r.validationAccuracy.toFixed(4)};`);
     });
     expect(ends).toEqual([{ epochs: 2, steps: 24, history, aborted: false }]);
 
@@ -60,9 +63,12 @@ describe('DNNClassifier.fit({ epochs, callbacks, signal })', () => {
   it('without a validation set the epoch log has no validation fields; the epochs fit gives the steps fit', async () => {
     const logs: FitEpochEndLog[] = [];
     const a = classifier();
-    await a.fit(train.X, train.y, { batchSize: 50, epochs: 2, callbacks: { onEpochEnd: (log) => void logs.push(log) } });
+    const lines: string[] = [];
+    await a.fit(train.X, train.y, { batchSize: 50, epochs: 2, callbacks: { onEpochEnd: (log) => void logs.push(log) }, onLog: (l) => lines.push(l) });
     expect(logs.map((l) => l.epoch)).toEqual([0, 1]);
     for (const l of logs) expect(Object.keys(l).sort()).toEqual(['accuracy', 'epoch', 'loss', 'seconds']);
+    expect(lines.filter((l) => l.startsWith('epoch '))).toHaveLength(2);
+    for (const l of lines) expect(l).not.toMatch(/validation/);
     const b = classifier();
     await b.fit(train.X, train.y, { batchSize: 50, steps: 24 });
     expect(Array.from((await a.predict(validation.X)).probabilities)).toEqual(Array.from((await b.predict(validation.X)).probabilities));

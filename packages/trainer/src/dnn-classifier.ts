@@ -249,7 +249,7 @@ export class DNNClassifier {
               steps: lastStep,
               loss: stats.meanLoss,
               batchAccuracy: stats.lastBatchAccuracy,
-              ...(validation && last ? { validationAccuracy: last.validationAccuracy } : {}),
+              ...(validation && last ? { valLoss: last.valLoss, validationAccuracy: last.validationAccuracy } : {}),
               epochSeconds: (ended - epochStarted) / 1000,
               totalSeconds: (ended - started) / 1000,
             }),

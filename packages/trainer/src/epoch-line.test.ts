@@ -9,6 +9,12 @@ describe('epochLine', () => {
     );
   });
 
+  it("shows the validation loss (Keras' val_loss) labelled, four decimals, before the validation accuracy", () => {
+    expect(
+      epochLine({ epoch: 0, epochs: 2, loss: 0.5, batchAccuracy: 0.875, valLoss: 0.123456, validationAccuracy: 0.9612, epochSeconds: 1, totalSeconds: 1 }),
+    ).toBe('epoch 1/2: loss 0.5000, last-batch accuracy 0.8750, validation loss 0.1235, validation accuracy 0.9612; epoch time 1.0 s, total elapsed 1.0 s');
+  });
+
   it('adds the step budget, leaves out a missing validation set, and marks the best epoch', () => {
     expect(epochLine({ epoch: 0, epochs: 4, step: 12, steps: 40, loss: 1, batchAccuracy: 0.9, epochSeconds: 1, totalSeconds: 2, best: true })).toBe(
       'epoch 1/4, step 12/40: loss 1.0000, last-batch accuracy 0.9000; epoch time 1.0 s, total elapsed 2.0 s (best so far)',

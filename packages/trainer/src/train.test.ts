@@ -37,7 +37,7 @@ describe('train', () => {
     expect(result.testAccuracy).toBeGreaterThan(0.4); // three classes: chance is 1/3
     expect(lines[0]).toMatch(/^engine tfjs on backend /);
     // 1-based, like Keras' `Epoch 1/2`, while the history and onEpoch keep 0-based indexes.
-    expect(lines[1]).toMatch(/^epoch 1\/2: loss \d+\.\d{4}, last-batch accuracy [01]\.\d{4}, validation accuracy [01]\.\d{4}; epoch time \d+\.\d s, total elapsed \d+\.\d s$/);
+    expect(lines[1]).toMatch(/^epoch 1\/2: loss \d+\.\d{4}, last-batch accuracy [01]\.\d{4}, validation loss \d+\.\d{4}, validation accuracy [01]\.\d{4}; epoch time \d+\.\d s, total elapsed \d+\.\d s$/);
     expect(lines[2]).toMatch(/^epoch 2\/2: loss /);
     expect(epochs).toEqual([0, 1]);
     const { modelJson } = await loadCheckpoint(join(root, 'a'));
