@@ -72,6 +72,14 @@ export interface TrainOptions {
   learningRate?: number;
   /** Default [300, 100]. */
   hiddenUnits?: number[];
+  /**
+   * The number of classes, the output layer's size (as Keras' `Dense(num_classes)`), in [2, 256]. Default:
+   * what the data implies (10 for the MNIST layout; EMNIST's split, its mapping file or its largest label + 1).
+   * Give it when a dataset's labels do not reach its last class; a label at or above it is refused, naming
+   * the labels file. The classes beyond the data's names are labelled by their index. With `initFrom` or
+   * `resume` it must be the checkpoint's output size.
+   */
+  classes?: number;
   /** Hidden-layer activation, default `relu`. */
   activation?: Activation;
   /** Kernel initializer, default `truncated_normal` (the original program's). */
@@ -191,6 +199,8 @@ interface Settings {
   dropoutRate: number;
   patience?: number;
   maxSteps?: number;
+  /** `classes` as given (undefined: the data's). */
+  classes?: number;
 }
 
 /**
@@ -223,7 +233,7 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
     throw new RangeError('data and dataDir exclude each other: data gives the dataset as arrays, dataDir as a folder');
   }
   // Checked before the run lock creates `out`: bad arrays leave nothing behind.
-  const inMemory = options.data === undefined ? undefined : inMemoryDataset(options.data);
+  const inMemory = options.data === undefined ? undefined : inMemoryDataset(options.data, settings.classes);
   if (inMemory) checkValidationSize(settings.validationSize, inMemory.train.count);
   options.signal?.throwIfAborted();
   const log = options.onLog ?? (() => undefined);
@@ -257,7 +267,8 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
         settings.spec = networkOf(saved.modelJson.modelSpec);
       }
     }
-    const dataset = inMemory ?? await readDataset(options.dataDir);
+    // A warm start's classes are its source's (checkInitSource checks the labels against them).
+    const dataset = inMemory ?? (await readDataset(options.dataDir, { nClasses: source ? undefined : settings.classes }));
     // Recorded so `mnist eval` scores on this dataset by default (read once more for the digests).
     const trainedOn = inMemory ? inMemoryRecord(inMemory) : await datasetRecord(options.dataDir);
     checkValidationSize(settings.validationSize, dataset.train.count);
@@ -269,15 +280,17 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
     }
     // The checkpoint records the image size, so the export says what to feed the model (mnist.image_shape).
     // A dataset that names its classes (EMNIST letters: 26) sets the output size and the exported labels.
+    // `classes` overrides it (the dataset was read with it as its class count, labels checked below it).
     const classNames = source ? undefined : (dataset as IdxDataset).classNames;
+    const outputSize = source ? undefined : settings.classes ?? classNames?.length;
     const spec: ModelSpec = {
       ...settings.spec,
-      ...(classNames ? { outputSize: classNames.length } : {}),
+      ...(outputSize !== undefined ? { outputSize } : {}),
       inputSize: dataset.train.height * dataset.train.width,
       imageShape: [dataset.train.height, dataset.train.width],
     };
     if (source) checkInitSource(source, options.initFrom!, spec, dataset.train.labels, dataset.test.labels);
-    const labels = source ? source.modelJson.labels : classNames ? [...classNames] : [...DIGIT_LABELS];
+    const labels = source ? source.modelJson.labels : classNames ? [...classNames] : classLabels(spec.outputSize);
     const initializedFrom: InitProvenance | undefined = source
       ? {
           checkpoint: options.initFrom!,
@@ -475,6 +488,9 @@ function checkOptions(options: TrainOptions): Settings {
   const patience = options.earlyStopping === undefined ? undefined : int('earlyStopping.patience', options.earlyStopping.patience, 0, 1);
   const maxSteps = options.maxSteps === undefined ? undefined : int('maxSteps', options.maxSteps, 0, 1);
   const out = options.out ?? 'checkpoints/dnn';
+  const classes = options.classes;
+  // 256: labels are bytes (IDX uint8).
+  if (classes !== undefined && !(Number.isInteger(classes) && classes >= 2 && classes <= 256)) throw new RangeError(`classes must be an integer in [2, 256], got ${classes}`);
   if (typeof out !== 'string' || out === '') throw new TypeError(`out must be a non-empty path, got ${JSON.stringify(out)}`);
   return {
     out,
@@ -488,7 +504,13 @@ function checkOptions(options: TrainOptions): Settings {
     dropoutRate,
     patience,
     maxSteps,
+    classes,
   };
+}
+
+// Labels of classes with no names: their indexes, as the digits '0'..'9' of MNIST.
+function classLabels(count: number): string[] {
+  return count === DIGIT_LABELS.length ? [...DIGIT_LABELS] : Array.from({ length: count }, (_, i) => String(i));
 }
 
 /**
@@ -539,6 +561,7 @@ function initSpec(source: Checkpoint, options: TrainOptions): Settings['spec'] {
   differ('--hidden', options.hiddenUnits, m.hiddenUnits);
   differ('--activation', options.activation, m.activation);
   differ('--initializer', options.initializer, m.initializer);
+  differ('--classes', options.classes, m.outputSize);
   if (conflicts.length) {
     throw new Error(`--init-from ${options.initFrom} gives the network, which conflicts with ${conflicts.join(', ')}; leave those flags out`);
   }
@@ -573,7 +596,7 @@ function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Setti
   differ('--initializer', m.initializer, spec.initializer);
   differ('input size', m.inputSize, spec.inputSize);
   differ('image size', imageShapeOf(m) ?? 'unrecorded', spec.imageShape);
-  differ('output size', m.outputSize, spec.outputSize);
+  differ(settings.classes !== undefined ? '--classes' : 'output size (--classes)', m.outputSize, spec.outputSize);
   differ('--batch-size', t.batchSize, settings.batchSize);
   differ('--seed', t.seed, settings.seed);
   differ('validation size', t.validationSize, settings.validationSize);

@@ -12,7 +12,7 @@ import {
   positiveIntegerList,
   requireDirectory,
 } from '../options.js';
-import { CliError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import {
   addLearningRateOptions,
   addTrainingFlags,
@@ -35,6 +35,7 @@ interface TrainFlags extends TrainingFlags {
   epochs: number;
   batchSize: number;
   hidden: number[];
+  classes?: number;
   seed: number;
   engine?: string;
   backend?: string;
@@ -61,6 +62,9 @@ export function configure(command: Command, io: CliIo): void {
       new Option('--hidden <list>', 'hidden layer sizes, comma-separated')
         .argParser(positiveIntegerList('--hidden'))
         .default([300, 100], '300,100'),
+    )
+    .addOption(
+      new Option('--classes <n>', "number of classes, the output layer's size (default: what the data implies; 10 for the MNIST layout)").argParser(classCount),
     )
     .addOption(new Option('--seed <n>', 'random seed (same seed, data, backend and cores: same checkpoint)').argParser(nonNegativeInteger('--seed')).default(42))
     .addOption(new Option('--estimator', "run the chapter's high-level DNNClassifier (Adagrad 0.05, Glorot; fit for --steps)"))
@@ -122,6 +126,7 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
         learningRate: learningRateFrom(cmd).learningRate,
         // Only when given: with --init-from (or resuming a warm start) the network is the checkpoint's.
         hiddenUnits: cmd.getOptionValueSource('hidden') === 'cli' ? flags.hidden : undefined,
+        classes: flags.classes,
         seed: flags.seed,
         engine: flags.engine,
         backend: flags.backend,
@@ -212,6 +217,13 @@ function commandLine(cmd: Command, { resume = false }: { resume?: boolean }): st
   return words.join(' ');
 }
 
+// `--classes`: labels are bytes, so at most 256; a classifier needs two at least.
+function classCount(value: string): number {
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 2 && n <= 256)) throw new UsageError('--classes', 'an integer from 2 to 256', value);
+  return n;
+}
+
 function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
@@ -224,6 +236,7 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
   if (flags.resume) throw new CliError('--resume does not apply to --estimator');
   if (flags.initFrom !== undefined) throw new CliError('--init-from does not apply to --estimator');
   if (flags.cores !== undefined) throw new CliError('--cores does not apply to --estimator (its Adagrad steps run on one core)');
+  if (flags.classes !== undefined) throw new CliError('--classes does not apply to --estimator (it trains the 10 digits); train without --estimator');
   if (flags.logdir !== undefined || flags.logEvery !== undefined) throw new CliError('--logdir and --log-every do not apply to --estimator yet; train without --estimator to log for TensorBoard');
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   const { trainEstimator: runEstimator, ValidationSizeError } = await import('@mnist/trainer');

