@@ -25,7 +25,7 @@ import {
 } from '@mnist/core';
 import { holdsCheckpoint } from './checkpoint-folder.js';
 import { acquireRunLock, loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
-import { datasetRecord, readDataset, type IdxDataset } from './data/index.js';
+import { datasetRecord, describeDataset, readDataset, sameTrainingFiles, type IdxDataset } from './data/index.js';
 import { inMemoryDataset, inMemoryRecord, type InMemoryDataset } from './data/in-memory-dataset.js';
 import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type TrainingEngine } from './engine.js';
 import { initialWeights } from './initializers.js';
@@ -308,6 +308,15 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
     if (saved) {
       const checkpoint = saved;
       checkResumable(checkpoint, spec, settings);
+      // Resuming on other training files would be another run under the old one's history (settings
+      // that differ are named first, above); a moved folder (same digests) is the same data, and the
+      // checkpoint then records where it is now.
+      const savedOn = checkpoint.modelJson.training.dataset;
+      if (savedOn && !sameTrainingFiles(savedOn, trainedOn)) {
+        throw new Error(
+          `cannot resume ${settings.out}: it was trained on ${describeDataset(savedOn)}, not on ${describeDataset(trainedOn)} (other training files); resume with its data, or fine-tune on this data with --init-from ${settings.out} --out <new folder>`,
+        );
+      }
       ({ weights, best } = splitBestWeights(checkpoint));
       history = [...checkpoint.modelJson.training.history];
       step = checkpoint.modelJson.training.step;

@@ -46,6 +46,15 @@ export function describeDataset(record: DatasetRecord): string {
 }
 
 /**
+ * True when two records name the same training files (the digests both hold; the folder may differ, as
+ * when a dataset moved). A record without training digests matches any: there is nothing to compare.
+ * @example sameTrainingFiles(checkpoint.modelJson.training.dataset, await datasetRecord('data/moved')) // true
+ */
+export function sameTrainingFiles(a: DatasetRecord, b: DatasetRecord): boolean {
+  return (['trainImages', 'trainLabels'] as const).every((role) => a.sha256[role] === undefined || b.sha256[role] === undefined || a.sha256[role] === b.sha256[role]);
+}
+
+/**
  * True when test files with digests `sha256` are the recorded dataset's (gzipped or not, renamed or not).
  * @example sameTestFiles(record, (await readTestSplit(dir)).sha256)
  */
