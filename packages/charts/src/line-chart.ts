@@ -84,12 +84,15 @@ export function lineChart(options: LineChartOptions): string {
       return `<g class="series" data-name="${escapeXml(s.name)}">${path}${dots}</g>`;
     })
     .join('');
+  // Top right, as wide as its longest name, on a white box so a curve passing under it stays readable.
+  const legendW = 28 + Math.max(...series.map((s) => s.name.length)) * 6.5;
+  const legendX = MARGIN.left + plotW - legendW - 4;
+  const legendBox = `<rect x="${coord(legendX - 4)}" y="${MARGIN.top}" width="${coord(legendW + 4)}" height="${series.length * 16 + 4}" fill="#fff" fill-opacity="0.85"/>`;
   const legend = series
     .map((s, i) => {
-      const y = MARGIN.top + 6 + i * 16;
-      const x = MARGIN.left + plotW - 110;
-      return `<g class="legend-item"><rect x="${x}" y="${y - 5}" width="14" height="4" fill="${escapeXml(s.color)}"/><text x="${x + 20}" y="${y}">${escapeXml(s.name)}</text></g>`;
+      const y = MARGIN.top + 12 + i * 16;
+      return `<g class="legend-item"><rect x="${coord(legendX)}" y="${y - 5}" width="14" height="4" fill="${escapeXml(s.color)}"/><text x="${coord(legendX + 20)}" y="${y}">${escapeXml(s.name)}</text></g>`;
     })
     .join('');
-  return svgRoot(width, height, title, 'line-chart', `${grid}${axes}${yTicks}${xTicks}${lines}<g class="legend">${legend}</g>`);
+  return svgRoot(width, height, title, 'line-chart', `${grid}${axes}${yTicks}${xTicks}${lines}<g class="legend">${legendBox}${legend}</g>`);
 }
