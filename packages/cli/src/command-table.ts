@@ -22,6 +22,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'predict the first test images, or classify PNG/JPEG images with an ONNX model',
     load: () => import('./commands/predict.js'),
   },
+  {
+    name: 'report',
+    summary: "write an HTML page of a checkpoint's training curves, confusion matrix, per-class scores and worst mistakes",
+    load: () => import('./commands/report.js'),
+  },
   { name: 'export', summary: 'export a checkpoint as an ONNX model', load: () => import('./commands/export.js') },
   { name: 'import', summary: 'import an ONNX MLP (PyTorch, Keras) as a checkpoint, to eval and fine-tune', load: () => import('./commands/import.js') },
   { name: 'inspect', summary: "print an ONNX model's inputs, outputs, opset and metadata", load: () => import('./commands/inspect.js') },

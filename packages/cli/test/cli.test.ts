@@ -14,7 +14,7 @@ describe('help', () => {
   it('lists every command', () => {
     const r = mnist('--help');
     expect(r.code).toBe(0);
-    for (const name of ['train', 'eval', 'predict', 'export', 'inspect', 'tune', 'demo', 'serve']) expect(r.stdout).toMatch(new RegExp(`^\\s+${name}\\b`, 'm'));
+    for (const name of ['train', 'eval', 'predict', 'report', 'export', 'inspect', 'tune', 'demo', 'serve']) expect(r.stdout).toMatch(new RegExp(`^\\s+${name}\\b`, 'm'));
   });
   it.each([
     ['train', ['--data', '--out', '--epochs', '--batch-size', '--learning-rate', '--hidden', '--seed', '--engine', '--backend', '--resume', '--train-limit', '--json',

@@ -30,7 +30,16 @@ export {
   type TuneOptions,
   type TuneResult,
 } from './tune.js';
-export { evaluateCheckpoint, predictCheckpoint, restoreClassifier, type CheckpointEvaluation, type RestoredClassifier, type TestSetOptions } from './restore.js';
+export {
+  evaluateCheckpoint,
+  predictCheckpoint,
+  restoreClassifier,
+  scoreCheckpoint,
+  type CheckpointEvaluation,
+  type CheckpointScores,
+  type RestoredClassifier,
+  type TestSetOptions,
+} from './restore.js';
 export { loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
 export { importOnnx, type ImportOnnxOptions, type ImportOnnxResult } from './import-onnx.js';
 export {

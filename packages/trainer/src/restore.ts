@@ -1,6 +1,6 @@
 // Restoring a checkpoint for inference with the tfjs forward pass: the original program's
 // `saver.restore` followed by `logits.eval` to predict and score (the CLI's eval and predict).
-import { argmaxRows, confusionMatrix, imageShapeOf, topOneAccuracy, type Checkpoint } from '@mnist/core';
+import { argmaxRows, confusionMatrix, imageShapeOf, topOneAccuracy, type Checkpoint, type LabeledImages } from '@mnist/core';
 import { existsSync } from 'node:fs';
 import { loadCheckpoint } from './checkpoint-io.js';
 import { describeDataset, readTestSplit, sameTestFiles, type TestSplit } from './data/index.js';
@@ -68,6 +68,25 @@ export interface TestSetOptions {
  * @example const { accuracy, confusionMatrix, n } = await evaluateCheckpoint('checkpoints/dnn');
  */
 export async function evaluateCheckpoint(checkpointDir: string, options: TestSetOptions & { backend?: string } = {}): Promise<CheckpointEvaluation> {
+  const { accuracy, confusionMatrix, labels, n } = await scoreCheckpoint(checkpointDir, options);
+  return { accuracy, confusionMatrix, labels, n };
+}
+
+/** `evaluateCheckpoint`'s scores with what they were computed from, for reports that show single images. */
+export interface CheckpointScores extends CheckpointEvaluation {
+  checkpoint: Checkpoint;
+  /** The test images and labels scored. */
+  test: LabeledImages;
+  /** Logits `[n, classes]`, row i for test image i. */
+  logits: Float32Array;
+}
+
+/**
+ * Scores a checkpoint as `evaluateCheckpoint` does and keeps the checkpoint, the test set and its logits
+ * (`mnist report` shows the most confident mistakes).
+ * @example const { accuracy, logits, test } = await scoreCheckpoint('checkpoints/dnn');
+ */
+export async function scoreCheckpoint(checkpointDir: string, options: TestSetOptions & { backend?: string } = {}): Promise<CheckpointScores> {
   const checkpoint = await loadCheckpoint(checkpointDir);
   const { test } = await readMatchingTestSet(checkpoint, checkpointDir, options);
   const classifier = await restoreClassifier(checkpoint, options);
@@ -79,6 +98,9 @@ export async function evaluateCheckpoint(checkpointDir: string, options: TestSet
       confusionMatrix: confusionMatrix(argmaxRows(logits, classes), test.labels, classes),
       labels: [...checkpoint.modelJson.labels],
       n: test.count,
+      checkpoint,
+      test,
+      logits,
     };
   } finally {
     classifier.dispose();
