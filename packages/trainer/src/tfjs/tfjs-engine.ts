@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { gatherBatch, layerNames, type Batch, type ModelSpec, type NamedWeight } from '@mnist/core';
 import type { EngineOptions, EpochData, EpochStats, TrainingEngine } from '../engine.js';
 import { initialSlots, resolveOptimizer } from '../optimizer-slots.js';
+import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import { useTfjsBackend } from './backends.js';
 import { dnn, type DnnDropout } from './dnn.js';
 import { Tf1Optimizer } from './optimizer.js';
@@ -131,7 +132,7 @@ export class TfjsEngine implements TrainingEngine {
       totalLoss += lastBatchLoss;
       losses[s] = lastBatchLoss;
       onBatch?.(s + 1, batches.length);
-      if ((s + 1) % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+      if ((s + 1) % YIELD_EVERY === 0) await yieldToEventLoop();
     }
     // As the original program: accuracy of the last batch, measured after the epoch's updates.
     const last = batches[batches.length - 1];
