@@ -386,23 +386,30 @@ function validateTraining(value: unknown, fail: (what: string) => never): void {
   if (imported !== undefined && !(typeof imported === 'object' && imported !== null && typeof imported.file === 'string' && SHA256_HEX.test(imported.sha256))) {
     fail('has a training.importedFrom without a file name and a sha256');
   }
-  if (t.dataset !== undefined) validateDatasetRecord(t.dataset, fail);
+  const datasetProblem = t.dataset === undefined ? undefined : datasetRecordProblem(t.dataset);
+  if (datasetProblem) fail(`has a training.dataset ${datasetProblem}`);
   const o = t.optimizer;
   if (typeof o !== 'object' || o === null || typeof o.name !== 'string' || typeof o.learningRate !== 'number' || !Number.isFinite(o.learningRate)) {
     fail('has no training.optimizer with a name and a finite learningRate');
   }
 }
 
-function validateDatasetRecord(value: unknown, fail: (what: string) => never): void {
+/**
+ * What is wrong with a dataset record (a checkpoint's training.dataset, an export's `mnist.dataset`), as
+ * words that follow "a dataset record": undefined when it is well formed.
+ * @example datasetRecordProblem({ name: 'fashion' }) // 'without sha256 digests (64 lowercase hex digits) of its test files'
+ */
+export function datasetRecordProblem(value: unknown): string | undefined {
   const d = value as Partial<DatasetRecord> | null;
   if (typeof d !== 'object' || d === null || typeof d.name !== 'string' || d.name === '' || (d.folder !== undefined && typeof d.folder !== 'string')) {
-    fail('has a training.dataset without a name (and a folder, if any, as a string)');
+    return 'without a name (and a folder, if any, as a string)';
   }
   const digests = d.sha256 as Record<string, unknown> | undefined;
   const ok = (key: string, required: boolean) => (digests?.[key] === undefined ? !required : typeof digests[key] === 'string' && SHA256_HEX.test(digests[key]));
   if (typeof digests !== 'object' || digests === null || !ok('testImages', true) || !ok('testLabels', true) || !ok('trainImages', false) || !ok('trainLabels', false)) {
-    fail('has a training.dataset without sha256 digests (64 lowercase hex digits) of its test files');
+    return 'without sha256 digests (64 lowercase hex digits) of its test files';
   }
+  return undefined;
 }
 
 function checkWeight(weights: Map<string, NamedWeight>, name: string, shape: number[], source: string): void {

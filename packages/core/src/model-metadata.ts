@@ -1,5 +1,6 @@
 // Interprets an ONNX model's header (metadata_props, opsets, producer) for the classifier: labels,
 // preprocessing (pixel scale and an optional normalization), test accuracy, image shape.
+import { datasetRecordProblem, type DatasetRecord } from './checkpoint-format.js';
 import { IMAGE_PIXELS } from './model-input.js';
 import { ModelLoadError } from './model-load-error.js';
 import { DIGIT_LABELS, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
@@ -21,6 +22,8 @@ export interface ModelFileMetadata {
   modelSpec?: ModelSpec;
   sourceCheckpoint?: string;
   imageShape: [number, number];
+  /** `mnist.dataset`: the dataset the model was trained on, when its export recorded one. */
+  dataset?: DatasetRecord;
   docString: string;
   /** All metadata_props as stored. */
   metadataProps: Record<string, string>;
@@ -84,5 +87,11 @@ export function modelMetadata(info: OnnxModelInfo, source: string): ModelFileMet
   const spec = json(METADATA_KEYS.modelSpec);
   if (spec !== undefined) metadata.modelSpec = spec as ModelSpec;
   if (props[METADATA_KEYS.sourceCheckpoint] !== undefined) metadata.sourceCheckpoint = props[METADATA_KEYS.sourceCheckpoint];
+  const dataset = json(METADATA_KEYS.dataset);
+  if (dataset !== undefined) {
+    const problem = datasetRecordProblem(dataset);
+    if (problem) bad(METADATA_KEYS.dataset, `a JSON dataset record: it is one ${problem}`);
+    metadata.dataset = dataset as DatasetRecord;
+  }
   return metadata;
 }

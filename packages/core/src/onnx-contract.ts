@@ -28,4 +28,9 @@ export const METADATA_KEYS = Object.freeze({
   testAccuracy: 'mnist.test_accuracy',
   /** The images' rows and columns the model was trained on, JSON [rows, cols]: [28, 28] for MNIST. */
   imageShape: 'mnist.image_shape',
+  /**
+   * JSON DatasetRecord: the dataset the checkpoint was trained on (its training.dataset: name, folder,
+   * SHA-256 of its files), so `mnist eval --model` scores on it by default; absent when none is recorded.
+   */
+  dataset: 'mnist.dataset',
 });

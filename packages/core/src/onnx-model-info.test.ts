@@ -68,4 +68,13 @@ describe('modelMetadata', () => {
       'bad.onnx: metadata mnist.labels is not valid JSON',
     );
   });
+
+  it('reads mnist.dataset, the dataset the model was trained on; absent, none; malformed, refused naming the key', () => {
+    const record = { name: 'fashion', folder: 'data/fashion', sha256: { testImages: 'ab'.repeat(32), testLabels: 'cd'.repeat(32) } };
+    expect(modelMetadata(readOnnxModelInfo(modelProto({ [METADATA_KEYS.dataset]: JSON.stringify(record) })), 'm').dataset).toEqual(record);
+    expect(modelMetadata(readOnnxModelInfo(modelProto({})), 'm')).not.toHaveProperty('dataset');
+    expect(() => modelMetadata(readOnnxModelInfo(modelProto({ [METADATA_KEYS.dataset]: '{"name":"fashion"}' })), 'bad.onnx')).toThrow(
+      'bad.onnx: metadata mnist.dataset is not a JSON dataset record: it is one without sha256 digests (64 lowercase hex digits) of its test files',
+    );
+  });
 });

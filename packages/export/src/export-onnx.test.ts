@@ -101,6 +101,16 @@ describe('exportOnnx', () => {
     );
   });
 
+  it("records the checkpoint's training.dataset as mnist.dataset JSON, none when it records none; two exports are byte-identical", () => {
+    const record = { name: 'fashion', folder: 'data/fashion', sha256: { testImages: 'ab'.repeat(32), testLabels: 'cd'.repeat(32), trainImages: 'ef'.repeat(32), trainLabels: '01'.repeat(32) } };
+    const trained = randomCheckpoint([4], 5);
+    trained.modelJson.training.dataset = record;
+    const bytes = exportOnnx(trained, { source: 'checkpoints/dnn', testAccuracy: 0.9 });
+    expect(JSON.parse(readOnnx(bytes, 'm').metadata[METADATA_KEYS.dataset])).toEqual(record);
+    expect(Buffer.compare(bytes, exportOnnx(trained, { source: 'checkpoints/dnn', testAccuracy: 0.9 }))).toBe(0);
+    expect(readOnnx(exportOnnx(ckpt), 'm').metadata).not.toHaveProperty(METADATA_KEYS.dataset);
+  });
+
   it('leaves test accuracy out when unknown and picks the IR version of later opsets', () => {
     expect(readOnnx(exportOnnx(ckpt), 'm').metadata).not.toHaveProperty(METADATA_KEYS.testAccuracy);
     expect(readOnnx(exportOnnx(ckpt, { opset: 21 }), 'm').irVersion).toBe(10);

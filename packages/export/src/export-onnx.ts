@@ -80,6 +80,8 @@ export function exportOnnx(checkpoint: Checkpoint, options: ExportOnnxOptions = 
     [METADATA_KEYS.imageShape]: JSON.stringify(imageShape),
   };
   if (options.source !== undefined) metadata[METADATA_KEYS.sourceCheckpoint] = options.source;
+  // The dataset the weights were trained on, so eval --model scores on it by default (as eval --checkpoint).
+  if (modelJson.training?.dataset) metadata[METADATA_KEYS.dataset] = JSON.stringify(modelJson.training.dataset);
   if (options.testAccuracy !== undefined) metadata[METADATA_KEYS.testAccuracy] = String(options.testAccuracy);
 
   const hidden = spec.hiddenUnits.length ? `${spec.hiddenUnits.join('-')} ${spec.activation}` : 'no hidden layers';

@@ -60,6 +60,7 @@ export {
   readDataset,
   readIdxDataset,
   readTestSplit,
+  readRecordedTestSplit,
   datasetRecord,
   loadMnist,
   defaultMnistDir,
@@ -68,6 +69,7 @@ export {
   type LoadedMnist,
   type LoadMnistOptions,
   type ReadIdxDatasetOptions,
+  type RecordedTestSplitOptions,
   type TestSplit,
 } from './data/index.js';
 export { accuracyScore } from './accuracy-score.js';

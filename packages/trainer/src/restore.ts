@@ -1,10 +1,8 @@
 // Restoring a checkpoint for inference with the tfjs forward pass: the original program's
 // `saver.restore` followed by `logits.eval` to predict and score (the CLI's eval and predict).
 import { argmaxRows, confusionMatrix, imageShapeOf, topOneAccuracy, type Checkpoint, type LabeledImages } from '@mnist/core';
-import { existsSync } from 'node:fs';
 import { loadCheckpoint } from './checkpoint-io.js';
-import { describeDataset, readTestSplit, sameTestFiles, type TestSplit } from './data/index.js';
-import { isInMemoryRecord } from './data/in-memory-dataset.js';
+import { readRecordedTestSplit, type TestSplit } from './data/index.js';
 import { forwardPassEngine } from './forward-pass.js';
 
 /** A checkpoint's network, ready to classify images given as bytes. */
@@ -134,23 +132,8 @@ export async function predictCheckpoint(
 // The recorded dataset by default, as Keras users expect `evaluate` to score on the data the model knows;
 // another --data is scored as asked, with a warning, since a Fashion-MNIST model on MNIST scores noise.
 async function readMatchingTestSet(checkpoint: Checkpoint, checkpointDir: string, options: TestSetOptions): Promise<TestSplit> {
-  const recorded = checkpoint.modelJson.training.dataset;
-  let dataDir = options.dataDir;
-  // Arrays given to train() left no folder behind: scoring MNIST instead would be silently wrong.
-  if (dataDir === undefined && isInMemoryRecord(recorded)) {
-    throw new Error(`${checkpointDir} was trained on arrays in memory (train({ data })), not a folder; pass --data with a folder of its test files`);
-  }
-  if (dataDir === undefined && recorded?.folder !== undefined) {
-    if (!existsSync(recorded.folder)) {
-      throw new Error(`${checkpointDir} was trained on ${describeDataset(recorded)}, which is not there; pass --data with the folder of its test files`);
-    }
-    dataDir = recorded.folder;
-  }
   const nClasses = checkpoint.modelJson.modelSpec.outputSize;
-  const split = await readTestSplit(dataDir, { nClasses });
-  if (options.dataDir !== undefined && recorded && !sameTestFiles(recorded, split.sha256)) {
-    options.onWarning?.(`warning: ${checkpointDir} was trained on ${describeDataset(recorded)}; scoring on ${options.dataDir}, whose test files differ`);
-  }
+  const { dataDir, ...split } = await readRecordedTestSplit(checkpoint.modelJson.training.dataset, checkpointDir, { ...options, nClasses });
   const { height, width } = split.test;
   const spec = checkpoint.modelJson.modelSpec;
   // The recorded image shape, not just the pixel count: 32x32 and 16x64 images both have 1024 pixels.

@@ -1,5 +1,5 @@
 // `mnist eval`: the accuracy, per-class scores and confusion matrix of a checkpoint (TensorFlow.js) or
-// an ONNX model (ONNX Runtime) on the test set (a checkpoint's own dataset unless --data says otherwise).
+// an ONNX model (ONNX Runtime) on the test set (the dataset the checkpoint or export records unless --data says otherwise).
 import type { Command } from 'commander';
 import { printResult, type CliIo } from '../cli-io.js';
 import { evalLines, evalReport, type EvalReport } from '../eval-report.js';
@@ -48,9 +48,15 @@ export function configure(command: Command, io: CliIo): void {
 async function evaluate(flags: EvalFlags, cmd: Command, io: CliIo): Promise<EvalReport> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   if (flags.model !== undefined) {
-    // The model first: a file that cannot be a model is refused before the test set is read.
+    // The model first: a file that cannot be a model is refused before the test set is read, which is
+    // the dataset its export records (mnist.dataset) unless --data says otherwise, as for a checkpoint.
     return withClassifier(flags.model, flags.runtime, modelLoadOptions(flags), async (c) => {
-      const test = await loadTestSet(flags.data);
+      const test = await loadTestSet(flags.data, {
+        source: flags.model!,
+        dataset: c.metadata.dataset,
+        classes: c.metadata.labels.length,
+        onWarning: (line) => io.stderr.write(`${line}\n`),
+      });
       const { accuracy, n, confusionMatrix } = await c.evaluate(test.images, test.labels);
       return evalReport(accuracy, n, confusionMatrix, c.metadata.labels);
     });

@@ -6,3 +6,4 @@ export * from './load-mnist.js';
 export * from './write-file-atomic.js';
 export * from './test-split.js';
 export * from './dataset-identity.js';
+export * from './recorded-test-split.js';
