@@ -10,10 +10,12 @@ export function yieldToEventLoop(): Promise<void> {
   if (typeof globalThis.setImmediate === 'function') return new Promise((resolve) => globalThis.setImmediate(resolve));
   return new Promise((resolve) => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
+    channel.port1.addEventListener('message', () => {
       channel.port1.close();
       resolve();
-    };
+    });
+    // addEventListener, unlike an onmessage setter, leaves a port paused until start().
+    channel.port1.start();
     channel.port2.postMessage(undefined);
   });
 }
