@@ -8,6 +8,7 @@
  * What is not exported here is private; `@mnist/trainer/internal` serves this repository's own tools.
  */
 import './register-engines.js';
+import './platform/register-node-runtimes.js';
 
 export { train, type InMemoryDataset, type InMemorySet, type OptimizerOption, type TrainOptions, type TrainResult } from './train.js';
 export type { BatchEndLog, EpochEndLog, FitCallbacks, FitEndLog, FitEpochEndLog, TrainCallbacks } from './train-callbacks.js';

@@ -2,6 +2,9 @@
  * @mnist/trainer/internal: NOT FOR USERS. The pieces this repository's own CLI, benchmarks and
  * cross-package tests need beyond the public entry; they change without notice. Use `@mnist/trainer`.
  */
+// Its engines and tfjs backends find the Node runtimes as the entry's do.
+import './platform/register-node-runtimes.js';
+
 export { writeFileAtomic } from './data/write-file-atomic.js';
 export { ensureMnist } from './data/ensure-mnist.js';
 export { initialWeights } from './initializers.js';

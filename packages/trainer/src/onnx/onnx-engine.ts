@@ -14,7 +14,7 @@ import {
 import type { EngineOptions, EpochData, EpochStats, TrainingEngine } from '../engine.js';
 import { resolveOptimizer, type ResolvedOptimizer } from '../optimizer-slots.js';
 import { planBlocks, type BatchBlock } from './block-plan.js';
-import { LockstepRunner, lockstepRefusal } from './lockstep-runner.js';
+import { loadLockstep, unregisteredLockstepRefusal, type LockstepRunnerLike } from './lockstep-support.js';
 import { loadOrtRuntime, type OrtBackend, type OrtRuntime, type OrtSession, type OrtTensor } from './ort-runtime.js';
 
 /** Batches gathered into contiguous rows. */
@@ -68,18 +68,25 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Onnx
   const cores = options.cores;
   if (cores !== undefined && !(Number.isInteger(cores) && cores >= 1)) throw new RangeError(`cores must be a positive integer, got ${cores}`);
   const { value: runtime, message } = await loadOrtRuntime(options.backend, threads);
-  const oneSession = `${message}, ${threads} thread${threads === 1 ? '' : 's'}`;
+  const oneSession = `${message}, ${runtime.threads} thread${runtime.threads === 1 ? '' : 's'}`;
   if (cores === 1) return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, oneSession);
   // Explicit cores insist on the lockstep runner; by default the engine falls back to one session and says why.
   const refuse = (reason: string) => {
     if (cores !== undefined) throw new RangeError(`cores ${cores}: the lockstep runner cannot take this run: ${reason}`);
     return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, `${oneSession} (lockstep runner refused: ${reason})`);
   };
-  const refusal = lockstepRefusal(options.spec, optimizer, dropoutRate, runtime.backend, cores ?? 2);
-  if (refusal) return refuse(refusal);
-  let lockstep: LockstepRunner;
+  let support;
   try {
-    lockstep = new LockstepRunner(options.spec, optimizer.learningRate, cores ?? 2);
+    support = await loadLockstep();
+  } catch (error) {
+    return refuse(`it cannot load: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!support) return refuse(unregisteredLockstepRefusal(runtime.backend));
+  const refusal = support.lockstepRefusal(options.spec, optimizer, dropoutRate, runtime.backend, cores ?? 2);
+  if (refusal) return refuse(refusal);
+  let lockstep: LockstepRunnerLike;
+  try {
+    lockstep = new support.LockstepRunner(options.spec, optimizer.learningRate, cores ?? 2);
   } catch (error) {
     return refuse(`its addon cannot drive this ONNX Runtime: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -121,7 +128,7 @@ export class OnnxEngine implements TrainingEngine {
   private block: GatheredRows = { images: new Uint8Array(0), labels: new Uint8Array(0) };
   private disposed = false;
   /** When set, it trains (the weights live in its slices during an epoch) and `weights` is synced after. */
-  private readonly lockstep: LockstepRunner | undefined;
+  private readonly lockstep: LockstepRunnerLike | undefined;
 
   constructor(
     runtime: OrtRuntime,
@@ -129,7 +136,7 @@ export class OnnxEngine implements TrainingEngine {
     graph: Pick<TrainingGraphOptions, 'learningRate' | 'optimizer' | 'dropoutRate'>,
     stepsPerRun: number,
     selection: string,
-    lockstep?: LockstepRunner,
+    lockstep?: LockstepRunnerLike,
   ) {
     this.runtime = runtime;
     this.lockstep = lockstep;
@@ -280,7 +287,7 @@ export class OnnxEngine implements TrainingEngine {
 
   /** Runs the blocks on the lockstep runner, which reads the rows of each batch from the set itself. */
   private async runLockstepBlocks(
-    lockstep: LockstepRunner,
+    lockstep: LockstepRunnerLike,
     data: EpochData,
     blocks: BatchBlock[],
     losses: Float32Array,

@@ -1,12 +1,13 @@
-// Loads ONNX Runtime for the onnx engine: onnxruntime-node (native) or onnxruntime-web (wasm), one API.
-import type * as OrtNode from 'onnxruntime-node';
-import { PriorityRegistry, type Resolution } from '../registry.js';
+// Loads ONNX Runtime for the onnx engine: onnxruntime-web (wasm, everywhere) or a registered native one
+// (the Node entry registers onnxruntime-node), one API.
+import type * as OrtWeb from 'onnxruntime-web';
+import { PriorityRegistry, type RegistryEntry, type Resolution } from '../registry.js';
 
 /** The part of ONNX Runtime's JavaScript API the engine uses; both packages re-export it from onnxruntime-common. */
-export type OrtModule = Pick<typeof OrtNode, 'InferenceSession' | 'Tensor' | 'env'>;
-export type OrtSession = OrtNode.InferenceSession;
-export type OrtTensor = OrtNode.Tensor;
-export type OrtSessionOptions = OrtNode.InferenceSession.SessionOptions;
+export type OrtModule = Pick<typeof OrtWeb, 'InferenceSession' | 'Tensor' | 'env'>;
+export type OrtSession = OrtWeb.InferenceSession;
+export type OrtTensor = OrtWeb.Tensor;
+export type OrtSessionOptions = OrtWeb.InferenceSession.SessionOptions;
 
 /** Which ONNX Runtime package runs the graphs: native code, or WebAssembly (in browsers, and in Node too). */
 export type OrtBackend = 'onnxruntime-node' | 'onnxruntime-web';
@@ -16,31 +17,76 @@ export interface OrtRuntime {
   backend: OrtBackend;
   ort: OrtModule;
   sessionOptions: OrtSessionOptions;
+  /** The compute threads its sessions run on (the selection line says it). */
+  threads: number;
 }
 
-// Graph-level knobs measured in bench/onnx-train.mjs: one inter-op thread (the graph is a chain), all
-// graph optimizations, sequential execution.
-const COMMON_OPTIONS = { interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' } as const;
+/** A runtime candidate: `init(threads)` imports the package and throws with the reason when it cannot run here. */
+export type OrtRuntimeCandidate = RegistryEntry<OrtRuntime, number>;
+
+/**
+ * Graph-level knobs measured in bench/onnx-train.mjs, for every runtime: one inter-op thread (the graph
+ * is a chain), all graph optimizations, sequential execution.
+ */
+export const ORT_COMMON_SESSION_OPTIONS = Object.freeze({ interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' } as const);
+
+/** What `configureOrtWeb` takes: where the wasm files are served, and the wasm thread count. */
+export interface OrtWebOptions {
+  /** `ort.env.wasm.wasmPaths`: a URL prefix of both files, or each file's URL (a page whose files a bundler moved). */
+  wasmPaths?: string | { wasm?: string; mjs?: string };
+  /** `ort.env.wasm.numThreads` for every web session; default the first engine's `threads`. */
+  numThreads?: number;
+}
+
+let webOptions: OrtWebOptions = {};
+/** The options the loaded onnxruntime-web was set up with (ONNX Runtime reads them once, at its first session). */
+let appliedWebOptions: string | undefined;
 
 const runtimes = new PriorityRegistry<OrtRuntime, number>('backend');
-runtimes.register({
-  name: 'onnxruntime-node',
-  priority: 2,
-  init: async (threads) => {
-    const ort: OrtModule = await import('onnxruntime-node');
-    return { backend: 'onnxruntime-node', ort, sessionOptions: { ...COMMON_OPTIONS, intraOpNumThreads: threads, executionProviders: ['cpu'] } };
-  },
-});
 runtimes.register({
   name: 'onnxruntime-web',
   priority: 1,
   init: async (threads) => {
     const ort: OrtModule = await import('onnxruntime-web');
+    const numThreads = webOptions.numThreads ?? threads;
     // Read once, when the wasm module first loads: the first engine in a process decides it.
-    ort.env.wasm.numThreads = threads;
-    return { backend: 'onnxruntime-web', ort, sessionOptions: { ...COMMON_OPTIONS, executionProviders: ['wasm'] } };
+    ort.env.wasm.numThreads = numThreads;
+    if (webOptions.wasmPaths !== undefined) ort.env.wasm.wasmPaths = webOptions.wasmPaths;
+    appliedWebOptions ??= JSON.stringify(webOptions);
+    return { backend: 'onnxruntime-web', ort, sessionOptions: { ...ORT_COMMON_SESSION_OPTIONS, executionProviders: ['wasm'] }, threads: numThreads };
   },
 });
+
+/**
+ * Adds (or replaces) an ONNX Runtime package the onnx engine can run on; `auto` tries the highest
+ * priority first (onnxruntime-web has 1). The Node entry registers onnxruntime-node with priority 2.
+ * @example registerOrtRuntime({ name: 'onnxruntime-node', priority: 2, init: async (threads) => ({ backend: 'onnxruntime-node', ort: await import('onnxruntime-node'), sessionOptions: { intraOpNumThreads: threads }, threads }) });
+ */
+export function registerOrtRuntime(candidate: OrtRuntimeCandidate): void {
+  runtimes.register(candidate);
+}
+
+/**
+ * Sets where onnxruntime-web finds its wasm files and how many threads it runs, before its first
+ * session (a page serves the files itself; Node finds them beside the package). Calling it again with
+ * other options once onnxruntime-web has loaded throws: ONNX Runtime would silently keep the first.
+ * @example configureOrtWeb({ wasmPaths: new URL('./ort/', location.href).href, numThreads: 1 });
+ */
+export function configureOrtWeb(options: OrtWebOptions): void {
+  const { wasmPaths, numThreads } = options;
+  if (numThreads !== undefined && !(Number.isInteger(numThreads) && numThreads >= 1)) {
+    throw new RangeError(`numThreads must be a positive integer, got ${numThreads}`);
+  }
+  const pathOk = (p: unknown) => p === undefined || (typeof p === 'string' && p !== '');
+  if (wasmPaths !== undefined && !(typeof wasmPaths === 'string' ? pathOk(wasmPaths) : pathOk(wasmPaths.wasm) && pathOk(wasmPaths.mjs))) {
+    throw new TypeError(`wasmPaths must be a URL prefix or { wasm, mjs } URLs, got ${JSON.stringify(wasmPaths)}`);
+  }
+  const next = { ...(wasmPaths === undefined ? {} : { wasmPaths }), ...(numThreads === undefined ? {} : { numThreads }) };
+  if (appliedWebOptions !== undefined && appliedWebOptions !== JSON.stringify(next)) {
+    throw new Error(`configureOrtWeb: onnxruntime-web is already set up with ${appliedWebOptions}; call it before the first onnx engine on backend web`);
+  }
+  webOptions = next;
+}
 
 /** Backend names the onnx engine accepts: the package names, or `node` / `web` for short. */
 export const ORT_BACKEND_ALIASES: Readonly<Record<string, OrtBackend>> = Object.freeze({
@@ -51,8 +97,9 @@ export const ORT_BACKEND_ALIASES: Readonly<Record<string, OrtBackend>> = Object.
 });
 
 /**
- * Imports the ONNX Runtime package `requested` (or, for undefined/'auto', the native one, else the wasm
- * one) with session options for `threads` compute threads. The resolution's message says which and why.
+ * Imports the ONNX Runtime package `requested` (or, for undefined/'auto', the registered native one,
+ * else the wasm one) with session options for `threads` compute threads. The resolution's message says
+ * which and why.
  * @example const { value: runtime, message } = await loadOrtRuntime('web', 1);
  */
 export async function loadOrtRuntime(requested: string | undefined, threads: number): Promise<Resolution<OrtRuntime>> {
@@ -61,6 +108,9 @@ export async function loadOrtRuntime(requested: string | undefined, threads: num
   const name = ORT_BACKEND_ALIASES[requested];
   if (!name) {
     throw new RangeError(`backend "${requested}" is not one of the onnx engine's: auto, ${Object.keys(ORT_BACKEND_ALIASES).join(', ')}`);
+  }
+  if (!runtimes.names().includes(name)) {
+    throw new RangeError(`backend "${requested}": ${name} is not registered here (the Node entry, import '@mnist/trainer', registers it)`);
   }
   return runtimes.resolve(name, threads);
 }

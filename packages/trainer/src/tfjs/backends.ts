@@ -1,47 +1,49 @@
 // The tfjs backends the trainer can run on, resolved in the issue's order: `tensorflow`
-// (@tensorflow/tfjs-node, an optional dependency that often cannot install), `wasm`, `cpu`.
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// (@tensorflow/tfjs-node, registered by the Node entry: an optional dependency that often cannot
+// install), `wasm`, `cpu`. TensorFlow.js itself loads on first use, so registering costs nothing.
 import { PriorityRegistry, type Resolution } from '../registry.js';
 
 /** The tfjs backends, best first. */
 export const TFJS_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 
+/** A tfjs backend: `load` imports the package that registers it with tfjs (throws with the reason when it cannot). */
+export interface TfjsBackendCandidate {
+  name: string;
+  /** Higher is tried first: tensorflow 3, wasm 2, cpu 1. */
+  priority: number;
+  load: () => Promise<unknown>;
+}
+
 const registry = new PriorityRegistry<string>('backend');
 
-// A variable, so TypeScript does not demand the optional package's types at build time.
-const TFJS_NODE: string = '@tensorflow/tfjs-node';
+/**
+ * Adds (or replaces) a tfjs backend `useTfjsBackend` can pick; once `load` resolves, tfjs switches to
+ * the backend of that name. The Node entry registers `tensorflow` (@tensorflow/tfjs-node).
+ * @example registerTfjsBackend({ name: 'webgl', priority: 2.5, load: () => import('@tensorflow/tfjs-backend-webgl') });
+ */
+export function registerTfjsBackend(candidate: TfjsBackendCandidate): void {
+  const { name, priority, load } = candidate;
+  registry.register({
+    name,
+    priority,
+    init: async () => {
+      await load();
+      return activate(name);
+    },
+  });
+}
 
-registry.register({
-  name: 'tensorflow',
-  priority: 3,
-  init: async () => {
-    try {
-      await import(TFJS_NODE);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-        throw new Error(`${TFJS_NODE} is not installed (an optional dependency; its install needs to download libtensorflow)`, { cause: e });
-      }
-      throw e;
-    }
-    return activate('tensorflow');
-  },
-});
-
-registry.register({
+registerTfjsBackend({
   name: 'wasm',
   priority: 2,
-  init: async () => {
-    // In Node the package's main build finds its .wasm files beside itself in node_modules.
-    await import('@tensorflow/tfjs-backend-wasm');
-    return activate('wasm');
-  },
+  // In Node the package's main build finds its .wasm files beside itself in node_modules.
+  load: () => import('@tensorflow/tfjs-backend-wasm'),
 });
 
-registry.register({ name: 'cpu', priority: 1, init: async () => activate('cpu') });
+registerTfjsBackend({ name: 'cpu', priority: 1, load: () => import('@tensorflow/tfjs-backend-cpu') });
 
 async function activate(name: string): Promise<string> {
+  const tf = await import('@tensorflow/tfjs-core');
   // Production mode: no per-op debug checks, and no "install tfjs-node" banner on stdout/stderr.
   tf.enableProdMode();
   if (!(await tf.setBackend(name))) throw new Error(`tfjs could not initialize the ${name} backend`);
