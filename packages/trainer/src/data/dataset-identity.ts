@@ -5,9 +5,10 @@ import { readdir } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { emnistSplit, findEmnistFile } from './emnist-files.js';
 import { sha256Hex } from './ensure-mnist.js';
-import { isInMemoryRecord } from './in-memory-dataset.js';
 import { findIdxFile, readIdxFile } from './load-mnist.js';
 import { MNIST_FILES, type IdxFileRole } from './mnist-files.js';
+
+export { describeDataset, sameTestFiles, sameTrainingFiles } from './dataset-records.js';
 
 /** The name recorded for the built-in MNIST (read from `defaultMnistDir()`, no folder recorded). */
 export const BUILT_IN_DATASET = 'mnist';
@@ -35,29 +36,4 @@ export async function datasetRecord(dataDir?: string, cwd: string = process.cwd(
   }
   if (sha256.testImages === undefined || sha256.testLabels === undefined) throw new Error(`${dataDir}: has no test files to record`);
   return { name: basename(absolute), folder, sha256: sha256 as DatasetRecord['sha256'] };
-}
-
-/**
- * How a message names a recorded dataset: `mnist (built in)` or `fashion (data/fashion)`.
- * @example describeDataset({ name: 'fashion', folder: 'data/fashion', sha256 }) === 'fashion (data/fashion)'
- */
-export function describeDataset(record: DatasetRecord): string {
-  return `${record.name} (${record.folder ?? (isInMemoryRecord(record) ? 'arrays given to train' : 'built in')})`;
-}
-
-/**
- * True when two records name the same training files (the digests both hold; the folder may differ, as
- * when a dataset moved). A record without training digests matches any: there is nothing to compare.
- * @example sameTrainingFiles(checkpoint.modelJson.training.dataset, await datasetRecord('data/moved')) // true
- */
-export function sameTrainingFiles(a: DatasetRecord, b: DatasetRecord): boolean {
-  return (['trainImages', 'trainLabels'] as const).every((role) => a.sha256[role] === undefined || b.sha256[role] === undefined || a.sha256[role] === b.sha256[role]);
-}
-
-/**
- * True when test files with digests `sha256` are the recorded dataset's (gzipped or not, renamed or not).
- * @example sameTestFiles(record, (await readTestSplit(dir)).sha256)
- */
-export function sameTestFiles(record: DatasetRecord, sha256: { testImages: string; testLabels: string }): boolean {
-  return record.sha256.testImages === sha256.testImages && record.sha256.testLabels === sha256.testLabels;
 }
