@@ -6,12 +6,11 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { emnistSplit, findEmnistFile } from './emnist-files.js';
 import { sha256Hex } from './ensure-mnist.js';
 import { findIdxFile, readIdxFile } from './load-mnist.js';
-import { MNIST_FILES, type IdxFileRole } from './mnist-files.js';
+import { builtInMnistRecord, MNIST_FILES, type IdxFileRole } from './mnist-files.js';
 
 export { describeDataset, sameTestFiles, sameTrainingFiles } from './dataset-records.js';
 
-/** The name recorded for the built-in MNIST (read from `defaultMnistDir()`, no folder recorded). */
-export const BUILT_IN_DATASET = 'mnist';
+export { BUILT_IN_DATASET } from './mnist-files.js';
 
 /**
  * The record of `dataDir` (or of the built-in MNIST when omitted): name, folder and the SHA-256 of each
@@ -20,10 +19,7 @@ export const BUILT_IN_DATASET = 'mnist';
  * @example const record = await datasetRecord('data/fashion'); record.name === 'fashion'
  */
 export async function datasetRecord(dataDir?: string, cwd: string = process.cwd()): Promise<DatasetRecord> {
-  if (dataDir === undefined) {
-    const sha256 = Object.fromEntries(Object.entries(MNIST_FILES).map(([role, spec]) => [role, spec.sha256]));
-    return { name: BUILT_IN_DATASET, sha256: sha256 as DatasetRecord['sha256'] };
-  }
+  if (dataDir === undefined) return builtInMnistRecord();
   const absolute = resolve(cwd, dataDir);
   const under = relative(cwd, absolute);
   const folder = under === '' ? '.' : under.startsWith('..') || isAbsolute(under) ? absolute : under;

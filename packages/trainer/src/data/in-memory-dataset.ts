@@ -1,7 +1,7 @@
 // A dataset given to `train` as arrays in memory (Keras' `fit(x, y)`): its checks, with one-line errors
 // naming the field, and the checkpoint record (training.dataset) that says it came from no folder.
 import { checkLabeledImages, encodeIdx, type DatasetRecord, type LabeledImages, type MnistDataset } from '@mnist/core';
-import { sha256Hex } from './ensure-mnist.js';
+import { sha256Hex } from '../platform/sha256.js';
 
 /** The name recorded for a dataset given as arrays (no folder is recorded, so eval needs --data). */
 export const IN_MEMORY_DATASET = 'in-memory';
@@ -61,15 +61,15 @@ export function inMemoryDataset(data: InMemoryDataset, nClasses = 10): MnistData
 /**
  * The checkpoint's record of an in-memory dataset: name `in-memory`, no folder, and the SHA-256 of each
  * set as its IDX file would hold it, so `eval --data` on a folder of the same data finds it the same.
- * @example const record = inMemoryRecord(inMemoryDataset(data)); record.folder === undefined
+ * @example const record = await inMemoryRecord(inMemoryDataset(data)); record.folder === undefined
  */
-export function inMemoryRecord(dataset: MnistDataset): DatasetRecord {
-  const digest = (set: LabeledImages) => ({
-    images: sha256Hex(encodeIdx({ dtype: 'uint8', shape: [set.count, set.height, set.width], data: set.images })),
-    labels: sha256Hex(encodeIdx({ dtype: 'uint8', shape: [set.count], data: set.labels })),
+export async function inMemoryRecord(dataset: MnistDataset): Promise<DatasetRecord> {
+  const digest = async (set: LabeledImages) => ({
+    images: await sha256Hex(encodeIdx({ dtype: 'uint8', shape: [set.count, set.height, set.width], data: set.images })),
+    labels: await sha256Hex(encodeIdx({ dtype: 'uint8', shape: [set.count], data: set.labels })),
   });
-  const train = digest(dataset.train);
-  const test = digest(dataset.test);
+  const train = await digest(dataset.train);
+  const test = await digest(dataset.test);
   return { name: IN_MEMORY_DATASET, sha256: { trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels } };
 }
 

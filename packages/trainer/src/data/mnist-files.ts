@@ -1,4 +1,8 @@
 // The four MNIST files in IDX layout and the SHA-256 digests of their raw (uncompressed) bytes.
+import type { DatasetRecord } from '@mnist/core';
+
+/** The name recorded for the built-in MNIST (no folder recorded: every platform has its own copy). */
+export const BUILT_IN_DATASET = 'mnist';
 
 /** One file of a dataset in the MNIST IDX layout. */
 export interface IdxFileSpec {
@@ -21,3 +25,13 @@ export type IdxFileRole = keyof typeof MNIST_FILES;
 
 /** The four canonical file names, for messages. */
 export const MNIST_FILE_NAMES: readonly string[] = Object.freeze(Object.values(MNIST_FILES).map((f) => f.name));
+
+/**
+ * The checkpoint's record of the built-in MNIST: its name and the four digests, no folder. Node and a
+ * page record the same, so `mnist eval` scores a page's checkpoint on MNIST.
+ * @example builtInMnistRecord().sha256.testLabels === MNIST_FILES.testLabels.sha256
+ */
+export function builtInMnistRecord(): DatasetRecord {
+  const sha256 = Object.fromEntries(Object.entries(MNIST_FILES).map(([role, spec]) => [role, spec.sha256]));
+  return { name: BUILT_IN_DATASET, sha256: sha256 as DatasetRecord['sha256'] };
+}
