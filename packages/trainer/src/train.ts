@@ -1,7 +1,7 @@
-// `train`: the low-level program as a run on disk: data from an IDX directory, the shared epoch loop
-// (training-loop.ts) with per-epoch batch and validation accuracy, checkpoints after every epoch and
-// at the end (with the test accuracy), early stopping, `resume` from the last completed epoch, and
-// Keras-style callbacks (train-callbacks.ts).
+// `train`: the low-level program as a run on the registered platform (platform/: files on disk in Node):
+// data from an IDX directory, the shared epoch loop (training-loop.ts) with per-epoch batch and
+// validation accuracy, checkpoints after every epoch and at the end (with the test accuracy), early
+// stopping, `resume` from the last completed epoch, and Keras-style callbacks (train-callbacks.ts).
 import {
   DEFAULT_MODEL_SPEC,
   DEFAULT_VALIDATION_SIZE,
@@ -23,9 +23,7 @@ import {
   type NamedWeight,
   type TrainingState,
 } from '@mnist/core';
-import { holdsCheckpoint } from './checkpoint-folder.js';
-import { acquireRunLock, loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
-import { datasetRecord, describeDataset, readDataset, sameTrainingFiles, type IdxDataset } from './data/index.js';
+import { describeDataset, sameTrainingFiles } from './data/dataset-records.js';
 import { inMemoryDataset, inMemoryRecord, type InMemoryDataset } from './data/in-memory-dataset.js';
 import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type TrainingEngine } from './engine.js';
 import { initialWeights } from './initializers.js';
@@ -35,7 +33,7 @@ import { epochLine } from './epoch-line.js';
 import { SaveQueue } from './save-queue.js';
 import { checkValidationSize } from './validation-size.js';
 import { runTrainingLoop, scoreTopOne, type BestEpoch } from './training-loop.js';
-import { checkTrainingLogOptions, TrainingLog } from './tensorboard/training-log.js';
+import { platform, type SourceDataset, type TrainerPlatform, type TrainingLogSettings, type TrainingLogSink } from './platform/platform.js';
 import { reportBatches, type TrainCallbacks } from './train-callbacks.js';
 
 export { scoreTopOne } from './training-loop.js';
@@ -222,7 +220,9 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const settings = checkOptions(options);
-  const logOptions = checkTrainingLogOptions(options);
+  const host = platform();
+  const { checkpoints, datasets, trainingLog: logFactory } = host;
+  const logOptions = checkLogOptions(host, options);
   if (options.resume && options.overwrite) {
     throw new RangeError('resume and overwrite exclude each other: resume continues the run saved in out, overwrite starts a new one there');
   }
@@ -237,12 +237,12 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
   if (inMemory) checkValidationSize(settings.validationSize, inMemory.train.count);
   options.signal?.throwIfAborted();
   const log = options.onLog ?? (() => undefined);
-  const releaseLock = await acquireRunLock(settings.out);
+  const releaseLock = await checkpoints.lock(settings.out);
   let engine: TrainingEngine | undefined;
-  let trainingLog: TrainingLog | undefined;
+  let trainingLog: TrainingLogSink | undefined;
   const saves = new SaveQueue();
   try {
-    const existing = await holdsCheckpoint(settings.out);
+    const existing = await checkpoints.holds(settings.out);
     if (existing && !options.resume && !options.overwrite) {
       throw new Error(
         `${settings.out} already holds a checkpoint; pass --resume to continue it or --overwrite to start a new run there (other files in it are kept), or choose another --out`,
@@ -252,9 +252,9 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
       throw new Error(`${settings.out} holds no checkpoint to resume; run without --resume to start one`);
     }
     // Read before anything is written: with overwrite, initFrom may be `out` itself.
-    const source = options.initFrom === undefined ? undefined : await loadCheckpoint(options.initFrom);
+    const source = options.initFrom === undefined ? undefined : await checkpoints.load(options.initFrom);
     if (source) settings.spec = initSpec(source, options);
-    const saved = options.resume ? await loadCheckpoint(settings.out) : undefined;
+    const saved = options.resume ? await checkpoints.load(settings.out) : undefined;
     if (saved) {
       const t = saved.modelJson.training;
       if (t.importedFrom) {
@@ -268,9 +268,9 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
       }
     }
     // A warm start's classes are its source's (checkInitSource checks the labels against them).
-    const dataset = inMemory ?? (await readDataset(options.dataDir, { nClasses: source ? undefined : settings.classes }));
+    const dataset = inMemory ?? (await datasets.read(options.dataDir, { nClasses: source ? undefined : settings.classes }));
     // Recorded so `mnist eval` scores on this dataset by default (read once more for the digests).
-    const trainedOn = inMemory ? inMemoryRecord(inMemory) : await datasetRecord(options.dataDir);
+    const trainedOn = inMemory ? await inMemoryRecord(inMemory) : await datasets.record(options.dataDir);
     checkValidationSize(settings.validationSize, dataset.train.count);
     const split = splitValidation(dataset.train, settings.validationSize);
     const trainSet = limitTraining(split.train, options.trainLimit);
@@ -281,7 +281,7 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
     // The checkpoint records the image size, so the export says what to feed the model (mnist.image_shape).
     // A dataset that names its classes (EMNIST letters: 26) sets the output size and the exported labels.
     // `classes` overrides it (the dataset was read with it as its class count, labels checked below it).
-    const classNames = source ? undefined : (dataset as IdxDataset).classNames;
+    const classNames = source ? undefined : (dataset as SourceDataset).classNames;
     const outputSize = source ? undefined : settings.classes ?? classNames?.length;
     const spec: ModelSpec = {
       ...settings.spec,
@@ -365,8 +365,8 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
 
     // No await between this check and the loop's first: once training starts, an abort ends an epoch.
     options.signal?.throwIfAborted();
-    if (logOptions) {
-      trainingLog = TrainingLog.open(logOptions, optimizer.learningRate);
+    if (logOptions && logFactory) {
+      trainingLog = logFactory.open(logOptions, optimizer.learningRate);
       log(`TensorBoard log: ${trainingLog.runDir} (see it with: tensorboard --logdir ${logOptions.logdir})`);
     }
     let epochStarted = performance.now();
@@ -398,7 +398,7 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
         const epochSeconds = (performance.now() - epochStarted) / 1000;
         epochStarted = performance.now();
         saves.enqueue(async () => {
-          await saveCheckpoint(settings.out, checkpoint);
+          await checkpoints.save(settings.out, checkpoint);
           const seconds = elapsed();
           log(epochLine({ ...record, epochs: settings.epochs, epochSeconds, totalSeconds: seconds, best: now.best?.epoch === record.epoch }));
           if (now.stopped) log(`Early stopping: no better validation accuracy for ${settings.patience} epochs; keeping epoch ${now.best!.epoch + 1} (validation accuracy ${now.best!.validationAccuracy.toFixed(4)})`);
@@ -441,7 +441,7 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
     // With early stopping the engine now holds the best epoch's weights: those are scored and saved.
     const testAccuracy = await scoreTopOne(engine, dataset.test, pixelScale);
     const final = await toCheckpoint(engine, spec, labels, state(loop.history.length, loop.history, loop.step, loop.best, loop.stopped, testAccuracy));
-    saves.enqueue(() => saveCheckpoint(settings.out, final));
+    saves.enqueue(() => checkpoints.save(settings.out, final));
     await saves.flush();
     return summary({ testAccuracy });
   } finally {
@@ -454,6 +454,16 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
       await releaseLock();
     }
   }
+}
+
+/**
+ * The platform's check of `logdir`/`logEvery`; a platform without TensorBoard files (a page) refuses them.
+ */
+function checkLogOptions(host: TrainerPlatform, options: { logdir?: string; logEvery?: number }): TrainingLogSettings | undefined {
+  if (host.trainingLog) return host.trainingLog.check(options);
+  const given = options.logdir !== undefined ? 'logdir' : options.logEvery !== undefined ? 'logEvery' : undefined;
+  if (given) throw new RangeError(`${given}: TensorBoard event files go into a folder, and the ${host.name} platform has none; train without ${given}`);
+  return undefined;
 }
 
 /** A checkpoint's weights for the engine, and the best epoch kept aside (`best/` weights) if any. */
