@@ -66,7 +66,7 @@ async function runConfig({ runtime, threads, stepsPerRun, optimizer = 'sgd', dro
   const { readDataset } = await import('../packages/trainer/dist/data/index.js');
   const { initialWeights } = await import('../packages/trainer/dist/initializers.js');
   // The engine module alone knows onnxruntime-web only: the Node entry registers onnxruntime-node and the lockstep runner.
-  await import('../packages/trainer/dist/platform/register-node-runtimes.js');
+  await import('../packages/trainer/dist/platform/register-node.js');
   const { createOnnxEngine } = await import('../packages/trainer/dist/onnx/index.js');
   const { dropoutMasks } = await import('../packages/trainer/dist/dropout-masks.js');
   const spec = { ...DEFAULT_MODEL_SPEC, activation };

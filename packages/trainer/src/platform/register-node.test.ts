@@ -18,4 +18,16 @@ describe('register-node', () => {
     setPlatform(own);
     expect(platform()).toBe(own);
   });
+
+  it('importing the package entry (or internal) registers the node platform', async () => {
+    for (const entry of ['../index.js', '../internal.js']) {
+      vi.resetModules();
+      await import(entry);
+      const { platform } = await import('./platform.js');
+      expect(platform().name).toBe('node');
+    }
+    vi.resetModules();
+    const { nodePlatform, platform } = await import('../index.js');
+    expect(platform()).toBe(nodePlatform);
+  });
 });
