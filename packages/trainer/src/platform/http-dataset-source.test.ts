@@ -107,5 +107,6 @@ describe('HttpDatasetSource', () => {
       'http://data.test/train-images-idx3-ubyte: could not be fetched (fetch failed)',
     );
     expect(() => new HttpDatasetSource({ baseUrl: '' })).toThrow('HttpDatasetSource: baseUrl must be the URL prefix of the MNIST files, got ""');
+    await expect(new HttpDatasetSource({ fetch: offline }).read(undefined, {})).rejects.toThrow('the built-in MNIST has no URL here: call configureBrowserTrainer({ datasetUrl })');
   });
 });

@@ -8,8 +8,11 @@ import { sha256Hex } from './sha256.js';
 
 /** Options of `HttpDatasetSource`. */
 export interface HttpDatasetSourceOptions {
-  /** URL prefix of the built-in MNIST's four files (`location` undefined), e.g. `new URL('./data/mnist/', location.href).href`. */
-  baseUrl: string;
+  /**
+   * URL prefix of the built-in MNIST's four files (`location` undefined), e.g.
+   * `new URL('./data/mnist/', location.href).href`; without it only explicit URLs are read.
+   */
+  baseUrl?: string;
   /** The fetch to use (default globalThis.fetch): a test's, or one that adds credentials. */
   fetch?: typeof globalThis.fetch;
 }
@@ -26,16 +29,16 @@ const ROLES = ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as cons
  * const { train, test } = await datasets.read(undefined, {});
  */
 export class HttpDatasetSource implements DatasetSource {
-  readonly #baseUrl: string;
+  readonly #baseUrl: string | undefined;
   readonly #fetch: typeof globalThis.fetch;
   /** Digests of what `read` decoded, by prefix, so `record` does not fetch the files again. */
   readonly #digests = new Map<string, Record<IdxFileRole, string>>();
 
-  constructor(options: HttpDatasetSourceOptions) {
-    if (typeof options?.baseUrl !== 'string' || options.baseUrl === '') {
-      throw new TypeError(`HttpDatasetSource: baseUrl must be the URL prefix of the MNIST files, got ${JSON.stringify(options?.baseUrl)}`);
+  constructor(options: HttpDatasetSourceOptions = {}) {
+    if (options.baseUrl !== undefined && (typeof options.baseUrl !== 'string' || options.baseUrl === '')) {
+      throw new TypeError(`HttpDatasetSource: baseUrl must be the URL prefix of the MNIST files, got ${JSON.stringify(options.baseUrl)}`);
     }
-    this.#baseUrl = withSlash(options.baseUrl);
+    this.#baseUrl = options.baseUrl === undefined ? undefined : withSlash(options.baseUrl);
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw new TypeError('HttpDatasetSource: this runtime has no fetch; pass options.fetch');
     this.#fetch = f;
@@ -43,7 +46,10 @@ export class HttpDatasetSource implements DatasetSource {
 
   async read(location: string | undefined, options: { nClasses?: number }): Promise<SourceDataset> {
     const builtIn = location === undefined;
-    const prefix = builtIn ? this.#baseUrl : withSlash(location);
+    if (builtIn && this.#baseUrl === undefined) {
+      throw new RangeError('the built-in MNIST has no URL here: call configureBrowserTrainer({ datasetUrl }) (or pass dataDir as the URL of a dataset) before train');
+    }
+    const prefix = builtIn ? this.#baseUrl! : withSlash(location);
     // The four files are fetched together; a failure is reported in file order, as the disk reader does.
     const settled = await Promise.allSettled(ROLES.map((role) => this.#readFile(prefix, role, builtIn)));
     const files = settled.map((r) => {
