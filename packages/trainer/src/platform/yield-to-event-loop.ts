@@ -7,7 +7,9 @@
  * @example for (let s = 0; s < steps; s++) { step(s); if (s % 20 === 19) await yieldToEventLoop(); }
  */
 export function yieldToEventLoop(): Promise<void> {
-  if (typeof globalThis.setImmediate === 'function') return new Promise((resolve) => globalThis.setImmediate(resolve));
+  // Looked up, not named: the browser entry is type-checked without Node's types (tsconfig.browser.json).
+  const { setImmediate } = globalThis as { setImmediate?: (callback: () => void) => unknown };
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.addEventListener('message', () => {
