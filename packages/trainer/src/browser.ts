@@ -46,5 +46,6 @@ export {
   type BrowserTrainerOptions,
 } from './platform/browser-platform.js';
 export { MemoryCheckpointStore, type CheckpointFiles } from './platform/memory-checkpoint-store.js';
+export { IndexedDbCheckpointStore, type IdbFactoryLike, type IndexedDbCheckpointStoreOptions } from './platform/indexeddb-checkpoint-store.js';
 export { HttpDatasetSource, type HttpDatasetSourceOptions } from './platform/http-dataset-source.js';
 export { sha256Hex } from './platform/sha256.js';

@@ -1,19 +1,14 @@
 // Checkpoints kept in memory (a page's or worker's, until it closes): the same model.json + weights.bin
 // bytes Node writes to a folder, by location, so a page can offer them for download and Node loads them.
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, MODEL_JSON_FILE, parseModelJson, WEIGHTS_FILE, type Checkpoint } from '@mnist/core';
+import { CheckpointError, decodeCheckpoint, type Checkpoint } from '@mnist/core';
 
+import { checkLocation, decodeCheckpointPair, encodeCheckpointPair, type CheckpointPair } from './checkpoint-pair.js';
 import type { CheckpointStore } from './platform.js';
-import { sha256Hex } from './sha256.js';
 
 /** A checkpoint's two files as bytes: what a download offers, and what `put` takes back. */
 export interface CheckpointFiles {
   /** model.json, UTF-8. */
   modelJson: Uint8Array;
-  weightsBin: Uint8Array;
-}
-
-interface StoredPair {
-  modelJson: string;
   weightsBin: Uint8Array;
 }
 
@@ -27,7 +22,7 @@ interface StoredPair {
  * const { modelJson, weightsBin } = store.files('runs/a');
  */
 export class MemoryCheckpointStore implements CheckpointStore {
-  readonly #pairs = new Map<string, StoredPair>();
+  readonly #pairs = new Map<string, CheckpointPair>();
   readonly #locked = new Set<string>();
 
   async holds(location: string): Promise<boolean> {
@@ -37,20 +32,12 @@ export class MemoryCheckpointStore implements CheckpointStore {
 
   async load(location: string): Promise<Checkpoint> {
     const pair = this.#pair(location);
-    const modelJson = parseModelJson(pair.modelJson, location);
-    if (modelJson.weightsSha256 !== undefined && (await sha256Hex(pair.weightsBin)) !== modelJson.weightsSha256) {
-      throw new CheckpointError(`${location}/${WEIGHTS_FILE}`, `does not match ${MODEL_JSON_FILE} (its SHA-256 is not the weightsSha256 recorded there)`);
-    }
-    return decodeCheckpoint(pair.modelJson, pair.weightsBin, location);
+    return decodeCheckpointPair(location, pair.modelJson, pair.weightsBin);
   }
 
   async save(location: string, checkpoint: Checkpoint): Promise<void> {
     checkLocation(location);
-    // encodeCheckpoint's digest callback is synchronous and SubtleCrypto is not: weights.bin does not
-    // depend on the digest, so encode once for its bytes, digest them, and encode again with the digest.
-    const digest = await sha256Hex(encodeCheckpoint(checkpoint).weightsBin);
-    const { modelJson, weightsBin } = encodeCheckpoint(checkpoint, { sha256: () => digest });
-    this.#pairs.set(location, { modelJson, weightsBin });
+    this.#pairs.set(location, await encodeCheckpointPair(checkpoint));
   }
 
   async lock(location: string): Promise<() => Promise<void>> {
@@ -91,14 +78,10 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return [...this.#pairs.keys()];
   }
 
-  #pair(location: string): StoredPair {
+  #pair(location: string): CheckpointPair {
     checkLocation(location);
     const pair = this.#pairs.get(location);
     if (pair === undefined) throw new CheckpointError(location, 'does not exist (no checkpoint saved there in this page; train first, or check the name)');
     return pair;
   }
-}
-
-function checkLocation(location: unknown): asserts location is string {
-  if (typeof location !== 'string' || location === '') throw new TypeError(`a checkpoint location must be a non-empty string, got ${JSON.stringify(location)}`);
 }
