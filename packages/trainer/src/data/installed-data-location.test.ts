@@ -21,6 +21,8 @@ function installedProject(): string {
   const modules = join(root, 'project', 'node_modules');
   const trainer = join(modules, '@mnist', 'trainer');
   cpSync(built, join(trainer, 'dist', 'data'), { recursive: true });
+  // data/ digests in-memory datasets with platform/sha256.js (its only import outside the folder).
+  cpSync(join(trainerDir, 'dist', 'platform'), join(trainer, 'dist', 'platform'), { recursive: true });
   writeFileSync(join(trainer, 'package.json'), JSON.stringify({ name: '@mnist/trainer', type: 'module' }));
   const require = createRequire(import.meta.url);
   symlinkSync(realpathSync(join(trainerDir, '..', 'core')), join(modules, '@mnist', 'core'));
