@@ -1,11 +1,13 @@
-// A small static server for the built demo page and one model at /model.onnx, with the MIME types
-// ONNX Runtime Web needs and, by default, the cross-origin isolation headers that enable wasm threads.
+// A small static server for the built demo pages, one model at /model.onnx and, for the training page,
+// the MNIST files at /data/mnist/, with the MIME types ONNX Runtime Web needs and, by default, the
+// cross-origin isolation headers that enable wasm threads.
 import { createReadStream, statSync, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { WebClassifierOptions } from '@mnist/infer-web';
 import { buildDemo } from './build-demo.js';
+import { MNIST_DATA_PREFIX, mnistDataFile } from './mnist-data-route.js';
 
 /** Content types by extension; .wasm must be application/wasm for streaming compilation. */
 export const DEMO_MIME_TYPES: Readonly<Record<string, string>> = Object.freeze({
@@ -20,6 +22,8 @@ export const DEMO_MIME_TYPES: Readonly<Record<string, string>> = Object.freeze({
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',
+  // The IDX files go as they are stored: the page inflates .gz itself (no Content-Encoding).
+  '.gz': 'application/gzip',
 });
 
 /** The headers that make a page cross-origin isolated (SharedArrayBuffer, hence wasm threads). */
@@ -46,11 +50,18 @@ export interface ServeDemoOptions {
    * that classifies as the model needs.
    */
   modelOptions?: Pick<WebClassifierOptions, 'normalization' | 'input' | 'output' | 'outputKind' | 'labels'>;
+  /**
+   * A folder holding the MNIST IDX files, served read-only at /data/mnist/<name> (only the four MNIST
+   * names, raw or .gz) for the training page (train.html). Without it those paths are 404s.
+   */
+  data?: string;
 }
 
 export interface DemoServer {
   /** The page's URL, e.g. http://127.0.0.1:5173/ */
   url: string;
+  /** The training page's URL, e.g. http://127.0.0.1:5173/train.html */
+  trainUrl: string;
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -69,10 +80,11 @@ export async function serveDemo(options: ServeDemoOptions): Promise<DemoServer> 
   if (typeof host !== 'string' || host === '') throw new TypeError('options.host must be a host name or address');
   if (typeof isolation !== 'boolean') throw new TypeError(`options.isolation must be a boolean, got ${String(isolation)}`);
   checkModelFile(model);
+  const data = options.data === undefined ? undefined : checkDataDir(options.data);
   const root = resolve(options.dir ?? (await buildDemo()));
   if (!fileStats(join(root, 'index.html'))) throw new Error(`${root}: expected a built demo page (index.html), found none`);
 
-  const server = createServer((request, response) => handle(request, response, { root, model, isolation }));
+  const server = createServer((request, response) => handle(request, response, { root, model, isolation, data }));
   await new Promise<void>((done, fail) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       fail(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is already in use (try another --port, or 0 for any)`) : error),
@@ -83,6 +95,7 @@ export async function serveDemo(options: ServeDemoOptions): Promise<DemoServer> 
   const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${address.port}/${pageQuery(options.modelOptions ?? {})}`,
+    trainUrl: `http://${shownHost}:${address.port}/train.html`,
     close: () =>
       new Promise<void>((done, fail) => {
         server.close((error) => (error ? fail(error) : done()));
@@ -91,7 +104,7 @@ export async function serveDemo(options: ServeDemoOptions): Promise<DemoServer> 
   };
 }
 
-function handle(request: IncomingMessage, response: ServerResponse, site: { root: string; model: string; isolation: boolean }): void {
+function handle(request: IncomingMessage, response: ServerResponse, site: { root: string; model: string; isolation: boolean; data?: string }): void {
   if (site.isolation) for (const [name, value] of Object.entries(ISOLATION_HEADERS)) response.setHeader(name, value);
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
@@ -104,7 +117,8 @@ function handle(request: IncomingMessage, response: ServerResponse, site: { root
     response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('bad request path\n');
     return;
   }
-  const file = path === '/model.onnx' ? site.model : pageFile(site.root, path);
+  const file =
+    path === '/model.onnx' ? site.model : path.startsWith(MNIST_DATA_PREFIX) ? site.data && mnistDataFile(site.data, path) : pageFile(site.root, path);
   // One stat per request: it both decides 404 and gives the size and mtime for the headers.
   const stats = file ? fileStats(file) : undefined;
   if (!file || !stats) {
@@ -165,6 +179,18 @@ function pageQuery(options: NonNullable<ServeDemoOptions['modelOptions']>): stri
   if (options.labels) query.set('labels', options.labels.join(','));
   const text = query.toString();
   return text === '' ? '' : `?${text}`;
+}
+
+function checkDataDir(data: string): string {
+  if (typeof data !== 'string' || data === '') throw new TypeError('options.data must be the path of a folder holding the MNIST IDX files');
+  let isDir: boolean;
+  try {
+    isDir = statSync(data).isDirectory();
+  } catch {
+    throw new Error(`${data}: no such data folder (expected the MNIST IDX files in it)`);
+  }
+  if (!isDir) throw new Error(`${data}: is a file, expected a folder holding the MNIST IDX files`);
+  return resolve(data);
 }
 
 function checkModelFile(model: string): void {

