@@ -105,7 +105,9 @@ export class HttpDatasetSource implements DatasetSource {
 
   async #get(url: string): Promise<Response> {
     try {
-      return await this.#fetch(url);
+      // Called unbound: a page's fetch throws `Illegal invocation` when `this` is not the global scope.
+      const f = this.#fetch;
+      return await f(url);
     } catch (e) {
       throw new DatasetError(url, `could not be fetched (${(e as Error).message})`, { cause: e });
     }
