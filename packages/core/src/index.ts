@@ -6,6 +6,7 @@ export * from './sourced-error.js';
 export * from './one-line.js';
 export * from './model-spec.js';
 export * from './checkpoint-format.js';
+export * from './checkpoint-archive.js';
 export * from './onnx-contract.js';
 export * from './idx.js';
 export * from './rng.js';
