@@ -1,5 +1,6 @@
-// Vite build of the demo page (page/ -> dist/page/). onnxruntime-web is taken as its wasm-only build
-// (the page uses no WebGPU/WebNN, whose runtime is another 20 MB) in its "extern wasm" flavour, and
+// Vite build of the demo pages (page/ -> dist/page/: the drawing pad, and the training page with its
+// worker). onnxruntime-web is taken as its wasm-only build (the pages use no WebGPU/WebNN, whose
+// runtime is another 20 MB) in its "extern wasm" flavour, and
 // the two runtime files it fetches are copied to ort/ beside the page: the page points
 // env.wasm.wasmPaths there, and the threaded runtime's workers load the small .mjs loader instead of
 // the whole page bundle (which would run the page's DOM code inside a worker).
@@ -46,6 +47,9 @@ export default defineConfig({
       external: [/^node:/],
     },
   },
+  // The training page's worker is an ES module: the trainer imports its engines and runtimes on first
+  // use, which needs code splitting (the default iife worker format cannot split).
+  worker: { format: 'es' },
   plugins: [copyOrtRuntime()],
   logLevel: 'warn',
 });

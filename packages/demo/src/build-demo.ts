@@ -5,6 +5,9 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wr
 import { dirname, join, relative } from 'node:path';
 import { DEFAULT_PAGE_DIR, DEMO_PACKAGE_DIR, packageDir } from './package-paths.js';
 
+/** The workspace packages the pages bundle (from their sources): the drawing page's, and the training page's. */
+export const DEMO_WORKSPACE_PACKAGES = Object.freeze(['@mnist/infer-web', '@mnist/core', '@mnist/trainer', '@mnist/export', '@mnist/charts']);
+
 /** Written into the output directory; holds the hash of the inputs it was built from. */
 export const BUILD_STAMP = '.demo-build.json';
 
@@ -49,8 +52,8 @@ export async function buildDemo(options: BuildDemoOptions = {}): Promise<string>
 }
 
 /**
- * A hash of everything the page is built from: page/, the Vite config, the sources of the workspace
- * packages it bundles, and the onnxruntime-web version.
+ * A hash of everything the pages are built from: page/, the Vite config, the sources of the workspace
+ * packages they bundle (DEMO_WORKSPACE_PACKAGES), and the onnxruntime-web version.
  * @example demoInputsHash() // 'c0ffee...'
  */
 export function demoInputsHash(): string {
@@ -62,7 +65,7 @@ export function demoInputsHash(): string {
   };
   add(join(DEMO_PACKAGE_DIR, 'vite.config.ts'), DEMO_PACKAGE_DIR);
   for (const file of filesUnder(join(DEMO_PACKAGE_DIR, 'page'))) add(file, DEMO_PACKAGE_DIR);
-  for (const name of ['@mnist/infer-web', '@mnist/core']) {
+  for (const name of DEMO_WORKSPACE_PACKAGES) {
     const dir = packageDir(name);
     if (!dir) throw new Error(`${name} is not installed; the demo page is built from it`);
     add(join(dir, 'package.json'), dirname(dir));
