@@ -1,6 +1,7 @@
 // `mnist export` records the checkpoint's dataset in the model (mnist.dataset), and `mnist eval --model`
 // scores on it by default exactly as `eval --checkpoint` does: no warning on the recorded files, one for
-// another --data, one line for a recorded folder that is gone, MNIST when the export records none.
+// another --data, one line for a recorded folder that is gone, MNIST when the export records none;
+// `predict --model` reads the first test images of the same dataset.
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { METADATA_KEYS } from '@mnist/core';
@@ -36,6 +37,13 @@ describe('export records the dataset; eval --model scores on it', () => {
   it('scores on the recorded dataset without --data, as eval --checkpoint does, with no warning', () => {
     const r = mnist('eval', '--model', model, '--json');
     expect(lastJson(r)).toMatchObject({ n: 300, accuracy: lastJson(mnist('eval', '--checkpoint', run, '--json')).accuracy });
+    expect(warnings(r.stderr)).toEqual([]);
+  });
+
+  it('predicts the first test images of the recorded dataset too, as predict --checkpoint does', () => {
+    const r = mnist('predict', '--model', model, '--first', '5', '--json');
+    const byCheckpoint = lastJson(mnist('predict', '--checkpoint', run, '--first', '5', '--json'));
+    expect(lastJson(r)).toEqual({ predictions: byCheckpoint.predictions, labels: byCheckpoint.labels });
     expect(warnings(r.stderr)).toEqual([]);
   });
 

@@ -73,12 +73,19 @@ async function predictTestImages(flags: PredictFlags, cmd: Command, io: CliIo): 
   let predictions: number[];
   let labels: number[];
   if (flags.model !== undefined) {
-    const test = await loadTestSet(flags.data);
-    if (flags.first > test.count) throw new CliError(`--first must be at most ${test.count} (the test set size), got ${flags.first}`);
-    const pixels = test.height * test.width;
-    const result = await withClassifier(flags.model, flags.runtime, modelLoadOptions(flags), (c) => c.predict(test.images.subarray(0, flags.first * pixels)));
-    predictions = Array.from(result.classes, Number);
-    labels = Array.from(test.labels.subarray(0, flags.first));
+    // The model first, as in eval: its export may record the dataset whose test images these are.
+    const model = flags.model;
+    ({ predictions, labels } = await withClassifier(model, flags.runtime, modelLoadOptions(flags), async (c) => {
+      const test = await loadTestSet(flags.data, {
+        source: model,
+        dataset: c.metadata.dataset,
+        classes: c.metadata.labels.length,
+        onWarning: (line) => io.stderr.write(`${line}\n`),
+      });
+      if (flags.first > test.count) throw new CliError(`--first must be at most ${test.count} (the test set size), got ${flags.first}`);
+      const result = await c.predict(test.images.subarray(0, flags.first * test.height * test.width));
+      return { predictions: Array.from(result.classes, Number), labels: Array.from(test.labels.subarray(0, flags.first)) };
+    }));
   } else {
     requireCheckpointDirectory(cmd, flags.checkpoint, '--model');
     const { predictCheckpoint } = await import('@mnist/trainer');
