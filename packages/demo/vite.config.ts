@@ -42,6 +42,11 @@ export default defineConfig({
     chunkSizeWarningLimit: 1024,
     reportCompressedSize: false,
     rolldownOptions: {
+      // Two pages: the drawing pad (index.html) and the training page (train.html), linked both ways.
+      input: {
+        index: fileURLToPath(new URL('./page/index.html', import.meta.url)),
+        train: fileURLToPath(new URL('./page/train.html', import.meta.url)),
+      },
       // @mnist/infer-web reads model files with node:fs only when running in Node, through a dynamic
       // import that a browser never reaches: left as is rather than replaced by a stub.
       external: [/^node:/],

@@ -16,10 +16,23 @@ describe('buildDemo', () => {
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
     const script = /<script type="module" crossorigin src="\.\/(assets\/[^"]+\.js)"><\/script>/.exec(html);
     expect(script, html).not.toBeNull();
-    const bundle = readFileSync(join(outDir, script![1]), 'utf8');
+    // Two pages share chunks (onnxruntime-web, the pad): the page's entry and what it imports.
+    const bundle = [script![1], ...[...readFileSync(join(outDir, script![1]), 'utf8').matchAll(/from"\.\/([\w.-]+\.js)"/g)].map((m) => `assets/${m[1]}`)]
+      .map((file) => readFileSync(join(outDir, file), 'utf8'))
+      .join('\n');
     // The wasm-only ort build: it loads ort-wasm-simd-threaded.mjs, never the 20 MB WebGPU (jsep) runtime.
     expect(bundle).toContain('ort-wasm-simd-threaded');
     expect(bundle).not.toContain('jsep.mjs');
+    // The training page, linked both ways with the drawing page, and its module worker as its own chunk.
+    expect(html).toContain('href="./train.html"');
+    const trainHtml = readFileSync(join(outDir, 'train.html'), 'utf8');
+    expect(trainHtml).toContain('href="./"');
+    const trainScript = /<script type="module" crossorigin src="\.\/(assets\/[^"]+\.js)"><\/script>/.exec(trainHtml);
+    expect(trainScript, trainHtml).not.toBeNull();
+    const trainBundle = readFileSync(join(outDir, trainScript![1]), 'utf8');
+    const workerFile = /["'`](?:\.\/)?(train-worker-[\w-]+\.js)["'`]/.exec(trainBundle);
+    expect(workerFile, 'the worker chunk named in the training page').not.toBeNull();
+    expect(readFileSync(join(outDir, 'assets', workerFile![1]), 'utf8')).toMatch(/\bimport\b/);
     expect(JSON.parse(readFileSync(join(outDir, BUILD_STAMP), 'utf8'))).toEqual({ inputs: demoInputsHash() });
 
     const builtAt = statSync(join(outDir, 'index.html')).mtimeMs;
