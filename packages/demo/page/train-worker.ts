@@ -81,9 +81,13 @@ async function run(start: StartMessage): Promise<void> {
         post({ type: 'progress', epoch, done, total });
       },
       callbacks: {
-        onEpochEnd: (log) => {
+        onEpochEnd: async (log) => {
           epochs = log.epoch + 1;
           post({ type: 'epoch', log });
+          // onnxruntime-web's runs settle as microtasks, so a whole run can go by without this worker
+          // taking a message: one macrotask turn per epoch lets a Stop sent meanwhile abort here,
+          // which ends the run after this epoch.
+          await new Promise((resolve) => setTimeout(resolve, 0));
         },
       },
     });
