@@ -105,7 +105,7 @@ export function transferList(files: TrainedFiles | undefined): ArrayBuffer[] {
 export function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
     ? bytes.buffer
-    : (bytes.slice().buffer as ArrayBuffer);
+    : bytes.slice().buffer;
 }
 
 /** The form's fields as text, as the inputs hold them. */
