@@ -73,7 +73,7 @@ export default defineConfig(
   },
   // The page runs in a browser; bench/browser-infer.mjs hands one function to the page it drives.
   {
-    files: ['packages/demo/page/**', 'bench/browser-infer.mjs'],
+    files: ['packages/demo/page/**', 'bench/browser-infer.mjs', 'bench/browser-train.mjs', 'bench/browser-train/**'],
     languageOptions: { globals: { ...globals.browser } },
   },
 

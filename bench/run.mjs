@@ -3,6 +3,7 @@
 //
 // Usage: node bench/run.mjs [--quick] [--rounds N] [--only training,tfjs,inference,browser,serve]
 //   --quick trains 3 epochs instead of the full default job (30 epochs, batch 50, 55000 images).
+//   The browser section also times training in Chromium (bench/browser-train.mjs; its full 30-epoch job in the page unless --quick).
 //   --rounds N: training runs of ours and of the 1-thread peer, taken in turns (default: one round per
 //   core; 1 with --quick). Round r pins the 1-thread peer to core r; ours runs on every core, as
 //   `mnist train` does (its lockstep runner splits each step across 2), and once more with --cores 1
@@ -239,6 +240,8 @@ if (wants('inference')) {
 if (wants('browser')) {
   console.log('\n== Inference in Chromium (@mnist/infer-web), threads on and off ==');
   spawnSync(process.execPath, [join(root, 'bench/browser-infer.mjs'), ...(trainedModel ? [trainedModel] : [])], { stdio: 'inherit', cwd: root });
+  console.log('\n== Training in Chromium: ours (onnxruntime-web) vs TensorFlow.js in the same page ==');
+  spawnSync(process.execPath, [join(root, 'bench/browser-train.mjs'), ...(quick ? [] : ['--full-job'])], { stdio: 'inherit', cwd: root });
 }
 
 if (wants('serve') && existsSync(join(root, 'bench/serve-load.mjs'))) {
