@@ -110,7 +110,7 @@ loading.then(
   },
   (error: unknown) => {
     // The SDK's message names the URL and what was wrong with it.
-    showError(`Could not load the model: ${message(error)}. Serve one with "mnist demo --model FILE", or name another with ?model=URL.`);
+    showError(`Could not load the model: ${message(error)}. Serve one with "mnist demo --model FILE", name another with ?model=URL, or train one on the training page (train.html).`);
     runtimeInfo.textContent = 'No model loaded.';
     document.body.dataset.state = 'error';
   },

@@ -211,7 +211,7 @@ describe.skipIf(skipReason !== undefined)('the demo page in Chromium', () => {
       expect(await page.getAttribute('body', 'data-state')).toBe('error');
       expect(await page.textContent('#error')).toBe(
         `Could not load the model: ${isolated.url}absent.onnx: could not load model from URL: HTTP 404 Not Found. ` +
-          'Serve one with "mnist demo --model FILE", or name another with ?model=URL.',
+          'Serve one with "mnist demo --model FILE", name another with ?model=URL, or train one on the training page (train.html).',
       );
       expect(await page.isVisible('#error')).toBe(true);
       expect(await page.textContent('#runtime-info')).toBe('No model loaded.');

@@ -34,8 +34,11 @@ export const ISOLATION_HEADERS: Readonly<Record<string, string>> = Object.freeze
 });
 
 export interface ServeDemoOptions {
-  /** Path of the .onnx file served at /model.onnx. */
-  model: string;
+  /**
+   * Path of the .onnx file served at /model.onnx. Without one only the training page has a model (the
+   * one it trains); the drawing page says how to get one.
+   */
+  model?: string;
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
   /** Interface to listen on. Default 127.0.0.1. */
@@ -75,11 +78,11 @@ export interface DemoServer {
 export async function serveDemo(options: ServeDemoOptions): Promise<DemoServer> {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   const { model, port = 0, host = '127.0.0.1', isolation = true } = options;
-  if (typeof model !== 'string' || model === '') throw new TypeError('options.model must be the path of an .onnx file');
+  if (model !== undefined && (typeof model !== 'string' || model === '')) throw new TypeError('options.model must be the path of an .onnx file');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`options.port must be an integer from 0 to 65535, got ${port}`);
   if (typeof host !== 'string' || host === '') throw new TypeError('options.host must be a host name or address');
   if (typeof isolation !== 'boolean') throw new TypeError(`options.isolation must be a boolean, got ${String(isolation)}`);
-  checkModelFile(model);
+  if (model !== undefined) checkModelFile(model);
   const data = options.data === undefined ? undefined : checkDataDir(options.data);
   const root = resolve(options.dir ?? (await buildDemo()));
   if (!fileStats(join(root, 'index.html'))) throw new Error(`${root}: expected a built demo page (index.html), found none`);
@@ -104,7 +107,7 @@ export async function serveDemo(options: ServeDemoOptions): Promise<DemoServer> 
   };
 }
 
-function handle(request: IncomingMessage, response: ServerResponse, site: { root: string; model: string; isolation: boolean; data?: string }): void {
+function handle(request: IncomingMessage, response: ServerResponse, site: { root: string; model?: string; isolation: boolean; data?: string }): void {
   if (site.isolation) for (const [name, value] of Object.entries(ISOLATION_HEADERS)) response.setHeader(name, value);
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
