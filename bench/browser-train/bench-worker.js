@@ -7,6 +7,8 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import { initialWeights } from '../../packages/trainer/src/initializers.ts';
 
 const SEED = 42;
+// The worker's real navigator.hardwareConcurrency, when the tfjs config raised what tfjs sees (see onmessage).
+let tfjsCores;
 const VALIDATION_SIZE = 5000;
 
 async function timeSteps({ engine: name, backend, threads, batchSize, learningRate, warmupSteps, steps, repeats, datasetUrl }) {
@@ -36,7 +38,7 @@ async function timeSteps({ engine: name, backend, threads, batchSize, learningRa
   // The engine stays alive: the page measures its memory before ending this worker.
   self.bench = engine;
   // Which tfjs-backend-wasm build ran: SIMD and threads as tfjs detected them, and its pthread count.
-  const build = name === 'tfjs' ? `, simd ${await env().getAsync('WASM_HAS_SIMD_SUPPORT')}, threads ${(await env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? getThreadsCount() : 'off'}` : '';
+  const build = name === 'tfjs' ? `, simd ${await env().getAsync('WASM_HAS_SIMD_SUPPORT')}, threads ${(await env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? getThreadsCount() : 'off'} on ${tfjsCores} cores` : '';
   return { message: `${message}${build}`, msPerStep, meanLoss: loss };
 }
 
@@ -55,6 +57,13 @@ self.onmessage = async ({ data: message }) => {
       // The wasm files are served beside the page; tfjs picks its threaded SIMD build when the page is isolated.
       setWasmPaths(message.tfjsWasmPaths);
       setThreadsCount(message.threads);
+      // tfjs-backend-wasm (4.x, init_with_threads_count in its C++) caps setThreadsCount at
+      // navigator.hardwareConcurrency / 2 (it assumes two hardware threads per core), read once when its
+      // wasm module starts: on a 2-core machine 2 threads would silently become 1. So this worker (one
+      // config, tfjs only) shows tfjs a hardwareConcurrency of at least 2 x threads before the backend starts.
+      const cores = navigator.hardwareConcurrency;
+      if (cores < 2 * message.threads) Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * message.threads });
+      tfjsCores = cores;
     }
     const result = message.kind === 'job' ? await fullJob(message) : await timeSteps(message);
     self.postMessage(result);
