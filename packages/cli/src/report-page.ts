@@ -1,6 +1,6 @@
 // The page `mnist report` writes: one self-contained HTML file (inline CSS and SVG, images as data: URIs,
 // no script, nothing fetched) showing a checkpoint's model, training settings, curves and test results.
-import { barChart, escapeXml, heatMap, lineChart } from '@mnist/charts';
+import { barChart, escapeXml, heatMap, historyCharts } from '@mnist/charts';
 import type { ModelJson } from '@mnist/core';
 import type { Mistake } from './confident-mistakes.js';
 import type { EvalReport } from './eval-report.js';
@@ -95,28 +95,9 @@ function curvesSection(modelJson: ModelJson): string {
     const why = modelJson.training.importedFrom ? `imported from ${modelJson.training.importedFrom.file}, not trained here` : 'no epoch has been trained yet';
     return `<section id="curves"><h2>Training curves</h2><p class="note">No training history (epoch ${modelJson.training.epoch}): ${text(why)}, so there are no curves to draw.</p></section>`;
   }
-  // Epochs are shown 1-based, as the CLI prints them; the history stores them 0-based.
-  const at = (pick: (r: (typeof history)[number]) => number | undefined) => history.map((r) => [r.epoch + 1, pick(r) ?? Number.NaN] as [number, number]);
-  const loss = lineChart({
-    series: [
-      { name: 'training', points: at((r) => r.loss) },
-      { name: 'validation', points: at((r) => r.valLoss) },
-    ],
-    xLabel: 'epoch',
-    yLabel: 'loss',
-    title: 'loss per epoch',
-    integerX: true,
-  });
-  const accuracy = lineChart({
-    series: [
-      { name: 'training (last batch)', points: at((r) => r.batchAccuracy) },
-      { name: 'validation', points: at((r) => r.validationAccuracy) },
-    ],
-    xLabel: 'epoch',
-    yLabel: 'accuracy',
-    title: 'accuracy per epoch',
-    integerX: true,
-  });
+  const { loss, accuracy } = historyCharts(
+    history.map((r) => ({ epoch: r.epoch, loss: r.loss, accuracy: r.batchAccuracy, valLoss: r.valLoss, valAccuracy: r.validationAccuracy })),
+  );
   return (
     `<section id="curves"><h2>Training curves</h2><div class="charts">` +
     `<figure>${loss}<figcaption>Loss: training is the mean over the epoch's batches; validation on the held-out images.</figcaption></figure>` +
