@@ -2,6 +2,7 @@
 // and shows the prediction, the ten probabilities, the model's metadata and the runtime's threads.
 import { MnistClassifier, wasmThreads } from '@mnist/infer-web';
 import { attachDrawingPad } from './drawing-pad.js';
+import { predictionLoop } from './prediction-loop.js';
 import { createProbabilityBars } from './probability-bars.js';
 import { runtimeChoice } from './runtime-choice.js';
 import { pageHook } from './test-hook.js';
@@ -35,42 +36,16 @@ element<HTMLButtonElement>('#clear').addEventListener('click', () => {
   modelInputFigure.classList.add('empty');
 });
 
-// One prediction in flight at a time; strokes that arrive meanwhile are folded into one more run.
-// The pad's data-predicting attribute says whether the shown prediction is final (tests wait on it).
-let running = false;
-let pending = false;
-function schedulePrediction(): void {
-  if (!classifier || !drawing.hasInk) return;
-  if (running) {
-    pending = true;
-    return;
-  }
-  running = true;
-  pad.dataset.predicting = 'true';
-  requestAnimationFrame(() => void predictDrawing());
-}
-
-async function predictDrawing(): Promise<void> {
-  try {
-    if (classifier && drawing.hasInk) {
-      const result = await classifier.predictImage(drawing.imageData());
-      prediction.textContent = result.label;
-      errorBox.hidden = true;
-      bars.show(result.probabilities);
-      showModelInput(result.pixels);
-      modelInputFigure.classList.remove('empty');
-    }
-  } catch (error) {
-    showError(`Could not classify the drawing: ${message(error)}`);
-  } finally {
-    running = false;
-    if (pending) {
-      pending = false;
-      schedulePrediction();
-    }
-    if (!running) pad.dataset.predicting = 'false';
-  }
-}
+const schedulePrediction = predictionLoop(pad, drawing, () => classifier, {
+  show(result) {
+    prediction.textContent = result.label;
+    errorBox.hidden = true;
+    bars.show(result.probabilities);
+    showModelInput(result.pixels);
+    modelInputFigure.classList.remove('empty');
+  },
+  fail: (error) => showError(`Could not classify the drawing: ${message(error)}`),
+});
 
 function showModelInput(pixels: Uint8Array): void {
   const context = modelInput.getContext('2d');

@@ -6,6 +6,7 @@ import { zipCheckpoint } from '@mnist/core';
 import type { EpochEndLog } from '@mnist/trainer/browser';
 import { MnistClassifier } from '@mnist/infer-web';
 import { attachDrawingPad } from './drawing-pad.js';
+import { predictionLoop } from './prediction-loop.js';
 import { createProbabilityBars } from './probability-bars.js';
 import { runtimeChoice } from './runtime-choice.js';
 import { etaSeconds, errorLine, ownBuffer, parseTrainForm, type PageMessage, type TrainedFiles, type TrainSettings, type WorkerMessage } from './train-protocol.js';
@@ -200,7 +201,7 @@ downloadCheckpoint.addEventListener('click', () => {
   if (files) download(ownBuffer(zipCheckpoint({ modelJson: new Uint8Array(files.modelJson), weightsBin: new Uint8Array(files.weightsBin) })), 'checkpoint.zip', 'application/zip');
 });
 
-// The pad: as on the drawing page, one prediction in flight; data-predicting says when the shown one is final.
+// The pad: as on the drawing page (prediction-loop.ts), reading digits with the model just trained.
 const bars = createProbabilityBars(element('#probabilities'), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 const drawing = attachDrawingPad(pad, () => schedulePrediction());
 element<HTMLButtonElement>('#clear').addEventListener('click', () => {
@@ -208,34 +209,11 @@ element<HTMLButtonElement>('#clear').addEventListener('click', () => {
   prediction.textContent = '–';
   bars.reset();
 });
-let running = false;
-let pending = false;
-function schedulePrediction(): void {
-  if (!classifier || !drawing.hasInk) return;
-  if (running) {
-    pending = true;
-    return;
-  }
-  running = true;
-  pad.dataset.predicting = 'true';
-  requestAnimationFrame(() => void predictDrawing());
-}
-async function predictDrawing(): Promise<void> {
-  try {
-    if (classifier && drawing.hasInk) {
-      const result = await classifier.predictImage(drawing.imageData());
-      prediction.textContent = result.label;
-      bars.show(result.probabilities);
-    }
-  } catch (error) {
-    padHint.textContent = `Could not classify the drawing: ${errorLine(error)}`;
-  } finally {
-    running = false;
-    if (pending) {
-      pending = false;
-      schedulePrediction();
-    }
-    if (!running) pad.dataset.predicting = 'false';
-  }
-}
+const schedulePrediction = predictionLoop(pad, drawing, () => classifier, {
+  show(result) {
+    prediction.textContent = result.label;
+    bars.show(result.probabilities);
+  },
+  fail: (error) => (padHint.textContent = `Could not classify the drawing: ${errorLine(error)}`),
+});
 drawCharts();
