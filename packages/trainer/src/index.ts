@@ -12,8 +12,8 @@
 import './register-engines.js';
 import './platform/register-node.js';
 
-export { train, type InMemoryDataset, type InMemorySet, type OptimizerOption, type TrainOptions, type TrainResult } from './train.js';
-export type { BatchEndLog, EpochEndLog, FitCallbacks, FitEndLog, FitEpochEndLog, TrainCallbacks } from './train-callbacks.js';
+export * from './portable-api.js';
+
 export {
   DNNClassifier,
   type ClassifierPrediction,
@@ -46,20 +46,6 @@ export {
 export { loadCheckpoint, saveCheckpoint } from './checkpoint-io.js';
 export { importOnnx, type ImportOnnxOptions, type ImportOnnxResult } from './import-onnx.js';
 export {
-  createEngine,
-  registerEngine,
-  engineNames,
-  OPTIMIZER_NAMES,
-  type EngineChoice,
-  type EngineFactory,
-  type EngineOptions,
-  type EpochData,
-  type EpochStats,
-  type OptimizerConfig,
-  type OptimizerName,
-  type TrainingEngine,
-} from './engine.js';
-export {
   readDataset,
   readIdxDataset,
   readTestSplit,
@@ -75,19 +61,5 @@ export {
   type RecordedTestSplitOptions,
   type TestSplit,
 } from './data/index.js';
-export { accuracyScore } from './accuracy-score.js';
-export { ValidationSizeError } from './validation-size.js';
 export { FileSystemError } from './data/file-system-error.js';
-export { ResolutionError, type Refusal } from './registry.js';
-export {
-  platform,
-  setPlatform,
-  type CheckpointStore,
-  type DatasetSource,
-  type SourceDataset,
-  type TrainerPlatform,
-  type TrainingLogFactory,
-  type TrainingLogSettings,
-  type TrainingLogSink,
-} from './platform/platform.js';
 export { nodePlatform } from './platform/node-platform.js';
