@@ -4,6 +4,7 @@ import type { DatasetRecord } from '@mnist/core';
 import { existsSync } from 'node:fs';
 import { describeDataset, sameTestFiles } from './dataset-identity.js';
 import { isInMemoryRecord } from './in-memory-dataset.js';
+import { builtInMnistRecord } from './mnist-files.js';
 import { readTestSplit, type TestSplit } from './test-split.js';
 
 /** Options of `readRecordedTestSplit`. */
@@ -38,6 +39,11 @@ export async function readRecordedTestSplit(
       throw new Error(`${source} was trained on ${describeDataset(recorded)}, which is not there; pass --data with the folder of its test files`);
     }
     dataDir = recorded.folder;
+  }
+  // A record with no folder whose files are not MNIST's (a page that read another dataset over HTTP):
+  // there is nothing here to read, and scoring MNIST instead would be silently wrong.
+  if (dataDir === undefined && recorded !== undefined && recorded.folder === undefined && !sameTestFiles(recorded, builtInMnistRecord().sha256)) {
+    throw new Error(`${source} was trained on ${recorded.name}, which has no folder here (read over HTTP?); pass --data with the folder of its test files`);
   }
   const split = await readTestSplit(dataDir, { nClasses: options.nClasses });
   if (options.dataDir !== undefined && recorded && !sameTestFiles(recorded, split.sha256)) {
