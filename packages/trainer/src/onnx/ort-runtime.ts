@@ -40,7 +40,8 @@ export interface OrtWebOptions {
 
 let webOptions: OrtWebOptions = {};
 /** The options the loaded onnxruntime-web was set up with (ONNX Runtime reads them once, at its first session). */
-let appliedWebOptions: string | undefined;
+// What onnxruntime-web was actually set up with (threads resolved), once its first session exists.
+let appliedWebOptions: OrtWebOptions | undefined;
 
 const runtimes = new PriorityRegistry<OrtRuntime, number>('backend');
 runtimes.register({
@@ -52,7 +53,7 @@ runtimes.register({
     // Read once, when the wasm module first loads: the first engine in a process decides it.
     ort.env.wasm.numThreads = numThreads;
     if (webOptions.wasmPaths !== undefined) ort.env.wasm.wasmPaths = webOptions.wasmPaths;
-    appliedWebOptions ??= JSON.stringify(webOptions);
+    appliedWebOptions ??= { ...(webOptions.wasmPaths === undefined ? {} : { wasmPaths: webOptions.wasmPaths }), numThreads };
     return { backend: 'onnxruntime-web', ort, sessionOptions: { ...ORT_COMMON_SESSION_OPTIONS, executionProviders: ['wasm'] }, threads: numThreads };
   },
 });
@@ -82,8 +83,11 @@ export function configureOrtWeb(options: OrtWebOptions): void {
     throw new TypeError(`wasmPaths must be a URL prefix or { wasm, mjs } URLs, got ${JSON.stringify(wasmPaths)}`);
   }
   const next = { ...(wasmPaths === undefined ? {} : { wasmPaths }), ...(numThreads === undefined ? {} : { numThreads }) };
-  if (appliedWebOptions !== undefined && appliedWebOptions !== JSON.stringify(next)) {
-    throw new Error(`configureOrtWeb: onnxruntime-web is already set up with ${appliedWebOptions}; call it before the first onnx engine on backend web`);
+  // Once loaded, asking again for what it already runs with is fine; anything else would be ignored.
+  const applied = appliedWebOptions;
+  const differs = <K extends keyof OrtWebOptions>(key: K) => next[key] !== undefined && JSON.stringify(next[key]) !== JSON.stringify(applied?.[key]);
+  if (applied !== undefined && (differs('wasmPaths') || differs('numThreads'))) {
+    throw new Error(`configureOrtWeb: onnxruntime-web is already set up with ${JSON.stringify(applied)}; call it before the first onnx engine on backend web`);
   }
   webOptions = next;
 }

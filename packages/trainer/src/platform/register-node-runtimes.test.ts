@@ -49,6 +49,14 @@ describe('the onnx engine without the Node registrations', () => {
       'configureOrtWeb: onnxruntime-web is already set up with {"numThreads":1}; call it before the first onnx engine on backend web',
     );
   });
+
+  it('compares a late configureOrtWeb with what onnxruntime-web really runs, not with what was asked', async () => {
+    const { createOnnxEngine, configureOrtWeb } = await freshModules();
+    const web = await createOnnxEngine({ ...OPTIONS, backend: 'web', threads: 1 });
+    live.push(web);
+    expect(() => configureOrtWeb({ numThreads: 1 })).not.toThrow();
+    expect(() => configureOrtWeb({ numThreads: 2 })).toThrow(/already set up with \{"numThreads":1\}/);
+  });
 });
 
 describe('the onnx engine with the Node registrations', () => {
