@@ -136,8 +136,10 @@ async function finished(trained: TrainedFiles): Promise<boolean> {
   downloadOnnx.disabled = false;
   downloadCheckpoint.disabled = false;
   try {
-    await classifier?.dispose();
+    // Out of the pad's reach before it is disposed: a stroke meanwhile must not use a closed session.
+    const previous = classifier;
     classifier = undefined;
+    await previous?.dispose();
     classifier = await MnistClassifier.load(new Uint8Array(trained.onnx).slice(), { numThreads: choice.numThreads, wasmPaths: choice.wasmPaths });
   } catch (error) {
     setState('error', `The trained model could not be loaded for the drawing pad: ${errorLine(error)}`);
