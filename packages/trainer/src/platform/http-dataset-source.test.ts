@@ -109,4 +109,13 @@ describe('HttpDatasetSource', () => {
     expect(() => new HttpDatasetSource({ baseUrl: '' })).toThrow('HttpDatasetSource: baseUrl must be the URL prefix of the MNIST files, got ""');
     await expect(new HttpDatasetSource({ fetch: offline }).read(undefined, {})).rejects.toThrow('the built-in MNIST has no URL here: call configureBrowserTrainer({ datasetUrl })');
   });
+
+  it("bounds what a built-in file's header may claim by MNIST's own size, with no Content-Length to go by", async () => {
+    // A header declaring 60000 images of 100x100 (600 MB) on a chunked answer: refused before any allocation.
+    const header = new Uint8Array([0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 100, 0, 0, 0, 100]);
+    const chunked = (async () => new Response(new ReadableStream({ start: (c) => (c.enqueue(header), c.close()) }))) as typeof fetch;
+    await expect(new HttpDatasetSource({ baseUrl: 'http://data.test/', fetch: chunked }).read(undefined, {})).rejects.toThrow(
+      /^http:\/\/data\.test\/train-images-idx3-ubyte: .*more than the ceiling of 47040016 bytes/,
+    );
+  });
 });

@@ -89,7 +89,8 @@ export class HttpDatasetSource implements DatasetSource {
     }
     let file: { array: IdxArray; bytes: Uint8Array };
     try {
-      file = await decodeBody(response, url);
+      // The built-in MNIST's sizes are known: its headers cannot make the reader allocate more.
+      file = await decodeBody(response, url, builtIn ? spec.bytes : IDX_MAX_BYTES);
     } catch (e) {
       // A damaged copy of MNIST on the server is not the page's to fix: say which file it is.
       if (builtIn && e instanceof IdxError) throw new DatasetError(url, `${e.message.slice(url.length + 2)} (corrupt or not the MNIST ${spec.name})`);
@@ -116,12 +117,12 @@ export class HttpDatasetSource implements DatasetSource {
 
 // Streams the body into an IdxReader with the disk reader's limits: the header is checked as soon as it
 // arrives, and the declared size (at most IDX_MAX_BYTES) is allocated once.
-async function decodeBody(response: Response, url: string): Promise<{ array: IdxArray; bytes: Uint8Array }> {
+async function decodeBody(response: Response, url: string, maxBytes: number): Promise<{ array: IdxArray; bytes: Uint8Array }> {
   // Content-Length is the size of what arrives only when no Content-Encoding was undone by fetch.
   const length = response.headers.get('content-length');
   const encoding = response.headers.get('content-encoding');
   const inputSize = length !== null && /^\d+$/.test(length) && (encoding === null || encoding === 'identity') ? Number(length) : undefined;
-  const reader = new IdxReader(url, { maxBytes: IDX_MAX_BYTES, inputSize });
+  const reader = new IdxReader(url, { maxBytes, inputSize });
   if (response.body === null) return reader.end();
   const stream = response.body.getReader();
   try {
