@@ -2,6 +2,7 @@
 // weights.bin (little-endian float32), as bytes. Files and URLs are the IO handlers' business.
 import { ACTIVATIONS, activationConstantProblem, INITIALIZERS, isImageShape, layerNames, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
 import { SourcedError } from './sourced-error.js';
+import { frozenLayersProblem } from './frozen-layers.js';
 
 export const CHECKPOINT_FORMAT = 'mnist-dnn-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -82,6 +83,11 @@ export interface TrainingState {
   importedFrom?: ImportProvenance;
   /** Set when the run started from another checkpoint's weights (`--init-from`) instead of drawn ones. */
   initializedFrom?: InitProvenance;
+  /**
+   * Layers kept as `initializedFrom` gave them, never updated (`--freeze`), by their short names
+   * (`hidden1` for `dnn/hidden1/kernel|bias`); absent when every layer trained.
+   */
+  frozen?: string[];
   /** The dataset the run trained on, so `mnist eval` scores on it by default; absent in older checkpoints (MNIST). */
   dataset?: DatasetRecord;
 }
@@ -350,6 +356,9 @@ function validateModelJson(value: unknown, source: string): ModelJson {
     fail(`has no labels: expected an array of ${spec!.outputSize} strings (modelSpec.outputSize)`);
   }
   validateTraining(json.training, fail);
+  const frozen = (json.training as Partial<TrainingState>).frozen;
+  const frozenProblem = frozen === undefined ? undefined : frozenLayersProblem(spec!, frozen);
+  if (frozenProblem) fail(`has training.frozen ${JSON.stringify(frozen)}: ${frozenProblem}`);
   const manifest = json.weightsManifest;
   if (
     !Array.isArray(manifest) ||

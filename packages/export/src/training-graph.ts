@@ -1,5 +1,5 @@
 // Training as an ONNX graph: forward pass, backward pass and optimizer update of the MLP over a block of batches.
-import { DEFAULT_OPSET, layerNames, ONNX_LOGITS, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
+import { DEFAULT_OPSET, frozenLayersProblem, layerNames, layerShortNames, ONNX_LOGITS, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
 import { activationGradConstants, activationGradient, activationNode, type ActivationGradConstants } from './activation-grads.js';
 import { encodeModel, GraphBuilder, irVersionForOpset, resolveOpset } from './graph-builder.js';
 import {
@@ -95,6 +95,12 @@ export interface TrainingGraphOptions {
    * product; measured 6-8% faster per step with SGD. Default true.
    */
   fusedKernelUpdate?: boolean;
+  /**
+   * Layers kept as loaded (`layerShortNames`: 'hidden1', ..., 'outputs'; not all of them): their weights
+   * and optimizer slots come out of the block as they went in, with no gradient computed for them, and
+   * the gradient stops below the lowest trained layer. Default none.
+   */
+  frozenLayers?: readonly string[];
 }
 
 /**
@@ -164,6 +170,12 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
     throw new RangeError(`options.gradientProducts must be 'gemm' or 'matmul', got ${String(products)}`);
   }
 
+  const frozenNames = options.frozenLayers ?? [];
+  const frozenProblem = frozenNames.length === 0 ? undefined : frozenLayersProblem(spec, [...frozenNames]);
+  if (frozenProblem) throw new RangeError(`options.frozenLayers is ${frozenProblem}`);
+  const shortNames = layerShortNames(spec);
+  const frozen = new Set(frozenNames.map((n) => shortNames.indexOf(n)));
+
   const batch = options.batchSize ?? 'batch';
   const steps = options.stepsPerRun ?? 'steps';
   const layers = layerNames(spec);
@@ -193,6 +205,8 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
     products,
     // Gemm's C term takes plain SGD's weight update, or momentum's accumulator; the others need dW itself.
     fused: (optimizer.name === 'sgd' || optimizer.name === 'momentum') && (options.fusedKernelUpdate ?? true),
+    frozen,
+    lowestTrained: layers.findIndex((_, i) => !frozen.has(i)),
   };
   const stateOut = stateTensors.map((t) => updatedWeightName(t.name));
 
@@ -226,7 +240,7 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
   }
   stateOut.forEach((name, i) => g.output(name, 'float32', stateTensors[i].shape));
   g.output(TRAINING_GRAPH_NAMES.losses, 'float32', [steps]);
-  const dropout = dropoutRate > 0 ? `, dropout ${dropoutRate}` : '';
+  const dropout = (dropoutRate > 0 ? `, dropout ${dropoutRate}` : '') + (frozenNames.length ? `, frozen ${frozenNames.join(', ')}` : '');
   return encodeModel(
     g.build({
       irVersion: irVersionForOpset(opset),
@@ -286,6 +300,10 @@ interface StepForm {
   optimizer: TrainingOptimizer;
   products: 'gemm' | 'matmul';
   fused: boolean;
+  /** Indexes (in `layers`) of the frozen layers. */
+  frozen: ReadonlySet<number>;
+  /** Index of the lowest layer that trains: no gradient flows below it. */
+  lowestTrained: number;
 }
 
 /**
@@ -348,11 +366,23 @@ function trainingStep(
     updated[w] = result.weight;
     result.slots.forEach((s, k) => (updated[weights.length + w * kinds + k] = s));
   };
+  // A frozen weight and its slots leave the step as they came in.
+  const keep = (w: number) => {
+    updated[w] = identity(g, weights[w], name(w));
+    slotsOf(w).forEach((slot, k) => {
+      const at = weights.length + w * kinds + k;
+      updated[at] = identity(g, slot, outputNames ? { name: outputNames[at] } : undefined);
+    });
+  };
   for (let i = layers.length - 1; i >= 0; i--) {
     const kernel = weights[2 * i];
-    // The gradient flowing to the layer below uses this layer's kernel before its update.
-    const dInput = i > 0 ? product(g, form, dz, kernel, false, true) : undefined;
-    if (form.fused && optimizer.name === 'sgd') {
+    // The gradient flowing to the layer below uses this layer's kernel before its update; none is
+    // needed below the lowest trained layer.
+    const dInput = i > form.lowestTrained ? product(g, form, dz, kernel, false, true) : undefined;
+    if (form.frozen.has(i)) {
+      keep(2 * i);
+      keep(2 * i + 1);
+    } else if (form.fused && optimizer.name === 'sgd') {
       updated[2 * i] = gemm(g, inputs[i], dz, kernel, { transA: true, alpha: -optimizer.learningRate, beta: 1 }, name(2 * i));
     } else if (form.fused) {
       // Momentum: accum = momentum * accum + Xᵀ·dZ in one Gemm, then W -= lr * accum.
@@ -363,7 +393,7 @@ function trainingStep(
     } else {
       update(2 * i, product(g, form, inputs[i], dz, true, false));
     }
-    update(2 * i + 1, reduceSum(g, dz, { axes: [0], keepdims: false }));
+    if (!form.frozen.has(i)) update(2 * i + 1, reduceSum(g, dz, { axes: [0], keepdims: false }));
     if (dInput !== undefined) {
       const dh = scaledMasks.length ? mul(g, dInput, scaledMasks[i - 1]) : dInput;
       dz = activationGradient(g, spec, c.activation, preActivations[i - 1], outputs[i - 1], dh);
