@@ -37,6 +37,11 @@ export interface EngineOptions {
    * engines: the loop passes them per batch (EpochData.dropoutMasks) so every engine sees the same.
    */
   dropoutRate?: number;
+  /**
+   * Layers never updated (short names, `hidden1` for `dnn/hidden1/kernel|bias`; see core's
+   * `frozenLayersProblem`): their weights and optimizer slots stay as loaded. Default none.
+   */
+  frozenLayers?: readonly string[];
   /** Force one of the engine's backends/runtimes (e.g. `wasm`); default: the engine picks. */
   backend?: string;
   /**

@@ -6,8 +6,10 @@ import {
   DEFAULT_MODEL_SPEC,
   DEFAULT_VALIDATION_SIZE,
   DIGIT_LABELS,
+  frozenLayersProblem,
   imageShapeOf,
   layerNames,
+  layerShortNames,
   MNIST_PREPROCESSING,
   MODEL_JSON_FILE,
   newCheckpoint,
@@ -113,6 +115,14 @@ export interface TrainOptions {
    * given, they must match it. Any checkpoint will do: trained here or made by `mnist import`. Excludes `resume`.
    */
   initFrom?: string;
+  /**
+   * Layers to keep as `initFrom` gave them (as Keras' `layer.trainable = False`), by the names of their
+   * weights' scopes: `hidden1` for `dnn/hidden1/kernel|bias`, ..., `outputs`. Their weights come out
+   * bit-identical; the other layers train (at least one must). Needs `initFrom`; a `resume` keeps the
+   * layers its run froze (given, they must be the same). The checkpoint records them (`training.frozen`).
+   * @example await train({ initFrom: 'checkpoints/dnn', freeze: ['hidden1', 'hidden2'], out: 'checkpoints/head' });
+   */
+  freeze?: string[];
   /**
    * Start a new run in `out` although it holds a checkpoint: the first epoch's save replaces its
    * model.json and weights.bin (every other file in the folder is kept). Excludes `resume`.
@@ -229,6 +239,11 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
   if (options.resume && options.initFrom !== undefined) {
     throw new RangeError('resume and initFrom exclude each other: resume continues the run saved in out, initFrom starts a new one from another checkpoint\'s weights');
   }
+  if (options.freeze !== undefined && !options.resume && options.initFrom === undefined) {
+    // Before the run lock creates `out`. The layer names are those of the network asked for.
+    const layers = layerShortNames({ ...settings.spec, inputSize: 1 }).join(', ');
+    throw new Error(`--freeze ${[options.freeze].flat().join(',')} needs --init-from CHECKPOINT: frozen layers keep another checkpoint's weights (the layers are ${layers})`);
+  }
   if (options.data !== undefined && options.dataDir !== undefined) {
     throw new RangeError('data and dataDir exclude each other: data gives the dataset as arrays, dataDir as a folder');
   }
@@ -290,6 +305,7 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
       imageShape: [dataset.train.height, dataset.train.width],
     };
     if (source) checkInitSource(source, options.initFrom!, spec, dataset.train.labels, dataset.test.labels);
+    const frozen = frozenLayersOf(options, spec, saved?.modelJson.training.frozen, settings.out);
     const labels = source ? source.modelJson.labels : classNames ? [...classNames] : classLabels(spec.outputSize);
     const initializedFrom: InitProvenance | undefined = source
       ? {
@@ -329,7 +345,15 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
       weights = initialWeights(spec, settings.seed);
     }
 
-    const choice = await createEngine(options.engine ?? 'auto', { spec, optimizer, backend: options.backend, cores: options.cores, dropoutRate: settings.dropoutRate });
+    const choice = await createEngine(options.engine ?? 'auto', {
+      spec,
+      optimizer,
+      backend: options.backend,
+      cores: options.cores,
+      dropoutRate: settings.dropoutRate,
+      ...(frozen.length ? { frozenLayers: frozen } : {}),
+    });
+    if (frozen.length) log(`Frozen: ${frozen.join(', ')} (kept as ${initializedFrom?.checkpoint ?? 'loaded'} gave them)`);
     engine = choice.engine;
     log(choice.message);
     await engine.loadWeights(weights);
@@ -350,6 +374,7 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
       ...(settings.dropoutRate > 0 ? { dropoutRate: settings.dropoutRate } : {}),
       ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
       ...(initializedFrom ? { initializedFrom } : {}),
+      ...(frozen.length ? { frozen: [...frozen] } : {}),
       dataset: trainedOn,
       ...(settings.patience !== undefined && bestSoFar
         ? {
@@ -585,6 +610,28 @@ function initSpec(source: Checkpoint, options: TrainOptions): Settings['spec'] {
     throw new Error(`--init-from ${options.initFrom} gives the network, which conflicts with ${conflicts.join(', ')}; leave those flags out`);
   }
   return networkOf(m);
+}
+
+/**
+ * The layers to freeze, in layer order: `freeze` as given (with initFrom), or on resume the ones the run
+ * recorded (`freeze`, given, must name the same). One-line errors name --freeze and the valid layers.
+ */
+function frozenLayersOf(options: TrainOptions, spec: ModelSpec, recorded: string[] | undefined, out: string): string[] {
+  const valid = layerShortNames(spec);
+  const layers = `the layers are ${valid.join(', ')}`;
+  const given = options.freeze;
+  if (given === undefined) return recorded ? [...recorded] : [];
+  if (!Array.isArray(given) || !given.every((n) => typeof n === 'string')) throw new TypeError(`--freeze must be a list of layer names; ${layers}`);
+  const flag = `--freeze ${given.join(',')}`;
+  if (options.resume) {
+    const same = JSON.stringify([...given].sort()) === JSON.stringify([...(recorded ?? [])].sort());
+    if (!same) {
+      throw new Error(`${flag}: cannot resume ${out}, which ${recorded ? `froze ${recorded.join(',')}` : 'froze no layer'}; resume it without --freeze (it keeps its frozen layers)`);
+    }
+  }
+  const problem = frozenLayersProblem(spec, given);
+  if (problem) throw new RangeError(`${flag} is ${problem}`);
+  return valid.filter((n) => given.includes(n));
 }
 
 // What a warm start needs of its source: the images and classes of this dataset, MNIST's pixel scale.

@@ -40,6 +40,7 @@ describe('lockstepRefusal', () => {
     expect(lockstepRefusal(SPEC, SGD, 0, node, 3, 2)).toBe('it needs 3 cores and this process may use 2');
     expect(lockstepRefusal(SPEC, resolveOptimizer({ name: 'adam', learningRate: 0.001 }), 0, node, 2, 2)).toBe('it runs plain SGD, not adam');
     expect(lockstepRefusal(SPEC, SGD, 0.5, node, 2, 2)).toBe('it runs without dropout');
+    expect(lockstepRefusal(SPEC, SGD, 0, node, 2, 2, ['hidden1'])).toBe('it trains every layer, and hidden1 is frozen');
     expect(lockstepRefusal({ ...SPEC, hiddenUnits: [1, 12] }, SGD, 0, node, 2, 2)).toBe('it needs a first hidden layer of 2 units or more');
     expect(lockstepRefusal({ ...SPEC, hiddenUnits: [2, 12] }, SGD, 0, node, 3, 4)).toBe('it needs a first hidden layer of 3 units or more');
   });

@@ -46,12 +46,14 @@ export function lockstepRefusal(
   backend: string,
   cores = 2,
   available = availableParallelism(),
+  frozenLayers: readonly string[] = [],
 ): string | undefined {
   if (backend !== 'onnxruntime-node') return `it runs on onnxruntime-node, not ${backend}`;
   if (process.platform !== 'linux') return `it is built for Linux only, not ${process.platform}`;
   if (available < cores) return `it needs ${cores} cores and this process may use ${available}`;
   if (optimizer.name !== 'sgd') return `it runs plain SGD, not ${optimizer.name}`;
   if (dropoutRate > 0) return 'it runs without dropout';
+  if (frozenLayers.length > 0) return `it trains every layer, and ${frozenLayers.join(', ')} ${frozenLayers.length === 1 ? 'is' : 'are'} frozen`;
   if (spec.hiddenUnits.length < 1 || spec.hiddenUnits[0] < cores) return `it needs a first hidden layer of ${cores} units or more`;
   if (!existsSync(LOCKSTEP_ADDON_PATH)) return 'its addon is not built (`npm run build` builds it with node-gyp and a C++ compiler)';
   return undefined;

@@ -17,7 +17,7 @@ export interface LockstepRunnerLike {
 
 /** A lockstep implementation: why it cannot take a run, and the runner (its constructor throws when its addon cannot load). */
 export interface LockstepModule {
-  lockstepRefusal(spec: ModelSpec, optimizer: ResolvedOptimizer, dropoutRate: number, backend: string, cores?: number): string | undefined;
+  lockstepRefusal(spec: ModelSpec, optimizer: ResolvedOptimizer, dropoutRate: number, backend: string, cores?: number, available?: number, frozenLayers?: readonly string[]): string | undefined;
   LockstepRunner: new (spec: ModelSpec, learningRate: number, cores?: number) => LockstepRunnerLike;
 }
 

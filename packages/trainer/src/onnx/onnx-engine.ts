@@ -1,5 +1,5 @@
 // The `onnx` training engine: optimizer steps as an ONNX graph (a Loop over a block of batches) run by ONNX Runtime.
-import { layerNames, topOneAccuracy, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { frozenLayersProblem, layerNames, topOneAccuracy, type ModelSpec, type NamedWeight } from '@mnist/core';
 import {
   buildLogitsGraph,
   buildTrainingGraph,
@@ -62,8 +62,10 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Onnx
   const stepsPerRun = options.stepsPerRun ?? DEFAULT_STEPS_PER_RUN;
   if (!Number.isInteger(stepsPerRun) || stepsPerRun < 1) throw new RangeError(`stepsPerRun must be a positive integer, got ${stepsPerRun}`);
   // Build once here so a spec the graph cannot express is refused before a runtime is loaded.
-  const graph = graphOptions(optimizer, dropoutRate);
+  const graph = graphOptions(optimizer, dropoutRate, options.frozenLayers ?? []);
   trainingState(options.spec, graph);
+  const frozenProblem = graph.frozenLayers ? frozenLayersProblem(options.spec, graph.frozenLayers) : undefined;
+  if (frozenProblem) throw new RangeError(`frozenLayers is ${frozenProblem}`);
   const threads = options.threads ?? 1;
   const cores = options.cores;
   if (cores !== undefined && !(Number.isInteger(cores) && cores >= 1)) throw new RangeError(`cores must be a positive integer, got ${cores}`);
@@ -82,7 +84,7 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Onnx
     return refuse(`it cannot load: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!support) return refuse(unregisteredLockstepRefusal(runtime.backend));
-  const refusal = support.lockstepRefusal(options.spec, optimizer, dropoutRate, runtime.backend, cores ?? 2);
+  const refusal = support.lockstepRefusal(options.spec, optimizer, dropoutRate, runtime.backend, cores ?? 2, undefined, options.frozenLayers);
   if (refusal) return refuse(refusal);
   let lockstep: LockstepRunnerLike;
   try {
@@ -93,11 +95,14 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Onnx
   return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, `${message}, each step split across ${lockstep.cores} cores (lockstep runner)`, lockstep);
 }
 
-/** The training graph's optimizer and dropout options: plain SGD as 'sgd', so it takes the fused fast path. */
-function graphOptions(optimizer: ResolvedOptimizer, dropoutRate: number): Pick<TrainingGraphOptions, 'learningRate' | 'optimizer' | 'dropoutRate'> {
+/** The training graph's optimizer, dropout and frozen-layer options: plain SGD as 'sgd', so it takes the fused fast path. */
+function graphOptions(optimizer: ResolvedOptimizer, dropoutRate: number, frozenLayers: readonly string[]): GraphOptions {
   const { learningRate, ...hyperparameters } = optimizer;
-  return { learningRate, optimizer: optimizer.name === 'sgd' ? 'sgd' : hyperparameters, dropoutRate };
+  // Only when there are any: the graph of a run without them stays the same.
+  return { learningRate, optimizer: optimizer.name === 'sgd' ? 'sgd' : hyperparameters, dropoutRate, ...(frozenLayers.length ? { frozenLayers: [...frozenLayers] } : {}) };
 }
+
+type GraphOptions = Pick<TrainingGraphOptions, 'learningRate' | 'optimizer' | 'dropoutRate' | 'frozenLayers'>;
 
 /**
  * Trains the MLP with ONNX Runtime. Weights live in runtime tensors between runs: each run feeds the
@@ -110,7 +115,7 @@ export class OnnxEngine implements TrainingEngine {
   readonly selection: string;
   private readonly runtime: OrtRuntime;
   private readonly spec: ModelSpec;
-  private readonly graph: Pick<TrainingGraphOptions, 'learningRate' | 'optimizer' | 'dropoutRate'>;
+  private readonly graph: GraphOptions;
   private readonly stepsPerRun: number;
   /** Model weights then optimizer slots, in the training graph's order. */
   private readonly state: TrainingStateTensor[];
@@ -133,7 +138,7 @@ export class OnnxEngine implements TrainingEngine {
   constructor(
     runtime: OrtRuntime,
     spec: ModelSpec,
-    graph: Pick<TrainingGraphOptions, 'learningRate' | 'optimizer' | 'dropoutRate'>,
+    graph: GraphOptions,
     stepsPerRun: number,
     selection: string,
     lockstep?: LockstepRunnerLike,

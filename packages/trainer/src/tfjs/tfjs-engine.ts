@@ -1,7 +1,7 @@
 // The `tfjs` training engine: the low-level TensorFlow program ported to TensorFlow.js (variables,
 // the dnn graph, sparse softmax cross-entropy, a TF1 optimizer's update) behind TrainingEngine.
 import * as tf from '@tensorflow/tfjs-core';
-import { gatherBatch, layerNames, type Batch, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { frozenLayersProblem, gatherBatch, layerNames, type Batch, type ModelSpec, type NamedWeight } from '@mnist/core';
 import type { EngineOptions, EpochData, EpochStats, TrainingEngine } from '../engine.js';
 import { initialSlots, resolveOptimizer } from '../optimizer-slots.js';
 import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
@@ -32,6 +32,8 @@ export class TfjsEngine implements TrainingEngine {
     private readonly variables: Map<string, tf.Variable>,
     private readonly optimizer: Tf1Optimizer,
     private readonly dropoutRate: number,
+    /** The variables the optimizer updates: all but the frozen layers' (as Keras' trainable_weights). */
+    private readonly trainable: Map<string, tf.Variable>,
   ) {}
 
   /** Picks the backend (see `useTfjsBackend`), creates the variables (zeros until `loadWeights`). */
@@ -42,6 +44,9 @@ export class TfjsEngine implements TrainingEngine {
     if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) {
       throw new RangeError(`dropoutRate must be in [0, 1), got ${dropoutRate}`);
     }
+    const frozen = options.frozenLayers ?? [];
+    const frozenProblem = frozen.length ? frozenLayersProblem(spec, [...frozen]) : undefined;
+    if (frozenProblem) throw new RangeError(`frozenLayers is ${frozenProblem}`);
     if (options.cores !== undefined && options.cores !== 1) throw new RangeError(`cores ${options.cores}: the tfjs engine trains on one core`);
     const backend = await useTfjsBackend(options.backend);
     const variables = new Map<string, tf.Variable>();
@@ -58,7 +63,9 @@ export class TfjsEngine implements TrainingEngine {
         }
       }
       const tf1 = new Tf1Optimizer(optimizer, initialSlots(spec, optimizer));
-      return new TfjsEngine(backend.name, backend.message, spec, variables, tf1, dropoutRate);
+      const frozenScopes = frozen.map((n) => `dnn/${n}/`);
+      const trainable = new Map([...variables].filter(([name]) => !frozenScopes.some((s) => name.startsWith(s))));
+      return new TfjsEngine(backend.name, backend.message, spec, variables, tf1, dropoutRate, trainable);
     } catch (e) {
       for (const v of variables.values()) v.dispose();
       throw e;
@@ -112,7 +119,8 @@ export class TfjsEngine implements TrainingEngine {
     if (this.dropoutRate > 0 && (!masks || masks.length !== batches.length)) {
       throw new RangeError(`data.dropoutMasks must hold one mask per batch (${batches.length}) when dropoutRate is ${this.dropoutRate}, got ${masks?.length ?? 'none'}`);
     }
-    const varList = [...this.variables.values()];
+    // Frozen variables are left out: no gradient is computed for them and the optimizer never touches them or their slots.
+    const varList = [...this.trainable.values()];
     let totalLoss = 0;
     let lastBatchLoss = NaN;
     const losses = new Float32Array(batches.length);
@@ -124,7 +132,7 @@ export class TfjsEngine implements TrainingEngine {
         const Y = tf.tensor1d(y, 'int32');
         const drop = masks ? this.maskTensors(masks[s], rows) : undefined;
         const { value, grads } = tf.variableGrads(() => sparseSoftmaxCrossEntropy(Y, dnn(X, this.spec, this.variables, drop)), varList);
-        this.optimizer.apply(this.variables, grads);
+        this.optimizer.apply(this.trainable, grads);
         return value;
       });
       lastBatchLoss = loss.dataSync()[0];
