@@ -42,6 +42,7 @@ interface TrainFlags extends TrainingFlags {
   cores?: number;
   resume?: boolean;
   initFrom?: string;
+  freeze?: string[];
   overwrite?: boolean;
   trainLimit?: number;
   validationSize: number;
@@ -79,6 +80,12 @@ export function configure(command: Command, io: CliIo): void {
       new Option('--init-from <dir>', "start a new run from this checkpoint's weights (trained here or made by mnist import): its network and labels, a fresh optimizer").conflicts(
         'resume',
       ),
+    )
+    .addOption(
+      new Option(
+        '--freeze <layers>',
+        "with --init-from: layers kept as its checkpoint has them, never updated, comma-separated (hidden1,hidden2; the output layer is outputs); --resume keeps a run's",
+      ).argParser(layerList),
     )
     .addOption(
       new Option('--overwrite', 'start a new run in --out although it holds a checkpoint (replaces its model.json and weights.bin, keeps other files)').conflicts(
@@ -133,6 +140,7 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
         cores: flags.cores,
         resume: flags.resume ?? false,
         initFrom: flags.initFrom,
+        freeze: flags.freeze,
         overwrite: flags.overwrite ?? false,
         trainLimit: flags.trainLimit,
         validationSize: flags.validationSize,
@@ -209,7 +217,8 @@ function commandLine(cmd: Command, { resume = false }: { resume?: boolean }): st
     const key = option.attributeName();
     if (key === 'out' || cmd.getOptionValueSource(key) !== 'cli') continue;
     // A warm-started run resumes from its own checkpoint, not from --init-from's again.
-    if (resume && (key === 'resume' || key === 'overwrite' || key === 'initFrom')) continue;
+    // A resume keeps the layers the run froze.
+    if (resume && (key === 'resume' || key === 'overwrite' || key === 'initFrom' || key === 'freeze')) continue;
     const value: unknown = cmd.getOptionValue(key);
     words.push(option.long!);
     if (value !== true) words.push(shellWord(Array.isArray(value) ? value.join(',') : String(value)));
@@ -224,6 +233,13 @@ function classCount(value: string): number {
   return n;
 }
 
+// `--freeze`: layer names, comma-separated; which names the network has is the trainer's check.
+function layerList(value: string): string[] {
+  const names = value.split(',').map((n) => n.trim());
+  if (names.some((n) => n === '')) throw new UsageError('--freeze', 'comma-separated layer names such as hidden1,hidden2', value);
+  return names;
+}
+
 function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
@@ -235,6 +251,7 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
   if (given('epochs')) throw new CliError('--epochs does not apply to --estimator; give --steps (default 40000)');
   if (flags.resume) throw new CliError('--resume does not apply to --estimator');
   if (flags.initFrom !== undefined) throw new CliError('--init-from does not apply to --estimator');
+  if (flags.freeze !== undefined) throw new CliError('--freeze does not apply to --estimator');
   if (flags.cores !== undefined) throw new CliError('--cores does not apply to --estimator (its Adagrad steps run on one core)');
   if (flags.classes !== undefined) throw new CliError('--classes does not apply to --estimator (it trains the 10 digits); train without --estimator');
   if (flags.logdir !== undefined || flags.logEvery !== undefined) throw new CliError('--logdir and --log-every do not apply to --estimator yet; train without --estimator to log for TensorBoard');
