@@ -44,6 +44,19 @@ describe('train --freeze', () => {
     expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).training.frozen).toEqual(['hidden1']);
   });
 
+  it('reuses the hidden layers of a 10-class checkpoint for --classes 3 under a new output layer, which cannot be frozen', () => {
+    const out = join(work, 'three');
+    const run = mnist('train', ...flags, '--init-from', source, '--classes', '3', '--freeze', 'hidden1', '--out', out, '--json');
+    expect(run.stdout + run.stderr).toContain(`init-from ${source}: hidden layers reused, new output layer for 3 classes (the checkpoint has 10)`);
+    expect(lastJson(run).testAccuracy).toEqual(expect.any(Number));
+    expect(weightBytes(out).get('dnn/hidden1/kernel')!.equals(weightBytes(source).get('dnn/hidden1/kernel')!)).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).modelSpec.outputSize).toBe(3);
+    expectOneLineError(
+      mnist('train', ...flags, '--init-from', source, '--classes', '3', '--freeze', 'outputs', '--out', join(work, 'e')),
+      /^mnist: --freeze outputs: outputs is a new layer \(3 classes, --init-from .*source has 10\), which cannot be frozen; freeze hidden layers only$/,
+    );
+  });
+
   it('refuses --freeze without --init-from, an unknown layer, every layer and an empty name in one line', () => {
     expectOneLineError(
       mnist('train', ...flags, '--freeze', 'hidden1', '--out', join(work, 'a')),

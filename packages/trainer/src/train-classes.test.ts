@@ -75,9 +75,11 @@ describe('train({ classes })', () => {
     await run('resumed', { classes: 5, resume: true, epochs: 2 });
     expect((await loadCheckpoint(join(root, 'resumed'))).modelJson.training.epoch).toBe(2);
 
-    await expect(run('warm', { initFrom: join(root, 'resumed'), classes: 6 })).rejects.toThrow(
-      `--init-from ${join(root, 'resumed')} gives the network, which conflicts with --classes 6 (it has 5); leave those flags out`,
-    );
+    // Other classes than the checkpoint's: its hidden layers under a new output layer.
+    const lines: string[] = [];
+    await run('warm6', { initFrom: join(root, 'resumed'), classes: 6, onLog: (l) => lines.push(l) });
+    expect((await loadCheckpoint(join(root, 'warm6'))).modelJson.modelSpec.outputSize).toBe(6);
+    expect(lines).toContain(`init-from ${join(root, 'resumed')}: hidden layers reused, new output layer for 6 classes (the checkpoint has 5)`);
     await run('warm', { initFrom: join(root, 'resumed'), classes: 5 });
     expect((await loadCheckpoint(join(root, 'warm'))).modelJson.modelSpec.outputSize).toBe(5);
   });

@@ -1,6 +1,7 @@
 // train({ initFrom, freeze }): frozen layers come out bit-identical to the source checkpoint's, the
 // others train (the same on the tfjs and onnx engines), the checkpoint records them and a resume keeps
-// them; freeze without initFrom, an unknown layer and freezing every layer are refused in one line.
+// them; a checkpoint of other classes gives its hidden layers under a new output layer (never frozen);
+// freeze without initFrom, an unknown layer and freezing every layer are refused in one line.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint } from '@mnist/core';
@@ -63,6 +64,29 @@ describe('train with freeze', () => {
     await expect(run('resumed', { engine: 'onnx', resume: true, epochs: 3, freeze: ['hidden1'] })).rejects.toThrow(
       /^--freeze hidden1: cannot resume .*resumed, which froze hidden1,hidden2; resume it without --freeze \(it keeps its frozen layers\)$/,
     );
+  });
+
+  it('reuses a 10-class checkpoint for 3 classes: frozen hidden1 bit-identical, a fresh output layer shaped [8, 3], accuracy reported', async () => {
+    const lines: string[] = [];
+    const result = await run('three', { engine: 'onnx', initFrom: join(root, 'source'), classes: 3, freeze: ['hidden1'], optimizer: 'momentum', epochs: 3, onLog: (l) => lines.push(l) });
+    const source = await loadCheckpoint(join(root, 'source'));
+    const three = await loadCheckpoint(join(root, 'three'));
+    expect(source.modelJson.modelSpec.outputSize).toBe(10);
+    for (const name of ['dnn/hidden1/kernel', 'dnn/hidden1/bias']) expect(bits(three, name), name).toEqual(bits(source, name));
+    expect(three.weights.get('dnn/outputs/kernel')!.shape).toEqual([8, 3]);
+    expect(three.weights.get('dnn/outputs/bias')!.shape).toEqual([3]);
+    expect(three.modelJson.modelSpec.outputSize).toBe(3);
+    expect(three.modelJson.labels).toEqual(['0', '1', '2']);
+    expect(lines).toContain(`init-from ${join(root, 'source')}: hidden layers reused, new output layer for 3 classes (the checkpoint has 10)`);
+    expect(result.testAccuracy).toBeGreaterThan(0.6);
+    expect(result.testAccuracy).toBe(three.modelJson.training.testAccuracy);
+  });
+
+  it('refuses to freeze a new output layer, and any other mismatch as before', async () => {
+    await expect(run('new-outputs', { initFrom: join(root, 'source'), classes: 3, freeze: ['hidden1', 'outputs'] })).rejects.toThrow(
+      `--freeze hidden1,outputs: outputs is a new layer (3 classes, --init-from ${join(root, 'source')} has 10), which cannot be frozen; freeze hidden layers only`,
+    );
+    await expect(run('other-hidden', { initFrom: join(root, 'source'), classes: 3, hiddenUnits: [12] })).rejects.toThrow(/conflicts with --hidden \[12\] \(it has \[12,8\]\)/);
   });
 
   it('refuses freeze without initFrom, an unknown layer and every layer, naming the flag and the layers', async () => {

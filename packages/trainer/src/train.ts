@@ -76,8 +76,8 @@ export interface TrainOptions {
    * The number of classes, the output layer's size (as Keras' `Dense(num_classes)`), in [2, 256]. Default:
    * what the data implies (10 for the MNIST layout; EMNIST's split, its mapping file or its largest label + 1).
    * Give it when a dataset's labels do not reach its last class; a label at or above it is refused, naming
-   * the labels file. The classes beyond the data's names are labelled by their index. With `initFrom` or
-   * `resume` it must be the checkpoint's output size.
+   * the labels file. The classes beyond the data's names are labelled by their index. With `resume` it must
+   * be the checkpoint's output size; with `initFrom`, one that differs gives the run a new output layer.
    */
   classes?: number;
   /** Hidden-layer activation, default `relu`. */
@@ -113,6 +113,8 @@ export interface TrainOptions {
    * `load_weights` before `fit`): its network (hidden units, activation and its constants, classes) and
    * labels, a fresh optimizer, epoch 0. `hiddenUnits`, `activation` and `initializer` may be left out;
    * given, they must match it. Any checkpoint will do: trained here or made by `mnist import`. Excludes `resume`.
+   * When only the classes differ (`classes`, or a dataset naming its classes, as EMNIST letters' 26), the
+   * hidden layers are reused and the output layer is new, initialized as a fresh run's (`initializer`, `seed`).
    */
   initFrom?: string;
   /**
@@ -282,8 +284,9 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
         settings.spec = networkOf(saved.modelJson.modelSpec);
       }
     }
-    // A warm start's classes are its source's (checkInitSource checks the labels against them).
-    const dataset = inMemory ?? (await datasets.read(options.dataDir, { nClasses: source ? undefined : settings.classes }));
+    // A warm start's classes are its source's unless `classes` or the dataset's names say otherwise
+    // (checkInitSource checks the labels against them).
+    const dataset = inMemory ?? (await datasets.read(options.dataDir, { nClasses: source && settings.classes === undefined ? undefined : settings.classes }));
     // Recorded so `mnist eval` scores on this dataset by default (read once more for the digests).
     const trainedOn = inMemory ? await inMemoryRecord(inMemory) : await datasets.record(options.dataDir);
     checkValidationSize(settings.validationSize, dataset.train.count);
@@ -296,8 +299,13 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
     // The checkpoint records the image size, so the export says what to feed the model (mnist.image_shape).
     // A dataset that names its classes (EMNIST letters: 26) sets the output size and the exported labels.
     // `classes` overrides it (the dataset was read with it as its class count, labels checked below it).
-    const classNames = source ? undefined : (dataset as SourceDataset).classNames;
-    const outputSize = source ? undefined : settings.classes ?? classNames?.length;
+    // A warm start keeps its source's output size unless `classes` or the dataset's names give another:
+    // then its hidden layers are reused under a new output layer.
+    const named = (dataset as SourceDataset).classNames;
+    const sourceClasses = source?.modelJson.modelSpec.outputSize;
+    const newOutputs = source !== undefined && (settings.classes ?? named?.length ?? sourceClasses) !== sourceClasses;
+    const classNames = source && !newOutputs ? undefined : named;
+    const outputSize = source && !newOutputs ? undefined : settings.classes ?? classNames?.length;
     const spec: ModelSpec = {
       ...settings.spec,
       ...(outputSize !== undefined ? { outputSize } : {}),
@@ -305,8 +313,11 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
       imageShape: [dataset.train.height, dataset.train.width],
     };
     if (source) checkInitSource(source, options.initFrom!, spec, dataset.train.labels, dataset.test.labels);
+    if (newOutputs && Array.isArray(options.freeze) && options.freeze.includes('outputs')) {
+      throw new RangeError(`--freeze ${options.freeze.join(',')}: outputs is a new layer (${spec.outputSize} classes, --init-from ${options.initFrom} has ${sourceClasses}), which cannot be frozen; freeze hidden layers only`);
+    }
     const frozen = frozenLayersOf(options, spec, saved?.modelJson.training.frozen, settings.out);
-    const labels = source ? source.modelJson.labels : classNames ? [...classNames] : classLabels(spec.outputSize);
+    const labels = source && !newOutputs ? source.modelJson.labels : classNames ? [...classNames] : classLabels(spec.outputSize);
     const initializedFrom: InitProvenance | undefined = source
       ? {
           checkpoint: options.initFrom!,
@@ -339,8 +350,16 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
       log(`Resuming ${settings.out} after epoch ${checkpoint.modelJson.training.epoch} of ${settings.epochs}`);
     } else if (source) {
       // The model weights only: optimizer slots and an early-stopping copy belong to the other run.
-      weights = new Map(layerNames(spec).flatMap((l) => [l.kernel, l.bias]).map((name) => [name, source.weights.get(name)!]));
+      // A new output layer starts as a fresh run's would (same initializer, seed and seed stream).
+      const fresh = newOutputs ? initialWeights(spec, settings.seed) : undefined;
+      const outputLayer = layerNames(spec).at(-1)!;
+      weights = new Map(
+        layerNames(spec)
+          .flatMap((l) => [l.kernel, l.bias])
+          .map((name) => [name, fresh && (name === outputLayer.kernel || name === outputLayer.bias) ? fresh.get(name)! : source.weights.get(name)!]),
+      );
       log(`Starting from the weights of ${options.initFrom} (${source.modelJson.training.importedFrom ? `imported from ${source.modelJson.training.importedFrom.file}` : `epoch ${source.modelJson.training.epoch}`})`);
+      if (newOutputs) log(`init-from ${options.initFrom}: hidden layers reused, new output layer for ${spec.outputSize} classes (the checkpoint has ${sourceClasses})`);
     } else {
       weights = initialWeights(spec, settings.seed);
     }
@@ -595,7 +614,8 @@ function networkOf(m: ModelSpec): Settings['spec'] {
   };
 }
 
-// The network of an initFrom checkpoint; network options given too must agree with it.
+// The network of an initFrom checkpoint; network options given too must agree with it (classes may
+// differ: the run then gets a new output layer).
 function initSpec(source: Checkpoint, options: TrainOptions): Settings['spec'] {
   const m = source.modelJson.modelSpec;
   const conflicts: string[] = [];
@@ -605,7 +625,6 @@ function initSpec(source: Checkpoint, options: TrainOptions): Settings['spec'] {
   differ('--hidden', options.hiddenUnits, m.hiddenUnits);
   differ('--activation', options.activation, m.activation);
   differ('--initializer', options.initializer, m.initializer);
-  differ('--classes', options.classes, m.outputSize);
   if (conflicts.length) {
     throw new Error(`--init-from ${options.initFrom} gives the network, which conflicts with ${conflicts.join(', ')}; leave those flags out`);
   }
