@@ -77,7 +77,7 @@ export function configure(command: Command, io: CliIo): void {
     )
     .addOption(new Option('--resume', 'continue the run saved in --out from its last completed epoch'))
     .addOption(
-      new Option('--init-from <dir>', "start a new run from this checkpoint's weights (trained here or made by mnist import): its network and labels, a fresh optimizer").conflicts(
+      new Option('--init-from <dir>', "start a new run from this checkpoint's weights (trained here or made by mnist import): its network and labels, a fresh optimizer; with other classes (--classes, or the data's), its hidden layers under a new output layer").conflicts(
         'resume',
       ),
     )
