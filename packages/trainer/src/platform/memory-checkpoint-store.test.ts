@@ -1,18 +1,10 @@
 import { createHash } from 'node:crypto';
-import { DIGIT_LABELS, encodeCheckpoint, layerNames, newCheckpoint, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { encodeCheckpoint } from '@mnist/core';
+import { randomCheckpoint } from '@mnist/export/testing';
 import { describe, expect, it } from 'vitest';
 import { MemoryCheckpointStore } from './memory-checkpoint-store.js';
 
-function checkpoint(seed: number) {
-  const spec: ModelSpec = { inputSize: 16, hiddenUnits: [3], activation: 'relu', outputSize: 4, initializer: 'truncated_normal' };
-  const weights = new Map<string, NamedWeight>();
-  for (const l of layerNames(spec)) {
-    weights.set(l.kernel, { name: l.kernel, shape: [l.fanIn, l.fanOut], values: Float32Array.from({ length: l.fanIn * l.fanOut }, (_, i) => Math.sin(seed + i)) });
-    weights.set(l.bias, { name: l.bias, shape: [l.fanOut], values: new Float32Array(l.fanOut).fill(seed) });
-  }
-  const training = { epoch: 1, step: 2, epochs: 1, batchSize: 50, seed, validationSize: 10, engine: 'onnx', backend: 'web', optimizer: { name: 'sgd', learningRate: 0.01 }, history: [] };
-  return newCheckpoint(spec, DIGIT_LABELS.slice(0, 4), training, weights);
-}
+const checkpoint = (seed: number) => randomCheckpoint([3], seed);
 
 const nodeSha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -51,7 +43,7 @@ describe('MemoryCheckpointStore', () => {
     const store = new MemoryCheckpointStore();
     await store.save('a', checkpoint(3));
     store.files('a').weightsBin.fill(0);
-    expect((await store.load('a')).weights.get('dnn/outputs/bias')!.values[0]).toBe(3);
+    expect((await store.load('a')).weights.get('dnn/outputs/bias')!.values).toEqual(checkpoint(3).weights.get('dnn/outputs/bias')!.values);
   });
 
   it('lets one run at a time hold a location, until it releases it', async () => {
