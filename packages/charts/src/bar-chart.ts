@@ -1,6 +1,6 @@
 // A vertical bar chart of one value per category (per-class accuracy), each bar with its value on top.
 import { escapeXml } from './escape.js';
-import { coord, emptyChart, PALETTE, svgRoot } from './svg.js';
+import { coord, emptyChart, PALETTE, svgRoot, yGrid } from './svg.js';
 import { niceAxis } from './ticks.js';
 
 export interface Bar {
@@ -42,13 +42,8 @@ export function barChart(bars: readonly Bar[], options: BarChartOptions): string
   const bottom = MARGIN.top + plotH;
   const py = (y: number) => MARGIN.top + plotH - ((y - axis.lo) / (axis.hi - axis.lo)) * plotH;
   const color = escapeXml(options.color ?? PALETTE[0]);
-  const grid = axis.ticks
-    .map(
-      (t) =>
-        `<line x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${coord(py(t))}" y2="${coord(py(t))}" stroke="#eee"/>` +
-        `<text class="tick y" x="${MARGIN.left - 6}" y="${coord(py(t) + 4)}" text-anchor="end">${t.toFixed(axis.decimals)}</text>`,
-    )
-    .join('');
+  const { lines, labels } = yGrid(axis, py, MARGIN.left, width - MARGIN.right);
+  const grid = lines + labels;
   const rects = bars
     .map((b, i) => {
       const x = MARGIN.left + i * slot + slot * 0.15;

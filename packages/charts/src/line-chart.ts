@@ -1,7 +1,7 @@
 // A line chart of one or more series over a shared x axis (loss and accuracy per epoch, training
 // against validation): axes with round ticks, a marker at every point, a legend.
 import { escapeXml } from './escape.js';
-import { coord, emptyChart, PALETTE, svgRoot } from './svg.js';
+import { coord, emptyChart, PALETTE, svgRoot, yGrid } from './svg.js';
 import { niceAxis } from './ticks.js';
 
 /** One named curve; points whose y is not a finite number (a metric not recorded) are left out. */
@@ -56,12 +56,7 @@ export function lineChart(options: LineChartOptions): string {
   const py = (y: number) => MARGIN.top + plotH - ((y - yAxis.lo) / (yAxis.hi - yAxis.lo)) * plotH;
   const bottom = MARGIN.top + plotH;
 
-  const grid = yAxis.ticks
-    .map((t) => `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${coord(py(t))}" y2="${coord(py(t))}" stroke="#eee"/>`)
-    .join('');
-  const yTicks = yAxis.ticks
-    .map((t) => `<text class="tick y" x="${MARGIN.left - 6}" y="${coord(py(t) + 4)}" text-anchor="end">${t.toFixed(yAxis.decimals)}</text>`)
-    .join('');
+  const { lines: grid, labels: yTicks } = yGrid(yAxis, py, MARGIN.left, MARGIN.left + plotW);
   const xTicks = xAxis.ticks
     .map(
       (t) =>

@@ -1,6 +1,7 @@
-// The few pieces every chart shares: the <svg> root, coordinates written short, a palette, and the
-// message shown instead of a chart when there is nothing to draw.
+// The few pieces every chart shares: the <svg> root, coordinates written short, a palette, the y axis's
+// grid and tick labels, and the message shown instead of a chart when there is nothing to draw.
 import { escapeXml } from './escape.js';
+import type { NiceAxis } from './ticks.js';
 
 /** Colours of successive series (Tableau 10's first four): blue, orange, green, red. */
 export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759'] as const;
@@ -22,4 +23,18 @@ export function svgRoot(width: number, height: number, title: string, className:
 export function emptyChart(width: number, height: number, title: string, className: string, message: string): string {
   const text = `<text class="empty" x="${coord(width / 2)}" y="${coord(height / 2)}" text-anchor="middle" fill="#666">${escapeXml(message)}</text>`;
   return svgRoot(width, height, title, `${className} empty`, `<rect x="0.5" y="0.5" width="${width - 1}" height="${height - 1}" fill="none" stroke="#ddd"/>${text}`);
+}
+
+/**
+ * The y axis's horizontal grid lines from `left` to `right` and its tick labels (right-aligned just left
+ * of `left`), one per tick of `axis`; `py` maps a value to its y coordinate.
+ * @example const { lines, labels } = yGrid(axis, py, 56, 464);
+ */
+export function yGrid(axis: NiceAxis, py: (y: number) => number, left: number, right: number): { lines: string; labels: string } {
+  return {
+    lines: axis.ticks.map((t) => `<line x1="${left}" x2="${right}" y1="${coord(py(t))}" y2="${coord(py(t))}" stroke="#eee"/>`).join(''),
+    labels: axis.ticks
+      .map((t) => `<text class="tick y" x="${left - 6}" y="${coord(py(t) + 4)}" text-anchor="end">${t.toFixed(axis.decimals)}</text>`)
+      .join(''),
+  };
 }
