@@ -2,7 +2,8 @@
 // (older checkpoints load unchanged), and a malformed record is refused naming the field.
 import { describe, expect, it } from 'vitest';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, newCheckpoint, parseModelJson, type DatasetRecord, type NamedWeight, type TrainingState } from './checkpoint-format.js';
-import { DIGIT_LABELS, layerNames, type ModelSpec } from './model-spec.js';
+import { DIGIT_LABELS, type ModelSpec } from './model-spec.js';
+import { layerNames } from './network-layers.js';
 
 const HEX = 'ab'.repeat(32);
 

@@ -13,7 +13,8 @@ import {
   weightsByteLength,
   type NamedWeight,
 } from './checkpoint-format.js';
-import { DIGIT_LABELS, layerNames, type ModelSpec } from './model-spec.js';
+import { DIGIT_LABELS, type ModelSpec } from './model-spec.js';
+import { layerNames } from './network-layers.js';
 
 // Core takes the hash from its IO handler (the trainer passes node:crypto's SHA-256) and has no Node
 // built-ins, even in tests: any function of the bytes to 64 hex digits shows the plumbing (FNV-1a, 8 lanes).

@@ -11,7 +11,8 @@ import {
   type Checkpoint,
   type NamedWeight,
 } from './checkpoint-format.js';
-import { DIGIT_LABELS, layerNames, type ModelSpec } from './model-spec.js';
+import { DIGIT_LABELS, type ModelSpec } from './model-spec.js';
+import { layerNames } from './network-layers.js';
 
 const RUNS = { seed: 20240608, numRuns: 300 };
 const SOURCE = 'checkpoints/dnn';

@@ -1,6 +1,7 @@
 // The checkpoint contract: model.json (spec, preprocessing, training state, weightsManifest) plus
 // weights.bin (little-endian float32), as bytes. Files and URLs are the IO handlers' business.
-import { ACTIVATIONS, activationConstantProblem, INITIALIZERS, isImageShape, layerNames, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
+import { ACTIVATIONS, activationConstantProblem, INITIALIZERS, isImageShape, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
+import { layerNames, layersProblem } from './network-layers.js';
 import { SourcedError } from './sourced-error.js';
 import { frozenLayersProblem } from './frozen-layers.js';
 
@@ -297,8 +298,8 @@ export function decodeWeights(modelJson: ModelJson, weightsBin: Uint8Array, sour
     weights.set(s.name, { name: s.name, shape: [...s.shape], values });
   }
   for (const layer of layerNames(modelJson.modelSpec)) {
-    checkWeight(weights, layer.kernel, [layer.fanIn, layer.fanOut], jsonSource);
-    checkWeight(weights, layer.bias, [layer.fanOut], jsonSource);
+    checkWeight(weights, layer.kernel, layer.kernelShape, jsonSource);
+    checkWeight(weights, layer.bias, layer.biasShape, jsonSource);
   }
   return { modelJson, weights };
 }
@@ -336,6 +337,8 @@ function validateModelJson(value: unknown, source: string): ModelJson {
   ) {
     fail('has no valid modelSpec (inputSize, hiddenUnits, outputSize)');
   }
+  const layers = spec!.layers === undefined ? undefined : layersProblem(spec!);
+  if (layers !== undefined) fail(`has modelSpec.layers ${layers}`);
   if (spec!.activation !== undefined && !ACTIVATIONS.includes(spec!.activation)) {
     fail(`has modelSpec.activation ${JSON.stringify(spec!.activation)}, expected one of ${ACTIVATIONS.join(', ')}`);
   }

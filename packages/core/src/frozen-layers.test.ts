@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, newCheckpoint, type NamedWeight, type TrainingState } from './checkpoint-format.js';
 import { frozenLayersProblem, layerShortNames } from './frozen-layers.js';
-import { DEFAULT_MODEL_SPEC, DIGIT_LABELS, layerNames, type ModelSpec } from './model-spec.js';
+import { DEFAULT_MODEL_SPEC, DIGIT_LABELS, type ModelSpec } from './model-spec.js';
+import { layerNames } from './network-layers.js';
 
 const SPEC: ModelSpec = { inputSize: 4, hiddenUnits: [3, 2], activation: 'relu', outputSize: 10, initializer: 'truncated_normal' };
 

@@ -1,12 +1,13 @@
 // Frozen layers (layer reuse, as Keras' `layer.trainable = False`): which layer names a spec has, and
 // what is wrong with a list of layers to freeze.
-import { layerNames, type ModelSpec } from './model-spec.js';
+import { type ModelSpec } from './model-spec.js';
+import { layerNames } from './network-layers.js';
 
 /**
  * The short names of `spec`'s layers, as in their weights' `dnn/<layer>/kernel|bias` names.
  * @example layerShortNames(DEFAULT_MODEL_SPEC) // ['hidden1', 'hidden2', 'outputs']
  */
-export function layerShortNames(spec: Pick<ModelSpec, 'inputSize' | 'hiddenUnits' | 'outputSize'>): string[] {
+export function layerShortNames(spec: Pick<ModelSpec, 'inputSize' | 'hiddenUnits' | 'outputSize' | 'imageShape' | 'layers'>): string[] {
   return layerNames(spec as ModelSpec).map((l) => l.scope.slice(l.scope.indexOf('/') + 1));
 }
 
@@ -15,7 +16,7 @@ export function layerShortNames(spec: Pick<ModelSpec, 'inputSize' | 'hiddenUnits
  * it is a list of distinct layer names that leaves at least one layer to train.
  * @example frozenLayersProblem(DEFAULT_MODEL_SPEC, ['hidden3']) // 'an unknown layer "hidden3"; the layers are hidden1, hidden2, outputs'
  */
-export function frozenLayersProblem(spec: Pick<ModelSpec, 'inputSize' | 'hiddenUnits' | 'outputSize'>, frozen: unknown): string | undefined {
+export function frozenLayersProblem(spec: Pick<ModelSpec, 'inputSize' | 'hiddenUnits' | 'outputSize' | 'imageShape' | 'layers'>, frozen: unknown): string | undefined {
   const valid = layerShortNames(spec);
   const names = `the layers are ${valid.join(', ')}`;
   if (!Array.isArray(frozen) || !frozen.every((n) => typeof n === 'string')) return `not a list of layer names; ${names}`;

@@ -5,6 +5,7 @@
 export * from './sourced-error.js';
 export * from './one-line.js';
 export * from './model-spec.js';
+export * from './network-layers.js';
 export * from './frozen-layers.js';
 export * from './checkpoint-format.js';
 export * from './checkpoint-archive.js';

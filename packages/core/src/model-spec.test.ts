@@ -2,7 +2,8 @@
 // checkpoint holding a shape that does not fit its input is refused.
 import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint, newCheckpoint, type NamedWeight, type TrainingState } from './checkpoint-format.js';
-import { DEFAULT_MODEL_SPEC, imageShapeOf, isImageShape, layerNames, type ModelSpec } from './model-spec.js';
+import { DEFAULT_MODEL_SPEC, imageShapeOf, isImageShape, type ModelSpec } from './model-spec.js';
+import { layerNames } from './network-layers.js';
 
 describe('isImageShape', () => {
   it('takes [rows, cols] of positive integers whose product is the input size', () => {

@@ -1,4 +1,5 @@
 // The network's shape: the contract that the trainer, the exporter and the inference SDKs share.
+import type { LayerSpec } from './network-layers.js';
 
 /** Hidden-layer activation functions (chapter 11; their constants are in ACTIVATION_PARAMS). */
 export type Activation = 'relu' | 'leaky_relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid';
@@ -88,6 +89,12 @@ export interface ModelSpec {
   eluAlpha?: number;
   outputSize: number;
   initializer: Initializer;
+  /**
+   * The convolutional family: the network as a list of layers on the `imageShape` image (one channel),
+   * conv2d and maxPool2d, one flatten, dense layers, the last giving the logits (`networkLayers`
+   * resolves it). Absent for the MLP, whose layers are `hiddenUnits` (then empty for a layered spec).
+   */
+  layers?: LayerSpec[];
 }
 
 /** The chapter's network: 784-300-100-10, ReLU, truncated normal. */
@@ -99,6 +106,28 @@ export const DEFAULT_MODEL_SPEC: ModelSpec = Object.freeze({
   outputSize: 10,
   initializer: 'truncated_normal',
 }) as ModelSpec;
+
+/**
+ * The convolutional network of `mnist train --model cnn`, after the TensorFlow tutorial's and PyTorch's
+ * MNIST convnets sized for two cores.
+ */
+export const DEFAULT_CNN_SPEC: ModelSpec = Object.freeze<ModelSpec>({
+  inputSize: 784,
+  imageShape: [28, 28],
+  hiddenUnits: [],
+  activation: 'relu',
+  outputSize: 10,
+  initializer: 'he',
+  layers: [
+    { kind: 'conv2d', filters: 16, kernelSize: 5, strides: 1, padding: 'valid' },
+    { kind: 'maxPool2d', poolSize: 2, strides: 2 },
+    { kind: 'conv2d', filters: 32, kernelSize: 5, strides: 1, padding: 'valid' },
+    { kind: 'maxPool2d', poolSize: 2, strides: 2 },
+    { kind: 'flatten' },
+    { kind: 'dense', units: 128 },
+    { kind: 'dense', units: 10 },
+  ],
+});
 
 /** The MNIST image: 28 rows of 28 pixels. */
 export const MNIST_IMAGE_SHAPE: readonly [number, number] = Object.freeze<[number, number]>([28, 28]);
@@ -125,30 +154,6 @@ export function isImageShape(shape: unknown, inputSize: number): shape is [numbe
 export function imageShapeOf(spec: Pick<ModelSpec, 'inputSize' | 'imageShape'>): [number, number] | undefined {
   if (spec.imageShape !== undefined) return [spec.imageShape[0], spec.imageShape[1]];
   return spec.inputSize === MNIST_IMAGE_SHAPE[0] * MNIST_IMAGE_SHAPE[1] ? [MNIST_IMAGE_SHAPE[0], MNIST_IMAGE_SHAPE[1]] : undefined;
-}
-
-/** One dense layer's place in the `dnn` name scope of the original TensorFlow program. */
-export interface DenseLayerNames {
-  scope: string;
-  kernel: string;
-  bias: string;
-  fanIn: number;
-  fanOut: number;
-  /** True for the logits layer, which has no activation. */
-  isOutput: boolean;
-}
-
-/**
- * The dense layers of a spec with their TensorFlow-style names, in order.
- * @example layerNames(DEFAULT_MODEL_SPEC)[0].kernel === 'dnn/hidden1/kernel'
- */
-export function layerNames(spec: ModelSpec): DenseLayerNames[] {
-  const sizes = [spec.inputSize, ...spec.hiddenUnits, spec.outputSize];
-  return sizes.slice(1).map((fanOut, i) => {
-    const isOutput = i === spec.hiddenUnits.length;
-    const scope = isOutput ? 'dnn/outputs' : `dnn/hidden${i + 1}`;
-    return { scope, kernel: `${scope}/kernel`, bias: `${scope}/bias`, fanIn: sizes[i], fanOut, isOutput };
-  });
 }
 
 /**
