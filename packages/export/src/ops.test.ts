@@ -220,6 +220,54 @@ describe('shapes, types and indexing', () => {
   });
 });
 
+describe('convolution and pooling ops', () => {
+  // x: one image of one channel, 3x3 = 1..9; kernel 2x2 [[1, 0], [0, -1]].
+  const X = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const K = [1, 0, 0, -1];
+
+  it('conv: valid, padded and strided, with bias; convTranspose undoes the shapes with outputPadding', async () => {
+    const r = await run({ x: feed('float32', [1, 1, 3, 3], X), k: feed('float32', [1, 1, 2, 2], K), b: feed('float32', [1], [10]) }, (g, v) => ({
+      valid: out(op.conv(g, v.x, v.k, v.b), 'float32', [1, 1, 2, 2]),
+      padded: out(op.conv(g, v.x, v.k, undefined, { pads: [1, 1, 0, 0], strides: [2, 2] }), 'float32', [1, 1, 2, 2]),
+      back: out(op.convTranspose(g, op.conv(g, v.x, v.k, undefined, { strides: [2, 2] }), v.k, undefined, { strides: [2, 2], outputPadding: [1, 1] }), 'float32', [1, 1, 3, 3]),
+    }));
+    // x[i][j] - x[i+1][j+1] = -4 everywhere, + 10.
+    expect(r.valid).toEqual({ dims: [1, 1, 2, 2], values: [6, 6, 6, 6] });
+    // Padded top-left by one, stride 2: windows at (-1,-1), (-1,1), (1,-1), (1,1).
+    expect(r.padded.values).toEqual([-1, -3, -7, -4]);
+    // One output (-4) at stride 2 spread back through the kernel onto a 3x3 (outputPadding adds the last row and column).
+    expect(r.back).toEqual({ dims: [1, 1, 3, 3], values: [-4, 0, 0, 0, 4, 0, 0, 0, 0] });
+  });
+
+  it('maxPool gives the maxima and their flat indices over N, C, H, W; scatterElements with add puts values back', async () => {
+    // Two channels of 2x2 pooled by 2: channel 0 max at (1, 0), channel 1 a tie of 5s (the first wins).
+    const r = await run({ x: feed('float32', [1, 2, 2, 2], [1, 2, 9, 3, 5, 5, 0, 1]) }, (g, v) => {
+      const [pooled, indices] = op.maxPool(g, v.x, { kernelShape: [2, 2], strides: [2, 2] });
+      const flatIndices = op.reshape(g, indices, [-1]);
+      const zeros = op.constantOfShape(g, g.int64s([8]), 0);
+      const updates = g.constant('updates', { dtype: 'float32', dims: [2], values: [7, 11] });
+      return {
+        pooled: out(pooled, 'float32', [1, 2, 1, 1]),
+        indices: out(indices, 'int64', [1, 2, 1, 1]),
+        scattered: out(op.scatterElements(g, zeros, flatIndices, updates), 'float32', [8]),
+        added: out(op.scatterElements(g, zeros, g.int64s([3, 3]), updates, { reduction: 'add' }), 'float32', [8]),
+        sevens: out(op.constantOfShape(g, g.int64s([2]), 7, 'int64'), 'int64', [2]),
+      };
+    });
+    expect(r.pooled.values).toEqual([9, 5]);
+    expect(r.indices.values).toEqual([2, 4]);
+    expect(r.scattered.values).toEqual([0, 0, 7, 0, 11, 0, 0, 0]);
+    expect(r.added.values).toEqual([0, 0, 0, 18, 0, 0, 0, 0]);
+    expect(r.sevens.values).toEqual([7, 7]);
+  });
+
+  it('scatterElements refuses a reduction before opset 16', () => {
+    const g = new GraphBuilder({ opset: 15 });
+    const x = g.input('x', 'float32', [2]);
+    expect(() => op.scatterElements(g, x, g.int64s([0]), g.scalar(1), { reduction: 'add' })).toThrow(/opset 16/);
+  });
+});
+
 describe('a training step expressed with the op helpers', () => {
   it('dense + ReLU + softmax cross-entropy: forward, backward and SGD update match plain JS', async () => {
     // x [2,3], W1 [3,2], b1 [2], W2 [2,3], b2 [3], labels [2]; learning rate 0.5.

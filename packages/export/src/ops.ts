@@ -9,6 +9,9 @@ export const OpType = Object.freeze({
   Cast: 'Cast',
   Concat: 'Concat',
   Constant: 'Constant',
+  ConstantOfShape: 'ConstantOfShape',
+  Conv: 'Conv',
+  ConvTranspose: 'ConvTranspose',
   Div: 'Div',
   Elu: 'Elu',
   Equal: 'Equal',
@@ -22,6 +25,7 @@ export const OpType = Object.freeze({
   LogSoftmax: 'LogSoftmax',
   Loop: 'Loop',
   MatMul: 'MatMul',
+  MaxPool: 'MaxPool',
   Mul: 'Mul',
   Neg: 'Neg',
   OneHot: 'OneHot',
@@ -30,6 +34,7 @@ export const OpType = Object.freeze({
   ReduceSum: 'ReduceSum',
   Relu: 'Relu',
   Reshape: 'Reshape',
+  ScatterElements: 'ScatterElements',
   Selu: 'Selu',
   Sigmoid: 'Sigmoid',
   Shape: 'Shape',
@@ -183,6 +188,98 @@ export function gemm(g: GraphBuilder, a: string, b: string, c?: string, attrs: G
 /** Permutes dimensions; reverses them when `perm` is absent. @example const xt = transpose(g, x, { perm: [1, 0] }); */
 export function transpose(g: GraphBuilder, x: string, attrs: { perm?: readonly number[] } = {}, out?: OutputName): string {
   return single(g, OpType.Transpose, [x], out, { perm: attrs.perm ? attr.ints(attrs.perm) : undefined });
+}
+
+// ---- Convolution and pooling (NCHW) ----
+
+/** Attributes of Conv and ConvTranspose on [N, C, H, W]; omitted ones take ONNX's defaults (1s, no padding). */
+export interface ConvAttrs {
+  /** [kH, kW]; ONNX infers it from the kernel when absent. */
+  kernelShape?: readonly number[];
+  strides?: readonly number[];
+  /** [top, left, bottom, right]. */
+  pads?: readonly number[];
+  dilations?: readonly number[];
+  group?: number;
+}
+
+function convAttributes(attrs: ConvAttrs) {
+  const nonDefault = (v: readonly number[] | undefined, d: number) => (v && v.some((x) => x !== d) ? attr.ints(v) : undefined);
+  return {
+    kernel_shape: attrs.kernelShape ? attr.ints(attrs.kernelShape) : undefined,
+    strides: nonDefault(attrs.strides, 1),
+    pads: nonDefault(attrs.pads, 0),
+    dilations: nonDefault(attrs.dilations, 1),
+    group: attrs.group !== undefined && attrs.group !== 1 ? attr.int(attrs.group) : undefined,
+  };
+}
+
+/**
+ * Cross-correlation of x [N, C, H, W] with kernel w [F, C/group, kH, kW] (+ bias [F]), as PyTorch's conv2d.
+ * @example const z = conv(g, images, 'cnn/conv1/kernel', 'cnn/conv1/bias', { strides: [1, 1], pads: [2, 2, 2, 2] });
+ */
+export function conv(g: GraphBuilder, x: string, w: string, b?: string, attrs: ConvAttrs = {}, out?: OutputName): string {
+  return single(g, OpType.Conv, b === undefined ? [x, w] : [x, w, b], out, convAttributes(attrs));
+}
+
+/**
+ * The transpose (gradient) of Conv: x [N, F, h, w] with kernel w [F, C, kH, kW] gives [N, C, H, W], H =
+ * strides * (h - 1) + outputPadding + (kH - 1) * dilation + 1 - pads; `outputPadding` (< strides) picks
+ * the size a strided Conv rounded away.
+ * @example const dx = convTranspose(g, dz, kernel, undefined, { strides: [2, 2], outputPadding: [1, 1] });
+ */
+export function convTranspose(g: GraphBuilder, x: string, w: string, b?: string, attrs: ConvAttrs & { outputPadding?: readonly number[] } = {}, out?: OutputName): string {
+  const outputPadding = attrs.outputPadding && attrs.outputPadding.some((v) => v !== 0) ? attr.ints(attrs.outputPadding) : undefined;
+  return single(g, OpType.ConvTranspose, b === undefined ? [x, w] : [x, w, b], out, { ...convAttributes(attrs), output_padding: outputPadding });
+}
+
+/**
+ * Max pooling of x [N, C, H, W] over `kernelShape` windows; returns the pooled values and, as MaxPool's
+ * second output, the int64 index of each maximum in x flattened over all of N, C, H, W (row-major;
+ * ONNX Runtime keeps the first maximum in a window on ties).
+ * @example const [pooled, argmax] = maxPool(g, h, { kernelShape: [2, 2], strides: [2, 2] });
+ */
+export function maxPool(
+  g: GraphBuilder,
+  x: string,
+  attrs: { kernelShape: readonly number[]; strides?: readonly number[]; pads?: readonly number[] },
+  outputNames?: readonly [string, string],
+): [string, string] {
+  const attributes = { ...convAttributes({ strides: attrs.strides, pads: attrs.pads }), kernel_shape: attr.ints(attrs.kernelShape) };
+  const [values, indices] = g.node(OpType.MaxPool, [x], { outputs: outputNames ? [...outputNames] : 2, attributes });
+  return [values, indices];
+}
+
+/** Opset from which ScatterElements takes a `reduction` ('add', 'mul'; 'max' and 'min' from 18). */
+export const SCATTER_REDUCTION_SINCE = 16;
+
+/**
+ * A copy of `data` with `updates` written at `indices` along `axis` (default 0): out[indices[i]] =
+ * updates[i] on a 1-D tensor. Duplicate indices need `reduction` 'add' (opset >= 16) to be defined.
+ * @example const dx = scatterElements(g, zeros, flatIndices, flatDy, { reduction: 'add' });
+ */
+export function scatterElements(
+  g: GraphBuilder,
+  data: string,
+  indices: string,
+  updates: string,
+  attrs: { axis?: number; reduction?: 'none' | 'add' | 'mul' } = {},
+  out?: OutputName,
+): string {
+  const reduction = attrs.reduction && attrs.reduction !== 'none' ? attrs.reduction : undefined;
+  if (reduction && g.opset < SCATTER_REDUCTION_SINCE) throw new RangeError(`attrs.reduction needs opset ${SCATTER_REDUCTION_SINCE} or later, got opset ${g.opset}`);
+  return single(g, OpType.ScatterElements, [data, indices, updates], out, {
+    axis: attrs.axis ? attr.int(attrs.axis) : undefined,
+    reduction: reduction ? attr.string(reduction) : undefined,
+  });
+}
+
+/**
+ * A tensor of the shape given by the 1-D int64 tensor `shape`, every element `value` (float32 unless `dtype`).
+ * @example const zeros = constantOfShape(g, shape(g, flat), 0);
+ */
+export function constantOfShape(g: GraphBuilder, shapeTensor: string, value: number, dtype: 'float32' | 'int64' | 'int32' = 'float32', out?: OutputName): string {
+  return single(g, OpType.ConstantOfShape, [shapeTensor], out, { value: attr.tensor({ dtype, dims: [1], values: [value] }) });
 }
 
 // ---- Activations over an axis (opset >= 13: normalized along `axis` only, default -1) ----
