@@ -1,12 +1,15 @@
 // The `tfjs` training engine: the low-level TensorFlow program ported to TensorFlow.js (variables,
-// the dnn graph, sparse softmax cross-entropy, a TF1 optimizer's update) behind TrainingEngine.
+// the dnn graph or a layered spec's convnet, sparse softmax cross-entropy, a TF1 optimizer's update)
+// behind TrainingEngine.
 import * as tf from '@tensorflow/tfjs-core';
-import { frozenLayersProblem, gatherBatch, layerNames, type Batch, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { frozenLayersProblem, gatherBatch, isLayeredSpec, layerNames, networkLayers, type Batch, type ModelSpec, type NamedWeight } from '@mnist/core';
 import type { EngineOptions, EpochData, EpochStats, TrainingEngine } from '../engine.js';
 import { initialSlots, resolveOptimizer } from '../optimizer-slots.js';
 import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import { useTfjsBackend } from './backends.js';
-import { dnn, type DnnDropout } from './dnn.js';
+import type { DnnDropout } from './dnn.js';
+import { hwioShape, hwioToOihw, oihwToHwio } from './kernel-layout.js';
+import { networkLogits } from './network.js';
 import { Tf1Optimizer } from './optimizer.js';
 import { inTopKAccuracy, sparseSoftmaxCrossEntropy } from './loss.js';
 
@@ -34,6 +37,8 @@ export class TfjsEngine implements TrainingEngine {
     private readonly dropoutRate: number,
     /** The variables the optimizer updates: all but the frozen layers' (as Keras' trainable_weights). */
     private readonly trainable: Map<string, tf.Variable>,
+    /** Conv kernels and their slots (held HWIO) by name, with their checkpoint shape (OIHW). */
+    private readonly convKernels: ReadonlyMap<string, readonly number[]>,
   ) {}
 
   /** Picks the backend (see `useTfjsBackend`), creates the variables (zeros until `loadWeights`). */
@@ -44,17 +49,21 @@ export class TfjsEngine implements TrainingEngine {
     if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) {
       throw new RangeError(`dropoutRate must be in [0, 1), got ${dropoutRate}`);
     }
+    if (dropoutRate > 0 && isLayeredSpec(spec)) throw new RangeError(`dropoutRate ${dropoutRate}: the tfjs engine trains a layered modelSpec without dropout, expected 0`);
     const frozen = options.frozenLayers ?? [];
     const frozenProblem = frozen.length ? frozenLayersProblem(spec, [...frozen]) : undefined;
     if (frozenProblem) throw new RangeError(`frozenLayers is ${frozenProblem}`);
     if (options.cores !== undefined && options.cores !== 1) throw new RangeError(`cores ${options.cores}: the tfjs engine trains on one core`);
     const backend = await useTfjsBackend(options.backend);
     const variables = new Map<string, tf.Variable>();
+    const convKernels = new Map<string, readonly number[]>();
+    for (const l of networkLayers(spec)) if (l.layer.kind === 'conv2d') convKernels.set(l.weights!.kernel, l.weights!.kernelShape);
     try {
       for (const layer of layerNames(spec)) {
+        const held = convKernels.get(layer.kernel);
         for (const [name, shape] of [
-          [layer.kernel, [layer.fanIn, layer.fanOut]],
-          [layer.bias, [layer.fanOut]],
+          [layer.kernel, held ? hwioShape(held) : layer.kernelShape],
+          [layer.bias, layer.biasShape],
         ] as const) {
           if (tf.engine().registeredVariables[name]) {
             throw new Error(`a tfjs variable named ${name} already exists: dispose the previous tfjs engine first`);
@@ -62,10 +71,23 @@ export class TfjsEngine implements TrainingEngine {
           variables.set(name, tf.variable(tf.zeros([...shape]), true, name));
         }
       }
-      const tf1 = new Tf1Optimizer(optimizer, initialSlots(spec, optimizer));
-      const frozenScopes = frozen.map((n) => `dnn/${n}/`);
+      const slots = initialSlots(spec, optimizer);
+      // A weight's slots are shaped as the weight is held (a conv kernel's HWIO) and, for a conv
+      // kernel, kept OIHW in the checkpoint like the kernel; each slot starts at one value.
+      for (const [name, w] of slots) {
+        const weight = [...variables.keys()].find((v) => name.startsWith(`${v}/`));
+        if (!weight) continue;
+        const shape = [...variables.get(weight)!.shape];
+        slots.set(name, { name, shape, values: new Float32Array(shape.reduce((x, y) => x * y, 1)).fill(w.values[0]) });
+        const oihw = convKernels.get(weight);
+        if (oihw) convKernels.set(name, oihw);
+      }
+      const tf1 = new Tf1Optimizer(optimizer, slots);
+      const frozenScopes = layerNames(spec)
+        .filter((l) => frozen.includes(l.scope.slice(l.scope.indexOf('/') + 1)))
+        .map((l) => `${l.scope}/`);
       const trainable = new Map([...variables].filter(([name]) => !frozenScopes.some((s) => name.startsWith(s))));
-      return new TfjsEngine(backend.name, backend.message, spec, variables, tf1, dropoutRate, trainable);
+      return new TfjsEngine(backend.name, backend.message, spec, variables, tf1, dropoutRate, trainable, convKernels);
     } catch (e) {
       for (const v of variables.values()) v.dispose();
       throw e;
@@ -94,11 +116,16 @@ export class TfjsEngine implements TrainingEngine {
     for (const [name, v] of targets) {
       const w = weights.get(name);
       if (!w) throw new RangeError(`weights lacks ${name}`);
-      if (w.shape.length !== v.shape.length || w.shape.some((d, i) => d !== v.shape[i]) || w.values.length !== v.size) {
-        throw new RangeError(`weights ${name} has shape [${w.shape}], the model needs [${v.shape}]`);
+      const shape = this.convKernels.get(name) ?? v.shape;
+      if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i]) || w.values.length !== v.size) {
+        throw new RangeError(`weights ${name} has shape [${w.shape}], the model needs [${shape}]`);
       }
     }
-    for (const [name, v] of targets) tf.tidy(() => v.assign(tf.tensor(weights.get(name)!.values, v.shape, 'float32')));
+    for (const [name, v] of targets) {
+      const oihw = this.convKernels.get(name);
+      const values = weights.get(name)!.values;
+      tf.tidy(() => v.assign(tf.tensor(oihw ? oihwToHwio(values, oihw) : values, v.shape, 'float32')));
+    }
     if (!slotCount) this.optimizer.reset();
   }
 
@@ -106,7 +133,9 @@ export class TfjsEngine implements TrainingEngine {
     this.checkAlive();
     const out = new Map<string, NamedWeight>();
     for (const [name, v] of [...this.variables, ...this.optimizer.slots]) {
-      out.set(name, { name, shape: [...v.shape], values: Float32Array.from((await v.data()) as Float32Array) });
+      const values = (await v.data()) as Float32Array;
+      const oihw = this.convKernels.get(name);
+      out.set(name, oihw ? { name, shape: [...oihw], values: hwioToOihw(values, oihw) } : { name, shape: [...v.shape], values: Float32Array.from(values) });
     }
     return out;
   }
@@ -131,7 +160,7 @@ export class TfjsEngine implements TrainingEngine {
         const X = tf.tensor2d(x, [rows, this.spec.inputSize]);
         const Y = tf.tensor1d(y, 'int32');
         const drop = masks ? this.maskTensors(masks[s], rows) : undefined;
-        const { value, grads } = tf.variableGrads(() => sparseSoftmaxCrossEntropy(Y, dnn(X, this.spec, this.variables, drop)), varList);
+        const { value, grads } = tf.variableGrads(() => sparseSoftmaxCrossEntropy(Y, networkLogits(X, this.spec, this.variables, drop)), varList);
         this.optimizer.apply(this.trainable, grads);
         return value;
       });
@@ -147,7 +176,7 @@ export class TfjsEngine implements TrainingEngine {
     const { x, y } = this.gather(images, labels, last, pixelScale);
     const [logits, Y] = tf.tidy(() => {
       const Yt = tf.tensor1d(y, 'int32');
-      return [dnn(tf.tensor2d(x, [last.length, this.spec.inputSize]), this.spec, this.variables), Yt] as const;
+      return [networkLogits(tf.tensor2d(x, [last.length, this.spec.inputSize]), this.spec, this.variables), Yt] as const;
     });
     let lastBatchAccuracy: number;
     try {
@@ -171,7 +200,7 @@ export class TfjsEngine implements TrainingEngine {
       const x = new Float32Array(n * pixels);
       const src = images.subarray(start * pixels, (start + n) * pixels);
       for (let i = 0; i < x.length; i++) x[i] = src[i] * pixelScale;
-      const logits = tf.tidy(() => dnn(tf.tensor2d(x, [n, pixels]), this.spec, this.variables));
+      const logits = tf.tidy(() => networkLogits(tf.tensor2d(x, [n, pixels]), this.spec, this.variables));
       try {
         out.set(await logits.data(), start * this.spec.outputSize);
       } finally {
