@@ -1,7 +1,7 @@
 // The page `mnist report` writes: one self-contained HTML file (inline CSS and SVG, images as data: URIs,
 // no script, nothing fetched) showing a checkpoint's model, training settings, curves and test results.
 import { barChart, escapeXml, heatMap, historyCharts } from '@mnist/charts';
-import type { ModelJson } from '@mnist/core';
+import { describeNetwork, type ModelJson } from '@mnist/core';
 import type { Mistake } from './confident-mistakes.js';
 import type { EvalReport } from './eval-report.js';
 
@@ -63,11 +63,10 @@ export function reportPage(data: ReportData): string {
 
 function settingsSection({ modelJson }: ReportData): string {
   const { modelSpec: spec, training: t } = modelJson;
-  const layers = [spec.inputSize, ...spec.hiddenUnits, spec.outputSize].join('-');
   const params = Object.entries(t.optimizer.params ?? {}).map(([k, v]) => `${k} ${v}`);
   const dataset = t.dataset ? `${t.dataset.name}${t.dataset.folder ? ` (${t.dataset.folder})` : ''}` : 'mnist (not recorded)';
   const rows = [
-    row('network', `${layers}, ${spec.activation}, ${spec.initializer} initializer`),
+    row('network', `${describeNetwork(spec)}, ${spec.initializer} initializer`),
     row('image shape', spec.imageShape ? spec.imageShape.join('x') : `${spec.inputSize} pixels`),
     row('labels', modelJson.labels.join(' ')),
     row('optimizer', [t.optimizer.name, ...params].join(', ')),

@@ -81,7 +81,7 @@ export function isLayeredSpec(spec: Pick<ModelSpec, 'layers'>): spec is ModelSpe
  * The layers of `spec` in order, shapes resolved. An MLP is its dense layers (`dnn/hidden1`, ...,
  * `dnn/outputs`); a layered spec its `layers`, weights under `cnn/conv1`, `cnn/dense1`, ..., `cnn/outputs`.
  * Throws RangeError (see `layersProblem`) for layers that do not fit together.
- * @example networkLayers(DEFAULT_CNN_SPEC)[0].outputShape // [32, 28, 28]
+ * @example networkLayers(DEFAULT_CNN_SPEC)[0].outputShape // [16, 24, 24]
  */
 export function networkLayers(spec: ModelSpec): NetworkLayer[] {
   const resolved = resolveLayers(spec);
@@ -233,7 +233,7 @@ export function layerNames(spec: ModelSpec): LayerNames[] {
 /**
  * A short description of the network for logs and doc strings.
  * @example describeNetwork(DEFAULT_MODEL_SPEC) // '784-300-100-10 relu'
- * @example describeNetwork(DEFAULT_CNN_SPEC) // 'conv32x5-pool2-conv64x5-pool2-flatten-dense128-dense10 relu'
+ * @example describeNetwork(DEFAULT_CNN_SPEC) // 'conv16x5v-pool2-conv32x5v-pool2-flatten-dense128-dense10 relu'
  */
 export function describeNetwork(spec: ModelSpec): string {
   if (!isLayeredSpec(spec)) return `${[spec.inputSize, ...spec.hiddenUnits, spec.outputSize].join('-')} ${spec.activation}`;
@@ -250,4 +250,14 @@ export function describeNetwork(spec: ModelSpec): string {
     }
   });
   return `${parts.join('-')} ${spec.activation}`;
+}
+
+/**
+ * `spec` with `outputSize` classes; a layered spec's logits layer (its last dense) gets as many units.
+ * @example withOutputSize(DEFAULT_CNN_SPEC, 26).layers!.at(-1) // { kind: 'dense', units: 26 }
+ */
+export function withOutputSize<T extends Pick<ModelSpec, 'outputSize' | 'layers'>>(spec: T, outputSize: number): T {
+  if (spec.layers === undefined) return { ...spec, outputSize };
+  const layers = spec.layers.map((l, i) => (i === spec.layers!.length - 1 && l.kind === 'dense' ? { ...l, units: outputSize } : l));
+  return { ...spec, outputSize, layers };
 }

@@ -54,13 +54,13 @@ export function uniform(out: Float32Array, limit: number, rng: Rng): Float32Arra
 }
 
 /**
- * Fills a `[fanIn, fanOut]` kernel by `initializer`: `truncated_normal` (stddev 2/sqrt(fan_in), the
+ * Fills a kernel of `size` values (default `fanIn * fanOut`, a dense `[fanIn, fanOut]` kernel) by `initializer`: `truncated_normal` (stddev 2/sqrt(fan_in), the
  * original program's), `he` (tf.variance_scaling_initializer(2.0): a truncated normal whose stddev
  * after truncation is sqrt(2/fan_in)), `glorot` (uniform within sqrt(6/(fan_in+fan_out))).
  * @example initialKernel('he', 784, 300, new Rng(1)).length // 235200
  */
-export function initialKernel(initializer: Initializer, fanIn: number, fanOut: number, rng: Rng): Float32Array {
-  const out = new Float32Array(fanIn * fanOut);
+export function initialKernel(initializer: Initializer, fanIn: number, fanOut: number, rng: Rng, size = fanIn * fanOut): Float32Array {
+  const out = new Float32Array(size);
   switch (initializer) {
     case 'truncated_normal':
       return truncatedNormal(out, 2 / Math.sqrt(fanIn), rng);
@@ -86,9 +86,10 @@ export function initialWeights(spec: ModelSpec, seed: number): Map<string, Named
   const weights = new Map<string, NamedWeight>();
   layerNames(spec).forEach((layer, index) => {
     const rng = new Rng(deriveSeed(seed, INIT_STREAM, index));
-    const kernel = initialKernel(spec.initializer, layer.fanIn, layer.fanOut, rng);
-    weights.set(layer.kernel, { name: layer.kernel, shape: [layer.fanIn, layer.fanOut], values: kernel });
-    weights.set(layer.bias, { name: layer.bias, shape: [layer.fanOut], values: new Float32Array(layer.fanOut) });
+    // Drawn in the kernel's memory order: for a conv kernel [filters, channels, k, k] that is fanIn * filters values.
+    const kernel = initialKernel(spec.initializer, layer.fanIn, layer.fanOut, rng, layer.kernelShape.reduce((a, b) => a * b, 1));
+    weights.set(layer.kernel, { name: layer.kernel, shape: [...layer.kernelShape], values: kernel });
+    weights.set(layer.bias, { name: layer.bias, shape: [...layer.biasShape], values: new Float32Array(layer.biasShape[0]) });
   });
   return weights;
 }

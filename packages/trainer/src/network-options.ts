@@ -1,6 +1,6 @@
 // Checks of the network options that `train` and `DNNClassifier` share, worded once, with the
 // ceilings on a network's size: checked from the options alone, before any weight is allocated.
-import { ACTIVATIONS, formatBytes, INITIALIZERS, type Activation, type Initializer, type ModelSpec } from '@mnist/core';
+import { ACTIVATIONS, formatBytes, INITIALIZERS, isLayeredSpec, layerNames, layersProblem, type Activation, type Initializer, type ModelSpec } from '@mnist/core';
 
 /** Most units in one hidden layer: 65536 (the chapter's widest is 300). */
 export const MAX_HIDDEN_UNITS = 65536;
@@ -51,7 +51,16 @@ export function parameterCount(spec: Pick<ModelSpec, 'inputSize' | 'hiddenUnits'
  * before weights or an engine are made, so an oversized request costs nothing.
  * @example checkNetworkSize({ inputSize: 784, hiddenUnits: [300, 100], outputSize: 10 });
  */
-export function checkNetworkSize(spec: Pick<ModelSpec, 'inputSize' | 'hiddenUnits' | 'outputSize'>, argument = 'hiddenUnits'): void {
+export function checkNetworkSize(spec: Pick<ModelSpec, 'inputSize' | 'hiddenUnits' | 'outputSize'> & Partial<ModelSpec>, argument = 'hiddenUnits'): void {
+  if (isLayeredSpec(spec)) {
+    const problem = layersProblem(spec as ModelSpec);
+    if (problem) throw new RangeError(`layers ${problem}`);
+    // A convolution's cost is in its activations, which grow with the image, not its parameters: the
+    // layer checks bound those (filters, kernel sizes); the parameters are bounded as an MLP's.
+    const count = layerNames(spec as ModelSpec).reduce((sum, l) => sum + l.kernelShape.reduce((a, b) => a * b, 1) + l.biasShape[0], 0);
+    if (count > MAX_PARAMETERS) throw new RangeError(`layers are ${count} parameters (${formatBytes(count * 4)} of float32), more than the ${MAX_PARAMETERS} the trainer builds`);
+    return;
+  }
   checkHiddenUnits(spec.hiddenUnits, argument);
   const count = parameterCount(spec);
   if (count > MAX_PARAMETERS) {

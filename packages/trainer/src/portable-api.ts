@@ -1,6 +1,7 @@
 // What both entries export, the Node one (index.ts) and the browser one (browser.ts): training, the
 // engines, the platform seam and the errors a caller catches. Each entry adds its own platform's parts.
 export { train, type InMemoryDataset, type InMemorySet, type OptimizerOption, type TrainOptions, type TrainResult } from './train.js';
+export { MODEL_NAMES, MODEL_PRESETS, modelPreset, type ModelName, type ModelPreset } from './model-presets.js';
 export type { BatchEndLog, EpochEndLog, FitCallbacks, FitEndLog, FitEpochEndLog, TrainCallbacks } from './train-callbacks.js';
 export {
   createEngine,

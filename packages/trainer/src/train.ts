@@ -15,11 +15,13 @@ import {
   newCheckpoint,
   sliceImages,
   splitValidation,
+  withOutputSize,
   type Activation,
   type Checkpoint,
   type Initializer,
   type InitProvenance,
   type EpochRecord,
+  type LayerSpec,
   type LabeledImages,
   type ModelSpec,
   type NamedWeight,
@@ -29,6 +31,7 @@ import { describeDataset, sameTrainingFiles } from './data/dataset-records.js';
 import { inMemoryDataset, inMemoryRecord, type InMemoryDataset } from './data/in-memory-dataset.js';
 import { createEngine, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName, type TrainingEngine } from './engine.js';
 import { initialWeights } from './initializers.js';
+import { modelPreset, type ModelName } from './model-presets.js';
 import { checkActivation, checkHiddenUnits, checkInitializer } from './network-options.js';
 import { optimizerCheckpointState, resolveOptimizer } from './optimizer-slots.js';
 import { epochLine } from './epoch-line.js';
@@ -70,8 +73,20 @@ export interface TrainOptions {
   batchSize?: number;
   /** Learning rate, default 0.01 (an `optimizer` object's own learningRate wins). */
   learningRate?: number;
-  /** Default [300, 100]. */
+  /**
+   * The model family with its recipe (MODEL_PRESETS): `mlp`, the chapter's (default), or `cnn`, a small
+   * convnet trained with Adam. Its network, initializer, optimizer, learning rate, epochs and batch size
+   * are defaults: any of those options given wins.
+   */
+  model?: ModelName;
+  /** The MLP's hidden layers, default [300, 100]. Excludes `layers` and `model: 'cnn'`. */
   hiddenUnits?: number[];
+  /**
+   * A convolutional network of your own (core's LayerSpec: conv2d, maxPool2d, one flatten, dense), the
+   * last dense layer the logits (its units become the number of classes). Default: `model`'s.
+   * @example await train({ model: 'cnn', layers: [{ kind: 'conv2d', filters: 8, kernelSize: 3, strides: 1, padding: 'same' }, { kind: 'maxPool2d', poolSize: 2, strides: 2 }, { kind: 'flatten' }, { kind: 'dense', units: 10 }] });
+   */
+  layers?: LayerSpec[];
   /**
    * The number of classes, the output layer's size (as Keras' `Dense(num_classes)`), in [2, 256]. Default:
    * what the data implies (10 for the MNIST layout; EMNIST's split, its mapping file or its largest label + 1).
@@ -243,7 +258,7 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
   }
   if (options.freeze !== undefined && !options.resume && options.initFrom === undefined) {
     // Before the run lock creates `out`. The layer names are those of the network asked for.
-    const layers = layerShortNames({ ...settings.spec, inputSize: 1 }).join(', ');
+    const layers = layerShortNames({ ...settings.spec, inputSize: 784, imageShape: [28, 28] }).join(', ');
     throw new Error(`--freeze ${[options.freeze].flat().join(',')} needs --init-from CHECKPOINT: frozen layers keep another checkpoint's weights (the layers are ${layers})`);
   }
   if (options.data !== undefined && options.dataDir !== undefined) {
@@ -307,8 +322,7 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
     const classNames = source && !newOutputs ? undefined : named;
     const outputSize = source && !newOutputs ? undefined : settings.classes ?? classNames?.length;
     const spec: ModelSpec = {
-      ...settings.spec,
-      ...(outputSize !== undefined ? { outputSize } : {}),
+      ...(outputSize !== undefined ? withOutputSize(settings.spec, outputSize) : settings.spec),
       inputSize: dataset.train.height * dataset.train.width,
       imageShape: [dataset.train.height, dataset.train.width],
     };
@@ -536,15 +550,22 @@ function checkOptions(options: TrainOptions): Settings {
     if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);
     return v;
   };
-  const hiddenUnits = options.hiddenUnits ?? [300, 100];
+  const preset = modelPreset(options.model);
+  const layers = options.layers ?? preset.network.layers;
+  if (layers !== undefined && options.hiddenUnits !== undefined) {
+    throw new RangeError(`hiddenUnits shapes the MLP; a convolutional network (${options.layers ? 'layers' : `model ${options.model}`}) takes layers instead`);
+  }
+  const hiddenUnits = layers !== undefined ? [] : (options.hiddenUnits ?? preset.network.hiddenUnits);
   checkHiddenUnits(hiddenUnits);
-  const activation = options.activation ?? 'relu';
+  const activation = options.activation ?? preset.network.activation;
   checkActivation(activation);
-  const initializer = options.initializer ?? 'truncated_normal';
+  const initializer = options.initializer ?? preset.network.initializer;
   checkInitializer(initializer);
-  const optimizer = toOptimizerConfig(options.optimizer, options.learningRate);
+  // The preset's learning rate goes with its optimizer: another optimizer takes its own default.
+  const optimizer = toOptimizerConfig(options.optimizer ?? preset.optimizer, options.learningRate ?? (options.optimizer === undefined ? preset.learningRate : undefined));
   const dropoutRate = options.dropoutRate ?? 0;
   if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) throw new RangeError(`dropoutRate must be in [0, 1), got ${dropoutRate}`);
+  if (dropoutRate > 0 && layers !== undefined) throw new RangeError(`dropoutRate ${dropoutRate}: dropout applies to the MLP's hidden layers; a convolutional network trains without it`);
   const seed = int('seed', options.seed, 42, 0);
   if (seed > 0xffffffff) throw new RangeError(`seed must be at most ${0xffffffff}, got ${seed}`);
   if (options.trainLimit !== undefined) int('trainLimit', options.trainLimit, 1, 1);
@@ -558,10 +579,10 @@ function checkOptions(options: TrainOptions): Settings {
   return {
     out,
     // With only a step budget, the epochs it takes are known once the data is (see `train`).
-    epochs: int('epochs', options.epochs, maxSteps === undefined ? 30 : Number.MAX_SAFE_INTEGER, 1),
-    batchSize: int('batchSize', options.batchSize, 50, 1),
+    epochs: int('epochs', options.epochs, maxSteps === undefined ? preset.epochs : Number.MAX_SAFE_INTEGER, 1),
+    batchSize: int('batchSize', options.batchSize, preset.batchSize, 1),
     optimizer,
-    spec: { hiddenUnits: [...hiddenUnits], activation, outputSize: DEFAULT_MODEL_SPEC.outputSize, initializer },
+    spec: { hiddenUnits: [...hiddenUnits], activation, outputSize: DEFAULT_MODEL_SPEC.outputSize, initializer, ...(layers !== undefined ? { layers: structuredClone(layers) } : {}) },
     seed,
     validationSize: int('validationSize', options.validationSize, DEFAULT_VALIDATION_SIZE, 1),
     dropoutRate,
@@ -611,7 +632,13 @@ function networkOf(m: ModelSpec): Settings['spec'] {
     ...(m.eluAlpha !== undefined ? { eluAlpha: m.eluAlpha } : {}),
     outputSize: m.outputSize,
     initializer: m.initializer,
+    ...(m.layers !== undefined ? { layers: structuredClone(m.layers) } : {}),
   };
+}
+
+// The family of a network as `--model` names it.
+function familyOf(network: { layers?: LayerSpec[] }): ModelName {
+  return network.layers === undefined ? 'mlp' : 'cnn';
 }
 
 // The network of an initFrom checkpoint; network options given too must agree with it (classes may
@@ -623,6 +650,8 @@ function initSpec(source: Checkpoint, options: TrainOptions): Settings['spec'] {
     if (given !== undefined && JSON.stringify(given) !== JSON.stringify(saved)) conflicts.push(`${flag} ${JSON.stringify(given)} (it has ${JSON.stringify(saved)})`);
   };
   differ('--hidden', options.hiddenUnits, m.hiddenUnits);
+  differ('--model', options.model === undefined ? undefined : familyOf(modelPreset(options.model).network), familyOf(m));
+  if (m.layers !== undefined) differ('layers', options.layers, m.layers);
   differ('--activation', options.activation, m.activation);
   differ('--initializer', options.initializer, m.initializer);
   if (conflicts.length) {
@@ -677,6 +706,8 @@ function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Setti
     if (JSON.stringify(saved) !== JSON.stringify(now)) differences.push(`${flag} ${JSON.stringify(saved)} (now ${JSON.stringify(now)})`);
   };
   differ('--hidden', m.hiddenUnits, spec.hiddenUnits);
+  differ('--model', familyOf(m), familyOf(spec));
+  if (m.layers !== undefined && spec.layers !== undefined) differ('layers', m.layers, spec.layers);
   differ('--activation', m.activation, spec.activation);
   differ('--initializer', m.initializer, spec.initializer);
   differ('input size', m.inputSize, spec.inputSize);

@@ -35,6 +35,7 @@ interface TrainFlags extends TrainingFlags {
   epochs: number;
   batchSize: number;
   hidden: number[];
+  model?: 'mlp' | 'cnn';
   classes?: number;
   seed: number;
   engine?: string;
@@ -56,7 +57,15 @@ export function configure(command: Command, io: CliIo): void {
   command
     .addOption(dataOption())
     .addOption(new Option('--out <dir>', 'checkpoint directory to write').default(DEFAULT_CHECKPOINT_DIR))
-    .addOption(new Option('--epochs <n>', 'number of epochs').argParser(positiveInteger('--epochs')).default(30))
+    .addOption(
+      new Option(
+        '--model <name>',
+        "model family and its recipe: mlp, the chapter's 784-300-100-10 MLP (SGD 0.01, 30 epochs); cnn, a convnet (conv 16x5x5, pool, conv 32x5x5, pool, dense 128; He init, Adam 0.001, 12 epochs); flags given win over the recipe",
+      )
+        .choices(['mlp', 'cnn'])
+        .default('mlp'),
+    )
+    .addOption(new Option('--epochs <n>', 'number of epochs (default: the model\'s, 30 for mlp)').argParser(positiveInteger('--epochs')).default(30))
     .addOption(new Option('--batch-size <n>', 'mini-batch size').argParser(positiveInteger('--batch-size')).default(50));
   addLearningRateOptions(command, 'learning rate (with --estimator: 0.05 unless given)', 0.01)
     .addOption(
@@ -111,7 +120,12 @@ export function configure(command: Command, io: CliIo): void {
 async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> {
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
   if (flags.logEvery !== undefined && flags.logdir === undefined) throw new CliError('--log-every needs --logdir DIR (where the TensorBoard logs go)');
-  const { train: runTraining, ValidationSizeError } = await import('@mnist/trainer');
+  const { train: runTraining, ValidationSizeError, MODEL_PRESETS } = await import('@mnist/trainer');
+  // The model's recipe gives what the command line leaves out; the chapter's MLP keeps its flag defaults.
+  const recipe = flags.model === 'cnn';
+  if (recipe && cmd.getOptionValueSource('hidden') === 'cli') throw new CliError('--hidden shapes the MLP; --model cnn has its own layers');
+  if (recipe && cmd.getOptionValueSource('epochs') !== 'cli') flags.epochs = MODEL_PRESETS.cnn.epochs;
+  if (recipe && cmd.getOptionValueSource('batchSize') !== 'cli') flags.batchSize = MODEL_PRESETS.cnn.batchSize;
   // Ctrl-C (or SIGTERM) ends the run after the current epoch, whose checkpoint is saved; a second one
   // exits at once, which is safe too: a save is atomic at every moment (see checkpoint-io.ts).
   let savedEpochs: number | undefined;
@@ -128,9 +142,10 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
       runTraining({
         dataDir: flags.data,
         out: flags.out,
+        model: flags.model,
         epochs: flags.epochs,
         batchSize: flags.batchSize,
-        learningRate: learningRateFrom(cmd).learningRate,
+        learningRate: !recipe || learningRateFrom(cmd).given ? learningRateFrom(cmd).learningRate : undefined,
         // Only when given: with --init-from (or resuming a warm start) the network is the checkpoint's.
         hiddenUnits: cmd.getOptionValueSource('hidden') === 'cli' ? flags.hidden : undefined,
         classes: flags.classes,
@@ -146,7 +161,7 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
         validationSize: flags.validationSize,
         activation: flags.activation,
         initializer: flags.initializer,
-        optimizer: optimizerFrom(flags, 'sgd'),
+        optimizer: recipe && flags.optimizer === undefined && flags.momentum === undefined ? undefined : optimizerFrom(flags, 'sgd'),
         dropoutRate: flags.dropout,
         earlyStopping: earlyStoppingFrom(flags),
         maxSteps: flags.steps,
@@ -253,6 +268,7 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
   if (flags.initFrom !== undefined) throw new CliError('--init-from does not apply to --estimator');
   if (flags.freeze !== undefined) throw new CliError('--freeze does not apply to --estimator');
   if (flags.cores !== undefined) throw new CliError('--cores does not apply to --estimator (its Adagrad steps run on one core)');
+  if (flags.model === 'cnn') throw new CliError('--model cnn does not apply to --estimator (the DNNClassifier is an MLP); train without --estimator');
   if (flags.classes !== undefined) throw new CliError('--classes does not apply to --estimator (it trains the 10 digits); train without --estimator');
   if (flags.logdir !== undefined || flags.logEvery !== undefined) throw new CliError('--logdir and --log-every do not apply to --estimator yet; train without --estimator to log for TensorBoard');
   if (flags.data !== undefined) requireDirectory('--data', flags.data);

@@ -54,6 +54,7 @@ export function lockstepRefusal(
   if (optimizer.name !== 'sgd') return `it runs plain SGD, not ${optimizer.name}`;
   if (dropoutRate > 0) return 'it runs without dropout';
   if (frozenLayers.length > 0) return `it trains every layer, and ${frozenLayers.join(', ')} ${frozenLayers.length === 1 ? 'is' : 'are'} frozen`;
+  if (spec.layers !== undefined) return 'it trains the MLP, not a convolutional network';
   if (spec.hiddenUnits.length < 1 || spec.hiddenUnits[0] < cores) return `it needs a first hidden layer of ${cores} units or more`;
   if (!existsSync(LOCKSTEP_ADDON_PATH)) return 'its addon is not built (`npm run build` builds it with node-gyp and a C++ compiler)';
   return undefined;
