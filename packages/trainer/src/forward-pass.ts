@@ -5,7 +5,8 @@ import type { TfjsEngine } from './tfjs/tfjs-engine.js';
 
 /**
  * A tfjs engine holding the model weights of `spec` from `weights` (optimizer slots and other entries
- * left out). Its optimizer never steps; the caller disposes the engine.
+ * left out). Its optimizer never steps; the caller disposes the engine. Any spec the engine trains
+ * runs: an MLP, or a layered spec whose conv kernels `weights` holds OIHW as checkpoints do.
  * @example const engine = await forwardPassEngine(spec, checkpoint.weights); const logits = await engine.predictLogits(bytes, n, 1 / 255);
  */
 export async function forwardPassEngine(spec: ModelSpec, weights: Map<string, NamedWeight>, backend?: string): Promise<TfjsEngine> {
