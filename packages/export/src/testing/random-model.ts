@@ -52,8 +52,10 @@ export function untrainedCheckpoint(spec: ModelSpec, weights: Map<string, NamedW
 /**
  * A 784-...-10 checkpoint with the given hidden sizes and seeded random weights, scaled a little wider
  * than the chapter's initializer so the logits (and so the argmax) differ clearly between images.
- * `spec` overrides the rest of the model spec (activation, initializer).
+ * `spec` overrides the rest of the model spec (activation, initializer); with `spec.layers` (and its
+ * `imageShape`) it is a layered network, kernels in their `kernelShape`.
  * @example const checkpoint = randomCheckpoint([16, 8], 7, { activation: 'elu' });
+ * @example const cnn = randomCheckpoint([], 7, DEFAULT_CNN_SPEC);
  */
 export function randomCheckpoint(hiddenUnits: number[], seed: number, spec: Partial<Omit<ModelSpec, 'hiddenUnits'>> = {}): Checkpoint {
   const random = seededRandom(seed);
@@ -61,10 +63,10 @@ export function randomCheckpoint(hiddenUnits: number[], seed: number, spec: Part
   const weights = new Map<string, NamedWeight>();
   for (const layer of layerNames(modelSpec)) {
     const scale = 2 / Math.sqrt(layer.fanIn);
-    const kernel = Float32Array.from({ length: layer.fanIn * layer.fanOut }, () => (random() * 2 - 1) * scale * 1.7);
-    const bias = Float32Array.from({ length: layer.fanOut }, () => (random() * 2 - 1) * 0.1);
-    weights.set(layer.kernel, { name: layer.kernel, shape: [layer.fanIn, layer.fanOut], values: kernel });
-    weights.set(layer.bias, { name: layer.bias, shape: [layer.fanOut], values: bias });
+    const kernel = Float32Array.from({ length: layer.kernelShape.reduce((a, b) => a * b, 1) }, () => (random() * 2 - 1) * scale * 1.7);
+    const bias = Float32Array.from({ length: layer.biasShape[0] }, () => (random() * 2 - 1) * 0.1);
+    weights.set(layer.kernel, { name: layer.kernel, shape: [...layer.kernelShape], values: kernel });
+    weights.set(layer.bias, { name: layer.bias, shape: [...layer.biasShape], values: bias });
   }
   return untrainedCheckpoint(modelSpec, weights, seed);
 }

@@ -1,8 +1,14 @@
 // Test support: the one plain-JS reference of the MLP (forward pass, gradients, one optimizer step by
-// TF1's rules) that the ONNX graphs, the trainer's engines and the runtimes are checked against.
+// TF1's rules) that the ONNX graphs, the trainer's engines and the runtimes are checked against; a
+// layered spec's forward pass and gradients are reference-convnet.ts's, through the same functions.
 // float64 arithmetic; weights and slots live in float32 (NamedWeight values), as the engines store them.
-import { activationParams, layerNames, type Activation, type ActivationSpec, type ModelSpec, type NamedWeight } from '@mnist/core';
-import { ADAM_POWER_NAMES, optimizerState, type TrainingOptimizer } from '../training-optimizers.js';
+import { isLayeredSpec, layerNames, layerShortNames, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { optimizerState, type TrainingOptimizer } from '../training-optimizers.js';
+import { referenceActivation, referenceActivationGradient } from './reference-activation.js';
+// The activations' reference has its own file (the convnet's reference reads it too); exported from here as before.
+export { referenceActivation, referenceActivationGradient } from './reference-activation.js';
+import { convnetForward, convnetGradients } from './reference-convnet.js';
+import { referenceUpdate } from './reference-update.js';
 
 /** Weights (and optimizer slots) by checkpoint name, as a checkpoint or an engine holds them. */
 export type ReferenceWeights = Map<string, NamedWeight>;
@@ -10,11 +16,13 @@ export type ReferenceWeights = Map<string, NamedWeight>;
 /** An optimizer with every hyperparameter resolved, or plain SGD, which has none but its rate. */
 export type ReferenceOptimizer = TrainingOptimizer | { name: 'sgd'; learningRate: number };
 
-/** What the reference trains: the network, its optimizer and the dropout rate (0 = none). */
+/** What the reference trains: the network, its optimizer, the dropout rate (0 = none) and the frozen layers. */
 export interface ReferenceOptions {
   spec: ModelSpec;
   optimizer: ReferenceOptimizer;
   dropoutRate?: number;
+  /** Short layer names (`layerShortNames`) whose weights and slots the step leaves as they are. */
+  frozenLayers?: readonly string[];
 }
 
 /** One batch: its rows' inputs [rows, inputSize], labels [rows], and its dropout mask if any. */
@@ -48,61 +56,14 @@ export interface ReferenceGradients {
 }
 
 /**
- * The activation of pre-activation `z`, as tf.nn and ONNX compute it (elu: alpha * (e^z - 1) below 0),
- * with a spec's own constants where it has them, else core's ACTIVATION_PARAMS.
- * @example referenceActivation('leaky_relu', -1) // -0.2
- */
-export function referenceActivation(spec: Activation | ActivationSpec, z: number): number {
-  const p = activationParams(spec);
-  switch (p.activation) {
-    case 'relu':
-      return z > 0 ? z : 0;
-    case 'leaky_relu':
-      return z > 0 ? z : p.leakyReluAlpha * z;
-    case 'elu':
-      // expm1, not exp(z) - 1: no cancellation near 0.
-      return z > 0 ? z : p.eluAlpha * Math.expm1(z);
-    case 'selu':
-      return p.seluScale * (z > 0 ? z : p.seluAlpha * Math.expm1(z));
-    case 'tanh':
-      return Math.tanh(z);
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-z));
-  }
-}
-
-/**
- * d activation / d z, from the pre-activation `z` and the output `out`, in the forms of TF's *Grad
- * kernels (elu: out + alpha = alpha * e^z below 0; selu: scale * alpha * e^z).
- * @example referenceActivationGradient('sigmoid', 0, 0.5) // 0.25
- */
-export function referenceActivationGradient(spec: Activation | ActivationSpec, z: number, out: number): number {
-  const p = activationParams(spec);
-  switch (p.activation) {
-    case 'relu':
-      return out > 0 ? 1 : 0;
-    case 'leaky_relu':
-      return z > 0 ? 1 : p.leakyReluAlpha;
-    case 'elu':
-      return z > 0 ? 1 : out + p.eluAlpha;
-    case 'selu':
-      return p.seluScale * (z > 0 ? 1 : p.seluAlpha * Math.exp(z));
-    case 'tanh':
-      return 1 - out * out;
-    case 'sigmoid':
-      return out * (1 - out);
-  }
-}
-
-/**
  * Weights for `spec` from their values in checkpoint order: each layer's kernel ([fanIn, fanOut],
  * row-major) then its bias. Values are copied to float32.
  * @example const weights = referenceWeights(spec, [w1, b1, w2, b2]);
  */
 export function referenceWeights(spec: ModelSpec, values: readonly ArrayLike<number>[]): ReferenceWeights {
   const shapes = layerNames(spec).flatMap((l) => [
-    { name: l.kernel, shape: [l.fanIn, l.fanOut] },
-    { name: l.bias, shape: [l.fanOut] },
+    { name: l.kernel, shape: [...l.kernelShape] },
+    { name: l.bias, shape: [...l.biasShape] },
   ]);
   if (values.length !== shapes.length) throw new RangeError(`values: ${shapes.length} arrays (kernel and bias per layer) expected, got ${values.length}`);
   return new Map(
@@ -143,6 +104,7 @@ export function referenceState(options: Pick<ReferenceOptions, 'spec' | 'optimiz
  * @example const logits = referenceForward(spec, state, images, 1 / 255);
  */
 export function referenceForward(spec: ModelSpec, weights: ReferenceWeights, images: ArrayLike<number>, pixelScale: number): Float64Array {
+  if (isLayeredSpec(spec)) return convnetForward(spec, weights, images, pixelScale).logits;
   return forward(spec, weights, images, pixelScale).logits;
 }
 
@@ -154,6 +116,10 @@ export function referenceForward(spec: ModelSpec, weights: ReferenceWeights, ima
 export function referenceGradients(options: Pick<ReferenceOptions, 'spec' | 'dropoutRate'>, weights: ReferenceWeights, batch: ReferenceBatch): ReferenceGradients {
   const { spec } = options;
   const rate = options.dropoutRate ?? 0;
+  if (isLayeredSpec(spec)) {
+    if (rate > 0) throw new RangeError(`options.dropoutRate must be 0 for a layered modelSpec, got ${rate}`);
+    return convnetGradients(spec, weights, batch);
+  }
   const rows = batch.labels.length;
   const layers = layerNames(spec);
   const unitsPerRow = spec.hiddenUnits.reduce((a, b) => a + b, 0);
@@ -231,8 +197,16 @@ export function referenceGradients(options: Pick<ReferenceOptions, 'spec' | 'dro
  */
 export function referenceStep(options: ReferenceOptions, state: ReferenceWeights, batch: ReferenceBatch): number {
   const { loss, gradients } = referenceGradients(options, state, batch);
-  applyUpdate(options.optimizer, state, gradients);
+  for (const frozen of frozenWeightNames(options)) gradients.delete(frozen);
+  referenceUpdate(options.optimizer, state, gradients);
   return loss;
+}
+
+/** The kernel and bias names of `options.frozenLayers`. */
+function frozenWeightNames(options: Pick<ReferenceOptions, 'spec' | 'frozenLayers'>): string[] {
+  const frozen = new Set(options.frozenLayers ?? []);
+  const short = layerShortNames(options.spec);
+  return layerNames(options.spec).flatMap((l, i) => (frozen.has(short[i]) ? [l.kernel, l.bias] : []));
 }
 
 /**
@@ -296,72 +270,4 @@ function forward(
     x = mask ? h.map((v, k) => (mask[k] ? v / (1 - rate) : 0)) : h;
   });
   return result;
-}
-
-/** TF1's update rules (training_ops ApplyGradientDescent, ApplyMomentum, ApplyAdagrad, ApplyRMSProp, ApplyAdam). */
-function applyUpdate(o: ReferenceOptimizer, state: ReferenceWeights, gradients: Map<string, Float64Array>): void {
-  const lr = o.learningRate;
-  let adamLr = 0;
-  if (o.name === 'adam') {
-    const b1p = (state.get(ADAM_POWER_NAMES.beta1) as NamedWeight).values;
-    const b2p = (state.get(ADAM_POWER_NAMES.beta2) as NamedWeight).values;
-    adamLr = (lr * Math.sqrt(1 - b2p[0])) / (1 - b1p[0]);
-  }
-  const slot = (name: string, suffix: string) => (state.get(`${name}/${suffix}`) as NamedWeight).values;
-  for (const [name, g] of gradients) {
-    const w = (state.get(name) as NamedWeight).values;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i];
-      switch (o.name) {
-        case 'sgd':
-          w[i] = w[i] - lr * gi;
-          break;
-        case 'momentum':
-        case 'nesterov': {
-          const accum = slot(name, 'Momentum');
-          const a = o.momentum * accum[i] + gi;
-          accum[i] = a;
-          w[i] = w[i] - (o.name === 'nesterov' ? lr * (gi + o.momentum * a) : lr * a);
-          break;
-        }
-        case 'adagrad': {
-          const accum = slot(name, 'Adagrad');
-          const a = accum[i] + gi * gi;
-          accum[i] = a;
-          w[i] = w[i] - (lr * gi) / Math.sqrt(a);
-          break;
-        }
-        case 'rmsprop': {
-          const ms = slot(name, 'RMSProp');
-          const m = o.decay * ms[i] + (1 - o.decay) * gi * gi;
-          ms[i] = m;
-          const step = (lr * gi) / Math.sqrt(m + o.epsilon);
-          if (o.momentum > 0) {
-            const mom = slot(name, 'RMSProp_1');
-            const v = o.momentum * mom[i] + step;
-            mom[i] = v;
-            w[i] = w[i] - v;
-          } else {
-            w[i] = w[i] - step;
-          }
-          break;
-        }
-        case 'adam': {
-          const m1 = slot(name, 'Adam');
-          const m2 = slot(name, 'Adam_1');
-          const m = o.beta1 * m1[i] + (1 - o.beta1) * gi;
-          const v = o.beta2 * m2[i] + (1 - o.beta2) * gi * gi;
-          m1[i] = m;
-          m2[i] = v;
-          w[i] = w[i] - (adamLr * m) / (Math.sqrt(v) + o.epsilon);
-          break;
-        }
-      }
-    }
-  }
-  if (o.name === 'adam') {
-    // TF1 advances the powers after the step (AdamOptimizer._finish).
-    (state.get(ADAM_POWER_NAMES.beta1) as NamedWeight).values[0] *= o.beta1;
-    (state.get(ADAM_POWER_NAMES.beta2) as NamedWeight).values[0] *= o.beta2;
-  }
 }
