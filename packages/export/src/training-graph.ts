@@ -1,5 +1,5 @@
 // Training as an ONNX graph: forward pass, backward pass and optimizer update of the MLP over a block of batches.
-import { DEFAULT_OPSET, frozenLayersProblem, layerNames, layerShortNames, ONNX_LOGITS, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
+import { DEFAULT_OPSET, frozenLayersProblem, isLayeredSpec, layerNames, layerShortNames, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
 import { activationGradConstants, activationGradient, activationNode, type ActivationGradConstants } from './activation-grads.js';
 import { encodeModel, GraphBuilder, irVersionForOpset, resolveOpset } from './graph-builder.js';
 import {
@@ -18,6 +18,8 @@ import {
   sub,
   transpose,
 } from './ops.js';
+import { buildLayeredLogitsGraph, buildLayeredTrainingGraph } from './network-training-step.js';
+import { dropoutMaskName, TRAINING_GRAPH_NAMES, updatedWeightName } from './training-graph-names.js';
 import { blockBatchSize, checkActivation, checkLearningRate, pixelScaleOption, softmaxCrossEntropy } from './training-step-parts.js';
 import {
   adamStepSize,
@@ -29,38 +31,10 @@ import {
   type TrainingOptimizer,
 } from './training-optimizers.js';
 
-/** Graph inputs and outputs of the training and logits graphs (weights keep their checkpoint names). */
-export const TRAINING_GRAPH_NAMES = Object.freeze({
-  /** uint8 [steps, batch, inputSize]: the raw pixels of a block of batches. */
-  images: 'images',
-  /** uint8 [steps, batch]: the class of every image of the block. */
-  labels: 'labels',
-  /** float32 [steps]: the mean loss of each step, computed before that step's update. */
-  losses: 'losses',
-  /** uint8 [count, inputSize] input of the logits graph. */
-  logitsImages: 'images',
-  /** float32 [count, outputSize] output of the logits graph. */
-  logits: ONNX_LOGITS,
-});
-
-/**
- * The name of the uint8 [steps, batch, units] dropout keep-mask input of hidden layer `scope`.
- * @example dropoutMaskName('dnn/hidden1') // 'dnn/hidden1/dropout_mask'
- */
-export function dropoutMaskName(scope: string): string {
-  return `${scope}/dropout_mask`;
-}
+export * from './training-graph-names.js';
 
 /** An optimizer's hyperparameters besides the learning rate (which is TrainingGraphOptions.learningRate). */
 export type OptimizerHyperparameters = Omit<TrainingOptimizer, 'learningRate'>;
-
-/**
- * The name of the graph output that holds weight `name` after the block's updates.
- * @example updatedWeightName('dnn/hidden1/kernel') // 'dnn/hidden1/kernel/updated'
- */
-export function updatedWeightName(name: string): string {
-  return `${name}/updated`;
-}
 
 /** Knobs of the training graph; the defaults are the fastest measured forms (bench/onnx-train.mjs). */
 export interface TrainingGraphOptions {
@@ -130,8 +104,8 @@ export function trainingState(spec: ModelSpec, options: Pick<TrainingGraphOption
 /** `trainingState` for an optimizer already resolved, so buildTrainingGraph checks its options once. */
 function stateTensorsOf(spec: ModelSpec, optimizer: TrainingOptimizer): TrainingStateTensor[] {
   const weights: TrainingStateTensor[] = layerNames(spec).flatMap((l) => [
-    { name: l.kernel, shape: [l.fanIn, l.fanOut] },
-    { name: l.bias, shape: [l.fanOut] },
+    { name: l.kernel, shape: [...l.kernelShape] },
+    { name: l.bias, shape: [...l.biasShape] },
   ]);
   return [...weights, ...optimizerState(spec, optimizer)];
 }
@@ -175,6 +149,12 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
   if (frozenProblem) throw new RangeError(`options.frozenLayers is ${frozenProblem}`);
   const shortNames = layerShortNames(spec);
   const frozen = new Set(frozenNames.map((n) => shortNames.indexOf(n)));
+  if (isLayeredSpec(spec)) {
+    // The convolutional family: a step built from the layers' registered pieces; the MLP below keeps its own fast path.
+    if (dropoutRate > 0) throw new RangeError(`options.dropoutRate must be 0 for a layered modelSpec (no dropout in its graph yet), got ${dropoutRate}`);
+    if (block !== 'loop') throw new RangeError(`options.block must be 'loop' for a layered modelSpec, got ${String(block)}`);
+    return buildLayeredTrainingGraph(spec, { opset, optimizer, pixelScale, batchSize: options.batchSize, stepsPerRun: options.stepsPerRun, frozen, frozenNames, state: stateTensorsOf(spec, optimizer) });
+  }
 
   const batch = options.batchSize ?? 'batch';
   const steps = options.stepsPerRun ?? 'steps';
@@ -267,6 +247,7 @@ export function buildLogitsGraph(spec: ModelSpec, options: LogitsGraphOptions = 
   const opset = resolveOpset(options.opset ?? DEFAULT_OPSET, 'options.opset');
   checkActivation(spec);
   const pixelScale = pixelScaleOption(options.pixelScale);
+  if (isLayeredSpec(spec)) return buildLayeredLogitsGraph(spec, opset, pixelScale);
   const layers = layerNames(spec);
   const g = new GraphBuilder({ opset, name: 'dnn_logits' });
   const images = g.input(TRAINING_GRAPH_NAMES.logitsImages, 'uint8', ['count', spec.inputSize]);

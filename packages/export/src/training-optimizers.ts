@@ -70,8 +70,8 @@ export function optimizerState(spec: ModelSpec, optimizer: TrainingOptimizer): O
   const state: OptimizerStateTensor[] = [];
   for (const layer of layerNames(spec)) {
     for (const [weight, shape] of [
-      [layer.kernel, [layer.fanIn, layer.fanOut]],
-      [layer.bias, [layer.fanOut]],
+      [layer.kernel, layer.kernelShape],
+      [layer.bias, layer.biasShape],
     ] as const) {
       for (const kind of kinds) state.push({ name: `${weight}/${kind.suffix}`, shape: [...shape], initial: kind.initial });
     }
