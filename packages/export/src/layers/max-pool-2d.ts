@@ -2,7 +2,7 @@
 // whole tensor); the gradient scatters dY into zeros at exactly those positions, so ties go where ONNX
 // Runtime's own argmax went. Overlapping windows (strides < poolSize) can pick one input twice: there
 // the scatter adds (ScatterElements' reduction, opset 16 and later).
-import { constantOfShape, maxPool, reshape, scatterElements, shape } from '../ops.js';
+import { constantOfShape, maxPool, reshape, SCATTER_REDUCTION_SINCE, scatterElements, shape } from '../ops.js';
 import type { LayerKernel } from './layer-kernel.js';
 
 export const maxPool2dKernel: LayerKernel = {
@@ -17,6 +17,9 @@ export const maxPool2dKernel: LayerKernel = {
     if (!inputGradient) return {};
     if (layer.layer.kind !== 'maxPool2d' || forward.indices === undefined) throw new RangeError('forward must hold the maxPool2d indices');
     const overlapping = layer.layer.strides < layer.layer.poolSize;
+    if (overlapping && g.opset < SCATTER_REDUCTION_SINCE) {
+      throw new RangeError(`opset must be ${SCATTER_REDUCTION_SINCE} or later for the gradient of maxPool2d with strides < poolSize (overlapping windows), got ${g.opset}`);
+    }
     const flatInput = reshape(g, input, [-1]);
     const zeros = constantOfShape(g, shape(g, flatInput), 0);
     const scattered = scatterElements(g, zeros, reshape(g, forward.indices, [-1]), reshape(g, dOutput, [-1]), { reduction: overlapping ? 'add' : 'none' });
