@@ -1,11 +1,16 @@
-// Checkpoint -> ONNX inference graph: X -> dense layers -> logits, probabilities, classes (ARCHITECTURE.md, "ONNX model").
+// Checkpoint -> ONNX inference graph: X -> dense layers (or a layered spec's conv2d, maxPool2d, flatten
+// and dense layers on X reshaped to [batch, 1, rows, cols]) -> logits, probabilities, classes
+// (ARCHITECTURE.md, "ONNX model").
 import {
   ACTIVATIONS,
   DEFAULT_OPSET,
+  describeNetwork,
   DIGIT_LABELS,
   imageShapeOf,
+  isLayeredSpec,
   layerNames,
   METADATA_KEYS,
+  networkLayers,
   ONNX_CLASSES,
   ONNX_INPUT,
   ONNX_LOGITS,
@@ -16,6 +21,7 @@ import {
 } from '@mnist/core';
 import { encodeModel, GraphBuilder, irVersionForOpset, resolveOpset } from './graph-builder.js';
 import { activationNode } from './activation-grads.js';
+import { networkForward } from './layers/network-forward.js';
 import { argMax, gemm, softmax } from './ops.js';
 
 /** Version written as producer_version. Kept in step with package.json by hand: no JSON import at runtime. */
@@ -54,10 +60,14 @@ export function exportOnnx(checkpoint: Checkpoint, options: ExportOnnxOptions = 
       `${options.source ?? 'checkpoint'}: modelSpec.inputSize is ${spec.inputSize} and model.json records no modelSpec.imageShape, so the image size is unknown; add "imageShape": [rows, cols] to its modelSpec`,
     );
   }
-  const g = new GraphBuilder({ opset, name: 'dnn', docString: 'MNIST multilayer perceptron: logits, softmax, argmax' });
+  const layered = isLayeredSpec(spec);
+  const g = layered
+    ? new GraphBuilder({ opset, name: 'cnn', docString: 'MNIST convolutional network: logits, softmax, argmax' })
+    : new GraphBuilder({ opset, name: 'dnn', docString: 'MNIST multilayer perceptron: logits, softmax, argmax' });
 
   let activations = g.input(ONNX_INPUT, 'float32', [BATCH_DIM, spec.inputSize]);
-  for (const layer of layerNames(spec)) {
+  if (layered) activations = layeredLogits(g, checkpoint, activations);
+  for (const layer of layered ? [] : layerNames(spec)) {
     const kernel = weight(checkpoint, layer.kernel, [layer.fanIn, layer.fanOut]);
     const bias = weight(checkpoint, layer.bias, [layer.fanOut]);
     g.initializer(layer.kernel, { dtype: 'float32', dims: [layer.fanIn, layer.fanOut], values: kernel });
@@ -85,18 +95,34 @@ export function exportOnnx(checkpoint: Checkpoint, options: ExportOnnxOptions = 
   if (options.testAccuracy !== undefined) metadata[METADATA_KEYS.testAccuracy] = String(options.testAccuracy);
 
   const hidden = spec.hiddenUnits.length ? `${spec.hiddenUnits.join('-')} ${spec.activation}` : 'no hidden layers';
+  const network = layered ? describeNetwork(spec) : `${spec.inputSize}-${hidden}-${spec.outputSize}`;
   return encodeModel(
     g.build({
       irVersion: irVersionForOpset(opset),
       producerName: ONNX_PRODUCER_NAME,
       producerVersion: EXPORT_PRODUCER_VERSION,
       docString:
-        `MNIST classifier ${spec.inputSize}-${hidden}-${spec.outputSize}, exported from a ${modelJson.format} ` +
+        `MNIST classifier ${network}, exported from a ${modelJson.format} ` +
         `checkpoint after ${modelJson.training?.epoch ?? 0} epochs. Input X: pixels scaled by ` +
         `${modelJson.preprocessing.pixelScale}. Outputs: logits, probabilities (softmax), classes (argmax).`,
       metadata,
     }),
   );
+}
+
+/** A layered spec's logits on X: its weights as initializers, the layers' forward pieces (layers/), values named by scope. */
+function layeredLogits(g: GraphBuilder, checkpoint: Checkpoint, x: string): string {
+  const spec = checkpoint.modelJson.modelSpec;
+  if (!ACTIVATIONS.includes(spec.activation)) {
+    throw new RangeError(`checkpoint: modelSpec.activation ${JSON.stringify(spec.activation)} has no ONNX export`);
+  }
+  const layers = networkLayers(spec);
+  for (const { weights: w } of layers) {
+    if (!w) continue;
+    g.initializer(w.kernel, { dtype: 'float32', dims: [...w.kernelShape], values: weight(checkpoint, w.kernel, w.kernelShape) });
+    g.initializer(w.bias, { dtype: 'float32', dims: [...w.biasShape], values: weight(checkpoint, w.bias, w.biasShape) });
+  }
+  return networkForward(g, spec, layers, x, (l) => l.weights && { kernel: l.weights.kernel, bias: l.weights.bias }, { logits: ONNX_LOGITS, scoped: true }).logits;
 }
 
 function hiddenActivation(g: GraphBuilder, spec: ModelSpec, z: string, name: string): string {
