@@ -19,6 +19,8 @@ export interface OrtRuntime {
   sessionOptions: OrtSessionOptions;
   /** The compute threads its sessions run on (the selection line says it). */
   threads: number;
+  /** onnxruntime-web's execution provider ('wasm' or 'webgpu'); absent for a native runtime. */
+  executionProvider?: OrtWebExecutionProvider;
 }
 
 /** A runtime candidate: `init(threads)` imports the package and throws with the reason when it cannot run here. */
@@ -30,12 +32,29 @@ export type OrtRuntimeCandidate = RegistryEntry<OrtRuntime, number>;
  */
 export const ORT_COMMON_SESSION_OPTIONS = Object.freeze({ interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' } as const);
 
-/** What `configureOrtWeb` takes: where the wasm files are served, and the wasm thread count. */
+/** onnxruntime-web's execution providers the onnx engine can train on: WebAssembly (default) or WebGPU. */
+export type OrtWebExecutionProvider = 'wasm' | 'webgpu';
+
+/** The execution providers `configureOrtWeb` accepts. */
+export const ORT_WEB_EXECUTION_PROVIDERS: readonly OrtWebExecutionProvider[] = Object.freeze(['wasm', 'webgpu'] as const);
+
+/** What `configureOrtWeb` takes: where the wasm files are served, the wasm thread count, and the execution provider. */
 export interface OrtWebOptions {
   /** `ort.env.wasm.wasmPaths`: a URL prefix of both files, or each file's URL (a page whose files a bundler moved). */
   wasmPaths?: string | { wasm?: string; mjs?: string };
   /** `ort.env.wasm.numThreads` for every web session; default the first engine's `threads`. */
   numThreads?: number;
+  /**
+   * The execution provider of every web session from now on, default 'wasm'. 'webgpu' needs `loadWebGpu`:
+   * ONNX Runtime assigns the nodes its WebGPU provider lacks (e.g. the training graph's Loop) to wasm.
+   */
+  executionProvider?: OrtWebExecutionProvider;
+  /**
+   * Imports onnxruntime-web's WebGPU build, e.g. `() => import('onnxruntime-web/webgpu')`: given by the
+   * caller so that a bundle asking for wasm only never holds it (that build is another module, with its
+   * own runtime files, `ort-wasm-simd-threaded.asyncify.{wasm,mjs}`, fetched from `wasmPaths`).
+   */
+  loadWebGpu?: () => Promise<OrtModule>;
 }
 
 let webOptions: OrtWebOptions = {};
@@ -48,13 +67,16 @@ runtimes.register({
   name: 'onnxruntime-web',
   priority: 1,
   init: async (threads) => {
-    const ort: OrtModule = await import('onnxruntime-web');
+    const provider = webOptions.executionProvider ?? 'wasm';
+    // The WebGPU build is a module of its own (its own env and wasm instance), loaded only when asked.
+    const ort: OrtModule = provider === 'webgpu' ? await webOptions.loadWebGpu!() : await import('onnxruntime-web');
     const numThreads = webOptions.numThreads ?? threads;
-    // Read once, when the wasm module first loads: the first engine in a process decides it.
+    // Read once, when each build's wasm module first loads: the first engine in a process decides it
+    // (configureOrtWeb refuses other settings afterwards, so both builds get the same).
     ort.env.wasm.numThreads = numThreads;
     if (webOptions.wasmPaths !== undefined) ort.env.wasm.wasmPaths = webOptions.wasmPaths;
     appliedWebOptions ??= { ...(webOptions.wasmPaths === undefined ? {} : { wasmPaths: webOptions.wasmPaths }), numThreads };
-    return { backend: 'onnxruntime-web', ort, sessionOptions: { ...ORT_COMMON_SESSION_OPTIONS, executionProviders: ['wasm'] }, threads: numThreads };
+    return { backend: 'onnxruntime-web', ort, sessionOptions: { ...ORT_COMMON_SESSION_OPTIONS, executionProviders: [provider] }, threads: numThreads, executionProvider: provider };
   },
 });
 
@@ -71,10 +93,19 @@ export function registerOrtRuntime(candidate: OrtRuntimeCandidate): void {
  * Sets where onnxruntime-web finds its wasm files and how many threads it runs, before its first
  * session (a page serves the files itself; Node finds them beside the package). Calling it again with
  * other options once onnxruntime-web has loaded throws: ONNX Runtime would silently keep the first.
+ * The execution provider may change between runs (each call replaces it; default 'wasm').
  * @example configureOrtWeb({ wasmPaths: new URL('./ort/', location.href).href, numThreads: 1 });
+ * @example configureOrtWeb({ wasmPaths, numThreads: 1, executionProvider: 'webgpu', loadWebGpu: () => import('onnxruntime-web/webgpu') });
  */
 export function configureOrtWeb(options: OrtWebOptions): void {
-  const { wasmPaths, numThreads } = options;
+  const { wasmPaths, numThreads, executionProvider, loadWebGpu } = options;
+  if (executionProvider !== undefined && !ORT_WEB_EXECUTION_PROVIDERS.includes(executionProvider)) {
+    throw new RangeError(`executionProvider must be one of ${ORT_WEB_EXECUTION_PROVIDERS.join(', ')}, got ${JSON.stringify(executionProvider)}`);
+  }
+  if (loadWebGpu !== undefined && typeof loadWebGpu !== 'function') throw new TypeError(`loadWebGpu must be a function importing onnxruntime-web/webgpu, got ${typeof loadWebGpu}`);
+  if (executionProvider === 'webgpu' && loadWebGpu === undefined) {
+    throw new RangeError("executionProvider 'webgpu' needs loadWebGpu, e.g. () => import('onnxruntime-web/webgpu')");
+  }
   if (numThreads !== undefined && !(Number.isInteger(numThreads) && numThreads >= 1)) {
     throw new RangeError(`numThreads must be a positive integer, got ${numThreads}`);
   }
@@ -85,11 +116,12 @@ export function configureOrtWeb(options: OrtWebOptions): void {
   const next = { ...(wasmPaths === undefined ? {} : { wasmPaths }), ...(numThreads === undefined ? {} : { numThreads }) };
   // Once loaded, asking again for what it already runs with is fine; anything else would be ignored.
   const applied = appliedWebOptions;
-  const differs = <K extends keyof OrtWebOptions>(key: K) => next[key] !== undefined && JSON.stringify(next[key]) !== JSON.stringify(applied?.[key]);
+  const differs = <K extends 'wasmPaths' | 'numThreads'>(key: K) => next[key] !== undefined && JSON.stringify(next[key]) !== JSON.stringify(applied?.[key]);
   if (applied !== undefined && (differs('wasmPaths') || differs('numThreads'))) {
     throw new Error(`configureOrtWeb: onnxruntime-web is already set up with ${JSON.stringify(applied)}; call it before the first onnx engine on backend web`);
   }
-  webOptions = next;
+  // The provider is a session option, not read once: it may change between runs.
+  webOptions = { ...next, ...(executionProvider === undefined ? {} : { executionProvider }), ...(loadWebGpu === undefined ? {} : { loadWebGpu }) };
 }
 
 /** Backend names the onnx engine accepts: the package names, or `node` / `web` for short. */

@@ -46,6 +46,28 @@ describe('configureBrowserTrainer', () => {
     expect(() => configureBrowserTrainer({ numThreads: 0 })).toThrow('numThreads must be a positive integer, got 0');
   });
 
+  it('trains on the execution provider asked for, loading the WebGPU build only then, and back on wasm when asked again', async () => {
+    expect(() => configureBrowserTrainer({ numThreads: 1, executionProvider: 'webgl' as 'wasm' })).toThrow('executionProvider must be one of wasm, webgpu, got "webgl"');
+    expect(() => configureBrowserTrainer({ numThreads: 1, executionProvider: 'webgpu' })).toThrow(
+      "executionProvider 'webgpu' needs loadWebGpu, e.g. () => import('onnxruntime-web/webgpu')",
+    );
+    let loads = 0;
+    // Node has no navigator.gpu: the wasm build stands in for the WebGPU one, to see which is loaded with what.
+    const loadWebGpu = async () => {
+      loads += 1;
+      return import('onnxruntime-web');
+    };
+    configureBrowserTrainer({ numThreads: 1, loadWebGpu });
+    const wasm = (await loadOrtRuntime('web', 1)).value;
+    expect([wasm.executionProvider, wasm.sessionOptions.executionProviders, loads]).toEqual(['wasm', ['wasm'], 0]);
+    configureBrowserTrainer({ numThreads: 1, executionProvider: 'webgpu', loadWebGpu });
+    const webgpu = (await loadOrtRuntime('web', 1)).value;
+    expect([webgpu.executionProvider, webgpu.sessionOptions.executionProviders, webgpu.threads, loads]).toEqual(['webgpu', ['webgpu'], 1, 1]);
+    configureBrowserTrainer({ numThreads: 1 });
+    expect((await loadOrtRuntime('web', 1)).value.sessionOptions.executionProviders).toEqual(['wasm']);
+    expect(loads).toBe(1);
+  });
+
   it('without configuration, keeps checkpoints in browserCheckpoints and asks for the dataset URL', async () => {
     expect(browserPlatform.checkpoints).toBe(browserCheckpoints);
     await expect(browserPlatform.datasets.read(undefined, {})).rejects.toThrow('the built-in MNIST has no URL here: call configureBrowserTrainer({ datasetUrl })');

@@ -13,6 +13,13 @@ export interface BrowserTrainerOptions {
   ortWasmPaths?: OrtWebOptions['wasmPaths'];
   /** onnxruntime-web's thread count (more than 1 needs a cross-origin isolated page); default the run's `threads`. */
   numThreads?: number;
+  /**
+   * The execution provider the onnx engine trains on, 'wasm' (default) or 'webgpu' (needs `loadWebGpu`).
+   * On 'webgpu', ONNX Runtime runs on the CPU (wasm) the nodes its WebGPU provider lacks.
+   */
+  executionProvider?: OrtWebOptions['executionProvider'];
+  /** Imports onnxruntime-web's WebGPU build, `() => import('onnxruntime-web/webgpu')`: only a page that asks for WebGPU bundles it. */
+  loadWebGpu?: OrtWebOptions['loadWebGpu'];
   /** Where checkpoints go; default the page's MemoryCheckpointStore (`browserCheckpoints`). */
   checkpoints?: CheckpointStore;
   /** The fetch datasets are read with (default globalThis.fetch). */
@@ -39,14 +46,22 @@ export const browserPlatform: TrainerPlatform = createBrowserPlatform();
 
 /**
  * Sets up training in a page or worker: onnxruntime-web's wasm location and threads (before its first
- * session), the built-in MNIST's URL and the checkpoint store; registers and returns the platform.
+ * session), its execution provider, the built-in MNIST's URL and the checkpoint store; registers and
+ * returns the platform. Call it again to switch the provider between runs.
  * @example
  * configureBrowserTrainer({ datasetUrl: new URL('./data/mnist/', base).href, ortWasmPaths: new URL('./ort/', base).href, numThreads: 1 });
  * await train({ engine: 'onnx', backend: 'web', out: 'page/run', epochs: 1 });
+ * @example
+ * configureBrowserTrainer({ datasetUrl, ortWasmPaths, numThreads: 1, executionProvider: 'webgpu', loadWebGpu: () => import('onnxruntime-web/webgpu') });
  */
 export function configureBrowserTrainer(options: BrowserTrainerOptions = {}): TrainerPlatform {
-  const { ortWasmPaths, numThreads } = options;
-  configureOrtWeb({ ...(ortWasmPaths === undefined ? {} : { wasmPaths: ortWasmPaths }), ...(numThreads === undefined ? {} : { numThreads }) });
+  const { ortWasmPaths, numThreads, executionProvider, loadWebGpu } = options;
+  configureOrtWeb({
+    ...(ortWasmPaths === undefined ? {} : { wasmPaths: ortWasmPaths }),
+    ...(numThreads === undefined ? {} : { numThreads }),
+    ...(executionProvider === undefined ? {} : { executionProvider }),
+    ...(loadWebGpu === undefined ? {} : { loadWebGpu }),
+  });
   const configured = createBrowserPlatform(options);
   setPlatform(configured);
   return configured;
