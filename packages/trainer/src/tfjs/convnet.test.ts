@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { networkLayers, Rng, type Activation, type ModelSpec, type NamedWeight } from '@mnist/core';
 import { initialWeights } from '../initializers.js';
 import { hwioShape, hwioToOihw, oihwToHwio } from './kernel-layout.js';
+import { maxPoolGradient } from './max-pool.js';
+import { useTfjsBackend } from './backends.js';
 import { TfjsEngine } from './tfjs-engine.js';
 
 /** The brief's tiny convnet: 8x8 -> conv3 k3 same -> pool2 -> conv4 k2 s2 valid (2x2, so flatten order matters) -> 16 -> 5 -> 3. */
@@ -285,4 +287,44 @@ describe('kernel layout', () => {
     expect(Array.from(hwioToOihw(hwio, shape))).toEqual(Array.from(values));
     expect(() => oihwToHwio(values, [2, 3, 4])).toThrow(RangeError);
   });
+});
+
+describe('max pooling gradient', () => {
+  /** Each window's first maximum (row-major) gets dy, as TF's MaxPoolGrad; plain loops. */
+  function expected(x: number[], rows: number, cols: number, p: number, s: number, dy: number[]): number[] {
+    const outRows = Math.floor((rows - p) / s) + 1;
+    const outCols = Math.floor((cols - p) / s) + 1;
+    const dx = new Array<number>(rows * cols).fill(0);
+    for (let i = 0; i < outRows; i++) {
+      for (let j = 0; j < outCols; j++) {
+        let best = -1;
+        for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) {
+          const at = (i * s + a) * cols + j * s + b;
+          if (best < 0 || x[at] > x[best]) best = at;
+        }
+        dx[best] += dy[i * outCols + j];
+      }
+    }
+    return dx;
+  }
+
+  for (const backend of ['cpu', 'wasm']) {
+    for (const [p, s] of [[2, 2], [3, 2], [2, 3], [3, 1]]) {
+      it(`${backend}: pool ${p} stride ${s} on 5x7 with ties gives each window's first maximum the gradient`, async () => {
+        await useTfjsBackend(backend);
+        // Small integers: many ties inside windows; a 5x7 image leaves rows and columns outside every window.
+        const rng = new Rng(p * 10 + s);
+        const x = Array.from({ length: 35 }, () => rng.int(3));
+        const outRows = Math.floor((5 - p) / s) + 1;
+        const outCols = Math.floor((7 - p) / s) + 1;
+        const dy = Array.from({ length: outRows * outCols }, (_, i) => i + 1);
+        const got = tf.tidy(() => {
+          const xt = tf.tensor4d(x, [1, 5, 7, 1]);
+          const y = tf.maxPool(xt, p, s, 'valid');
+          return Array.from(maxPoolGradient(xt, y, tf.tensor4d(dy, [1, outRows, outCols, 1]), p, s).dataSync());
+        });
+        expect(got).toEqual(expected(x, 5, 7, p, s, dy));
+      });
+    }
+  }
 });

@@ -29,6 +29,7 @@ export function maxPool2d(x: tf.Tensor4D, poolSize: number, strides: number): tf
  * @example maxPoolGradient(x, y, dy, 2, 2) // shaped like x
  */
 export function maxPoolGradient(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, poolSize: number, strides: number): tf.Tensor4D {
+  if (poolSize === strides) return tilingGradient(x, y, dy, poolSize);
   return tf.tidy(() => {
     const [n, rows, cols, channels] = x.shape;
     const [, outRows, outCols] = y.shape;
@@ -50,5 +51,36 @@ export function maxPoolGradient(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D,
       }
     }
     return dx;
+  });
+}
+
+/**
+ * `maxPoolGradient` for windows that tile the image (poolSize === strides = p), in 4-D ops only
+ * (tfjs-backend-wasm 4.22's strided slice and 6-D pads are slow): the covered part of x, read as
+ * `[n * outRows, p, outCols, p * channels]`, holds offset (a, b) of every window at [:, a, :, b*C:(b+1)*C];
+ * the pieces of dx are concatenated back in that layout and the uncovered edge padded with zeros.
+ */
+function tilingGradient(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, p: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, rows, cols, channels] = x.shape;
+    const [, outRows, outCols] = y.shape;
+    const covered = outRows * p === rows && outCols * p === cols ? x : tf.slice(x, [0, 0, 0, 0], [n, outRows * p, outCols * p, channels]);
+    const windows = tf.reshape(covered, [n * outRows, p, outCols, p * channels]);
+    const y4 = tf.reshape(y, [n * outRows, 1, outCols, channels]);
+    const dy4 = tf.reshape(dy, [n * outRows, 1, outCols, channels]);
+    let taken: tf.Tensor = tf.zerosLike(y4);
+    const rowsOfPieces: tf.Tensor[] = [];
+    for (let a = 0; a < p; a++) {
+      const pieces: tf.Tensor[] = [];
+      for (let b = 0; b < p; b++) {
+        const slice = tf.slice(windows, [0, a, 0, b * channels], [n * outRows, 1, outCols, channels]);
+        const hit = tf.mul(tf.cast(tf.equal(slice, y4), 'float32'), tf.sub(1, taken));
+        taken = tf.add(taken, hit);
+        pieces.push(tf.mul(dy4, hit));
+      }
+      rowsOfPieces.push(p === 1 ? pieces[0] : tf.concat(pieces, 3));
+    }
+    const dx = tf.reshape(p === 1 ? rowsOfPieces[0] : tf.concat(rowsOfPieces, 1), [n, outRows * p, outCols * p, channels]) as tf.Tensor4D;
+    return dx.shape[1] === rows && dx.shape[2] === cols ? dx : tf.pad(dx, [[0, 0], [0, rows - outRows * p], [0, cols - outCols * p], [0, 0]]);
   });
 }
