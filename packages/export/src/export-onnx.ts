@@ -42,7 +42,8 @@ export interface ExportOnnxOptions {
 /**
  * Builds the inference graph of a checkpoint as the bytes of an .onnx file: input `X` float32
  * [batch, inputSize] (pixels already scaled), outputs `logits`, `probabilities` (Softmax) and `classes`
- * (ArgMax, int64). Dense layers are Gemm nodes whose weights are initializers under the checkpoint's names.
+ * (ArgMax, int64). Dense layers are Gemm nodes whose weights are initializers under the checkpoint's names;
+ * a layered spec's layers (Conv, MaxPool, Reshape, Gemm) work on X reshaped to [batch, 1, rows, cols].
  * @example
  * const bytes = exportOnnx(checkpoint, { source: 'checkpoints/dnn', testAccuracy: 0.978 });
  */

@@ -51,26 +51,29 @@ export interface TrainingGraphOptions {
   /**
    * Inverted dropout on every hidden layer's output (0 = none, the default): h · mask / (1 - rate), the
    * masks given as `dropoutMaskName(scope)` inputs. The gradient flows through the same mask and scale.
+   * MLP only: a layered spec refuses a rate above 0.
    */
   dropoutRate?: number;
   /** Multiplies every raw pixel byte inside the graph. Default MNIST's 1/255. */
   pixelScale?: number;
   /** ai.onnx opset, 13 to 26. Default 17. */
   opset?: number;
-  /** 'loop': one ONNX Loop over the block (default); 'unrolled': stepsPerRun copies of the step. */
+  /** 'loop': one ONNX Loop over the block (default); 'unrolled': stepsPerRun copies of the step (MLP only). */
   block?: 'loop' | 'unrolled';
   /**
    * 'gemm': gradients by Gemm with transA/transB (default); 'matmul': explicit Transpose then MatMul.
+   * MLP only (a layered spec's dense layers use Gemm).
    */
   gradientProducts?: 'gemm' | 'matmul';
   /**
    * Fold `W - lr * (Xᵀ·dZ)` into one Gemm (alpha -lr, beta 1, C = W) instead of computing dW first, and
    * for momentum `m·accum + Xᵀ·dZ` (beta m, C = accum). Same arithmetic up to the rounding of the scaled
-   * product; measured 6-8% faster per step with SGD. Default true.
+   * product; measured 6-8% faster per step with SGD. Default true. MLP only.
    */
   fusedKernelUpdate?: boolean;
   /**
-   * Layers kept as loaded (`layerShortNames`: 'hidden1', ..., 'outputs'; not all of them): their weights
+   * Layers kept as loaded (`layerShortNames`: 'hidden1', ..., 'outputs', or a layered spec's 'conv1', ...,
+   * 'dense1', ..., 'outputs'; not all of them): their weights
    * and optimizer slots come out of the block as they went in, with no gradient computed for them, and
    * the gradient stops below the lowest trained layer. Default none.
    */
@@ -112,12 +115,13 @@ function stateTensorsOf(spec: ModelSpec, optimizer: TrainingOptimizer): Training
 
 /**
  * Builds the ONNX training graph of `spec`. Inputs: `images` uint8 [steps, batch, inputSize], `labels` uint8
- * [steps, batch], every weight and optimizer slot under its checkpoint name (float32, kernels [fan_in,
- * fan_out]; see `trainingState`), and with dropout each hidden layer's `dropoutMaskName(scope)`. Outputs:
+ * [steps, batch], every weight and optimizer slot under its checkpoint name (float32, kernels in their
+ * `kernelShape`: dense [fan_in, fan_out], conv2d [filters, channels, k, k]; see `trainingState`), and with dropout each hidden layer's `dropoutMaskName(scope)`. Outputs:
  * each of them after the block as `updatedWeightName(name)`, and `losses` float32 [steps]. Each step is the
  * original program's: logits of the batch, loss = mean(logsumexp(logits) - logits[y]), gradient of the
  * logits (softmax - onehot) / batch, back through the activations (and dropout masks), then the
- * optimizer's TF1 update. SGD with the fused kernel update is the fast path.
+ * optimizer's TF1 update. SGD with the fused kernel update is the fast path. A layered spec (the
+ * convolutional family) gets the same contract from its layers' registered pieces (network-training-step.ts).
  * @example
  * const bytes = buildTrainingGraph(DEFAULT_MODEL_SPEC, { learningRate: 0.01, optimizer: 'sgd' });
  * const session = await ort.InferenceSession.create(bytes);
@@ -239,7 +243,8 @@ export interface LogitsGraphOptions {
 
 /**
  * Builds the forward pass with the weights as inputs (so one session serves every checkpoint): `images`
- * uint8 [count, inputSize] and the weights under their checkpoint names in, `logits` float32 out.
+ * uint8 [count, inputSize] and the weights under their checkpoint names in, `logits` float32 out. A
+ * layered spec's is built from its layers' forward pieces.
  * @example
  * const bytes = buildLogitsGraph(DEFAULT_MODEL_SPEC);
  */
