@@ -1,5 +1,6 @@
 // The layered (convolutional) training graph on onnxruntime-node and onnxruntime-web against the
-// float64 reference, step by step: losses and every weight and slot, for sgd and adam, with a frozen
+// float64 reference, step by step: losses and every weight and slot, for sgd and adam (and on node
+// every other optimizer), opsets and fixed shapes agreeing, with a frozen
 // conv layer, and DEFAULT_CNN_SPEC's graph running a step.
 import { DEFAULT_CNN_SPEC, layerNames, Rng, type ModelSpec, type NamedWeight } from '@mnist/core';
 import * as ortNode from 'onnxruntime-node';
@@ -99,8 +100,14 @@ describe('buildTrainingGraph for a layered spec', () => {
   const [steps, batch] = [3, 4];
   const initial = randomCheckpoint([], 5, TINY_CNN_SPEC).weights;
 
+  const others: ReferenceOptimizer[] = [
+    { ...ADAM, name: 'momentum', momentum: 0.9 },
+    { ...ADAM, name: 'nesterov', momentum: 0.9 },
+    { ...ADAM, name: 'adagrad' },
+    { ...ADAM, name: 'rmsprop', momentum: 0.9 },
+  ];
   for (const [runtime, ort] of RUNTIMES) {
-    for (const optimizer of [{ name: 'sgd', learningRate: 0.1 } as const, ADAM]) {
+    for (const optimizer of [{ name: 'sgd', learningRate: 0.1 } as const, ADAM, ...(ort === ortNode ? others : [])]) {
       it(`${runtime}, ${optimizer.name}: two blocks of ${steps} steps follow the float64 reference (losses, weights, slots)`, async () => {
         const bytes = buildTrainingGraph(TINY_CNN_SPEC, graphOptions(optimizer));
         let state = referenceState({ spec: TINY_CNN_SPEC, optimizer }, initial);
@@ -150,6 +157,20 @@ describe('buildTrainingGraph for a layered spec', () => {
     expect(Math.abs(losses[0] - expected) / expected).toBeLessThan(1e-5);
     const worst = worstRelative(after, reference);
     expect(worst.relative, worst.name).toBeLessThan(1e-5);
+  });
+
+  it('opset 21 and a fixed batch and block length compute the same block as the defaults', async () => {
+    const state = referenceState({ spec: TINY_CNN_SPEC, optimizer: ADAM }, initial);
+    const { images, labels } = block(TINY_CNN_SPEC, steps, batch, 6);
+    const runs = [];
+    for (const extra of [{}, { opset: 21 }, { batchSize: batch, stepsPerRun: steps }]) {
+      runs.push(await runBlock(ortNode, buildTrainingGraph(TINY_CNN_SPEC, graphOptions(ADAM, extra)), TINY_CNN_SPEC, state, images, labels, steps, batch));
+    }
+    const [first, ...rest] = runs;
+    for (const other of rest) {
+      expect(other.losses).toEqual(first.losses);
+      expect(worstRelative(other.after, first.after).relative).toBeLessThan(1e-6);
+    }
   });
 
   it('declares the kernels in their kernelShape, slots beside them, and the same outputs as the MLP graph', () => {
