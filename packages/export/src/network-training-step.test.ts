@@ -1,7 +1,7 @@
 // The layered (convolutional) training graph on onnxruntime-node and onnxruntime-web against the
 // float64 reference, step by step: losses and every weight and slot, for sgd and adam (and on node
-// every other optimizer), opsets and fixed shapes agreeing, with a frozen
-// conv layer, and DEFAULT_CNN_SPEC's graph running a step.
+// every other optimizer), with a frozen conv layer; opsets and fixed shapes agreeing; and
+// DEFAULT_CNN_SPEC's graph running a step.
 import { DEFAULT_CNN_SPEC, layerNames, Rng, type ModelSpec, type NamedWeight } from '@mnist/core';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
