@@ -63,7 +63,8 @@ export function augmentOptionsProblem(options: AugmentOptions): string | undefin
  * Draws a distorted copy of each of `count` images ([count, rows, cols] bytes, row-major) into `out`.
  * Image `first + k` of the set is drawn from its own stream `deriveSeed(seed, first + k)`, so the
  * bytes do not depend on how the set is split into calls; call it with a new seed per epoch
- * (e.g. `deriveSeed(runSeed, epoch, stream)`). Pixels sampled outside the frame read as 0.
+ * (e.g. `deriveSeed(runSeed, epoch, stream)`). Pixels sampled outside the frame read as 0. Returns
+ * `out` (its first count * rows * cols bytes when longer), or a new array without it.
  * @example const epochImages = augmentImages(train.images, train.count, 28, 28, deriveSeed(42, epoch, 2), DEFAULT_AUGMENT, buffer);
  */
 export function augmentImages(
@@ -90,7 +91,7 @@ export function augmentImages(
   if (out && out.length < size) throw new RangeError(`out has ${out.length} bytes, expected at least count * rows * cols = ${size}`);
   if (out && overlaps(out.subarray(0, size), images.subarray(0, size))) throw new RangeError('out must not share memory with images');
   deriveSeed(seed); // checks the seed once, in the caller's words, before any work
-  const target = out ? out.subarray(0, size) : new Uint8Array(size);
+  const target = out ? (out.length === size ? out : out.subarray(0, size)) : new Uint8Array(size);
   const warp = new ImageWarp(rows, cols, options);
   for (let k = 0; k < count; k++) {
     warp.draw(new Rng(deriveSeed(seed, first + k)));

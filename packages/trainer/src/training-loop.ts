@@ -1,12 +1,16 @@
 // The epoch loop shared by `train` (the low-level program, checkpoints on disk) and DNNClassifier
-// (in memory): shuffle_batch batches per epoch, dropout masks per batch, an optional step budget,
-// validation accuracy and loss, and early stopping that keeps the best epoch's weights.
+// (in memory): shuffle_batch batches per epoch, dropout masks per batch, optional augmentation of the
+// epoch's images, an optional step budget, validation accuracy and loss, and early stopping that keeps
+// the best epoch's weights.
 import {
+  augmentImages,
+  augmentOptionsProblem,
   deriveSeed,
   Rng,
   shuffleBatch,
   sparseSoftmaxCrossEntropy,
   topOneAccuracy,
+  type AugmentOptions,
   type EpochRecord,
   type LabeledImages,
   type ModelSpec,
@@ -17,6 +21,9 @@ import type { EpochStats, TrainingEngine } from './engine.js';
 
 /** Seed stream of the per-epoch dropout masks (the shuffle uses the epoch's plain derived seed). */
 export const DROPOUT_STREAM = 1;
+
+/** Seed stream of the per-epoch augmentation (image i of the epoch draws from `deriveSeed(that, i)`). */
+export const AUGMENT_STREAM = 2;
 
 /** The best epoch so far under early stopping, with its weights (model and optimizer slots). */
 export interface BestEpoch {
@@ -40,6 +47,11 @@ export interface TrainingLoopOptions {
   /** Stop after this many optimizer steps in total; the last epoch may be partial. */
   maxSteps?: number;
   dropoutRate?: number;
+  /**
+   * Train each epoch on a fresh random distortion of every training image (affine and elastic, drawn
+   * from the seed and the epoch, so a resumed run sees the same images); validation is never augmented.
+   */
+  augment?: AugmentOptions;
   /** Stop when validation accuracy has not improved for `patience` epochs. */
   patience?: number;
   /** Epochs already run (a resumed run); default `history.length`. */
@@ -70,6 +82,8 @@ export interface TrainingLoopState {
   stopped: boolean;
   /** Wall-clock seconds spent in the engine's `runEpoch` calls during this call (validation scoring excluded). */
   trainingSeconds: number;
+  /** Wall-clock seconds spent augmenting the epochs' images during this call (0 without `augment`). */
+  augmentSeconds: number;
 }
 
 /**
@@ -84,13 +98,24 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
     throw new RangeError(`patience must be a positive integer, got ${patience}`);
   }
   if (patience !== undefined && !validation) throw new RangeError('early stopping (patience) needs a validation set');
+  const augment = options.augment;
+  if (augment) {
+    const problem = augmentOptionsProblem(augment);
+    if (problem) throw new RangeError(problem);
+    if (train.height * train.width !== spec.inputSize) {
+      throw new RangeError(`augment needs images of height * width = inputSize (${spec.inputSize}), got ${train.height} x ${train.width}`);
+    }
+  }
+  // One buffer for every epoch's augmented images: the engine reads it only inside runEpoch.
+  let augmented: Uint8Array | undefined;
   const history = [...(options.history ?? [])];
   let step = options.step ?? 0;
   let best = options.best;
   let epoch = options.epoch ?? history.length;
   let stopped = patience !== undefined && best !== undefined && epoch - 1 - best.epoch >= patience;
   let trainingSeconds = 0;
-  const state = (): TrainingLoopState => ({ history: [...history], epochs: epoch, step, best, stopped, trainingSeconds });
+  let augmentSeconds = 0;
+  const state = (): TrainingLoopState => ({ history: [...history], epochs: epoch, step, best, stopped, trainingSeconds, augmentSeconds });
   while (!stopped && !options.signal?.aborted && epoch < options.epochs && (options.maxSteps === undefined || step < options.maxSteps)) {
     let batches = shuffleBatch(train.count, batchSize, new Rng(deriveSeed(seed, epoch)));
     if (options.maxSteps !== undefined) batches = batches.slice(0, options.maxSteps - step);
@@ -99,9 +124,16 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
         ? dropoutMasks(batches.map((b) => b.length), spec.hiddenUnits, dropoutRate, new Rng(deriveSeed(seed, epoch, DROPOUT_STREAM)))
         : undefined;
     const e = epoch;
+    let images = train.images;
+    if (augment) {
+      const augmentStarted = performance.now();
+      augmented ??= new Uint8Array(train.count * spec.inputSize);
+      images = augmentImages(train.images, train.count, train.height, train.width, deriveSeed(seed, epoch, AUGMENT_STREAM), augment, augmented);
+      augmentSeconds += (performance.now() - augmentStarted) / 1000;
+    }
     const started = performance.now();
     const stats = await engine.runEpoch(
-      { images: train.images, labels: train.labels, batches, pixelScale, ...(masks ? { dropoutMasks: masks } : {}) },
+      { images, labels: train.labels, batches, pixelScale, ...(masks ? { dropoutMasks: masks } : {}) },
       options.onProgress ? (done, total) => options.onProgress!(done, total, e) : undefined,
     );
     trainingSeconds += (performance.now() - started) / 1000;
