@@ -1,16 +1,19 @@
 // Vite build of the demo pages (page/ -> dist/page/: the drawing pad, and the training page with its
-// worker). onnxruntime-web is taken as its wasm-only build (the pages use no WebGPU/WebNN, whose
-// runtime is another 20 MB) in its "extern wasm" flavour, and
-// the two runtime files it fetches are copied to ort/ beside the page: the page points
-// env.wasm.wasmPaths there, and the threaded runtime's workers load the small .mjs loader instead of
-// the whole page bundle (which would run the page's DOM code inside a worker).
+// worker). onnxruntime-web is taken as its wasm-only build in its "extern wasm" flavour; the training
+// worker alone imports its WebGPU build (`onnxruntime-web/webgpu`, a chunk of its own loaded only where
+// WebGPU gives an adapter). The runtime files both fetch are copied to ort/ beside the page: the page
+// points env.wasm.wasmPaths there, and the threaded runtime's workers load the small .mjs loader instead
+// of the whole page bundle (which would run the page's DOM code inside a worker).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 
-/** The ONNX Runtime Web files the wasm backend fetches at run time, served under ort/. */
+/** The ONNX Runtime Web files the wasm build fetches at run time, served under ort/. */
 export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs'] as const;
+
+/** The files onnxruntime-web's WebGPU build fetches instead (its asyncify runtime), also under ort/. */
+export const ORT_WEBGPU_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'] as const;
 
 const require = createRequire(import.meta.url);
 
@@ -19,7 +22,7 @@ function copyOrtRuntime(): Plugin {
     name: 'mnist-demo:copy-ort-runtime',
     apply: 'build',
     generateBundle() {
-      for (const file of ORT_RUNTIME_FILES) {
+      for (const file of [...ORT_RUNTIME_FILES, ...ORT_WEBGPU_RUNTIME_FILES]) {
         this.emitFile({ type: 'asset', fileName: `ort/${file}`, source: readFileSync(require.resolve(`onnxruntime-web/${file}`)) });
       }
     },

@@ -1,6 +1,7 @@
 // The messages between the training page (train.ts, the main thread) and its worker (train-worker.ts),
 // and the form's text fields read into the settings a run is started with. No DOM here: tests run it in Node.
 import type { EpochEndLog } from '@mnist/trainer/browser';
+import type { ProviderRequest, TrainProvider } from './provider-choice.js';
 
 /** What one run trains: the form's fields, checked. */
 export interface TrainSettings {
@@ -20,6 +21,8 @@ export interface StartMessage {
   datasetUrl: string;
   wasmPaths: string;
   numThreads: number;
+  /** The page's `?provider=`: auto (measure both where WebGPU exists, take the faster), wasm or webgpu. */
+  provider: ProviderRequest;
 }
 
 /** Page -> worker: stop the run at the end of the epoch in progress (its checkpoint is kept). */
@@ -40,6 +43,18 @@ export interface ReadyMessage {
 export interface ProviderMessage {
   type: 'provider';
   line: string;
+}
+
+/**
+ * Worker -> page, before training: the execution provider this run trains on and why, with the ms/step
+ * measured on each (absent when not measured: no WebGPU adapter, or WebGPU failed).
+ */
+export interface ProviderChoiceMessage {
+  type: 'provider-choice';
+  provider: TrainProvider;
+  reason: string;
+  wasmMsPerStep?: number;
+  webgpuMsPerStep?: number;
 }
 
 /** Worker -> page, at most every PROGRESS_INTERVAL_MS and at each epoch's end: steps done in epoch `epoch` (0-based). */
@@ -85,7 +100,7 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type WorkerMessage = ReadyMessage | ProviderMessage | ProgressMessage | EpochMessage | DoneMessage | StoppedMessage | ErrorMessage;
+export type WorkerMessage = ReadyMessage | ProviderMessage | ProviderChoiceMessage | ProgressMessage | EpochMessage | DoneMessage | StoppedMessage | ErrorMessage;
 
 /** Progress messages are throttled to this (a step takes a few ms; the page redraws at most this often). */
 export const PROGRESS_INTERVAL_MS = 100;

@@ -1,8 +1,13 @@
-// The training page's module Web Worker: trains with @mnist/trainer's browser entry on onnxruntime-web
-// (wasm), off the page's main thread, and posts the progress, each epoch's metrics and, at the end, the
+// The training page's module Web Worker: trains with @mnist/trainer's browser entry on onnxruntime-web,
+// off the page's main thread, and posts the progress, each epoch's metrics and, at the end, the
 // checkpoint and its ONNX export (exportOnnx, in here) back as transferables (see train-protocol.ts).
+// Where WebGPU gives an adapter, each run first measures a few steps on wasm and on WebGPU
+// (provider-probe.ts) and trains on the faster (provider-choice.ts); WebGPU's build of onnxruntime-web
+// is imported only then.
 import { exportOnnx } from '@mnist/export';
 import { configureBrowserTrainer, MemoryCheckpointStore, OPTIMIZER_NAMES, train, type OptimizerName } from '@mnist/trainer/browser';
+import { chooseProvider, type ProviderChoice, type ProviderProbe } from './provider-choice.js';
+import { lossDisagreement, probeProvider, type ProbeSettings } from './provider-probe.js';
 import {
   errorLine,
   ownBuffer,
@@ -34,9 +39,15 @@ scope.addEventListener('message', (event) => {
   else if (message.type === 'start') void run(message);
 });
 
-// Headless Chromium (the tests' browser) has no WebGPU adapter, so only the wasm path is exercised; a
-// page with one still trains on wasm and says why (see train.ts's provider text).
-void webGpuAdapter().then((webgpu) => post({ type: 'ready', optimizers: [...OPTIMIZER_NAMES], webgpu }));
+// Headless Chromium gives an adapter only with WebGPU flags (SwiftShader, on the CPU): see train-webgpu.test.ts.
+const adapter = webGpuAdapter();
+void adapter.then((webgpu) => post({ type: 'ready', optimizers: [...OPTIMIZER_NAMES], webgpu }));
+
+// onnxruntime-web's WebGPU build (its own module and runtime files under ort/), loaded by the first WebGPU probe.
+const loadWebGpu = () => import('onnxruntime-web/webgpu');
+
+/** Losses of the two providers' probes may differ by float rounding, not more (relative, see lossDisagreement). */
+const LOSS_TOLERANCE = 1e-3;
 
 // navigator.gpu can exist without an adapter (no GPU, or GPU blocked): only an adapter counts.
 async function webGpuAdapter(): Promise<boolean> {
@@ -58,7 +69,10 @@ async function run(start: StartMessage): Promise<void> {
   const { settings } = start;
   let epochs = 0;
   try {
-    configureBrowserTrainer({ datasetUrl: start.datasetUrl, ortWasmPaths: start.wasmPaths, numThreads: start.numThreads, checkpoints });
+    const configure = (executionProvider: 'wasm' | 'webgpu') =>
+      configureBrowserTrainer({ datasetUrl: start.datasetUrl, ortWasmPaths: start.wasmPaths, numThreads: start.numThreads, checkpoints, executionProvider, loadWebGpu });
+    const choice = await chooseForRun(start, configure);
+    configure(choice.provider);
     let lastProgress = 0;
     const result = await train({
       engine: 'onnx',
@@ -102,6 +116,36 @@ async function run(start: StartMessage): Promise<void> {
   } finally {
     running = undefined;
   }
+}
+
+// Measures both providers where there is an adapter (and ?provider= is not wasm), posts the choice.
+async function chooseForRun(start: StartMessage, configure: (provider: 'wasm' | 'webgpu') => void): Promise<ProviderChoice> {
+  const probe: ProviderProbe = {};
+  if ((await adapter) && start.provider !== 'wasm') {
+    const { hiddenUnits, optimizer, learningRate, seed } = start.settings;
+    const settings: ProbeSettings = { hiddenUnits, optimizer, learningRate, seed };
+    configure('wasm');
+    const wasm = await probeProvider(settings);
+    probe.wasmMsPerStep = wasm.msPerStep;
+    try {
+      configure('webgpu');
+      const webgpu = await probeProvider(settings);
+      const disagreement = lossDisagreement(wasm.losses, webgpu.losses);
+      if (!(disagreement <= LOSS_TOLERANCE)) throw new Error(`its losses differ from wasm's by ${disagreement.toExponential(1)} (relative)`);
+      probe.webgpu = { msPerStep: webgpu.msPerStep };
+    } catch (error) {
+      probe.webgpu = { error: errorLine(error) };
+    }
+  }
+  const choice = chooseProvider(probe, start.provider);
+  const webgpuMsPerStep = probe.webgpu && 'msPerStep' in probe.webgpu ? probe.webgpu.msPerStep : undefined;
+  post({
+    type: 'provider-choice',
+    ...choice,
+    ...(probe.wasmMsPerStep === undefined ? {} : { wasmMsPerStep: probe.wasmMsPerStep }),
+    ...(webgpuMsPerStep === undefined ? {} : { webgpuMsPerStep }),
+  });
+  return choice;
 }
 
 // The checkpoint's two files as Node writes them, and the model exported to ONNX with its test accuracy.

@@ -1,13 +1,15 @@
 // The training page: the form, Train and Stop, the epoch's progress bar with its ETA, live loss and
 // accuracy charts, then the test accuracy, a drawing pad reading digits with the freshly trained model,
 // and the downloads. The training itself runs in a module Web Worker (train-worker.ts), so this thread
-// stays free for the page. `?limit=N` trains on only N images (quick runs and tests; documented in the README).
+// stays free for the page. `?limit=N` trains on only N images (quick runs and tests; documented in the README);
+// `?provider=wasm|webgpu` trains on that execution provider instead of the faster one measured (tests).
 import { zipCheckpoint } from '@mnist/core';
 import type { EpochEndLog } from '@mnist/trainer/browser';
 import { MnistClassifier } from '@mnist/infer-web';
 import { attachDrawingPad } from './drawing-pad.js';
 import { predictionLoop } from './prediction-loop.js';
 import { createProbabilityBars } from './probability-bars.js';
+import { providerRequest, type ProviderRequest } from './provider-choice.js';
 import { runtimeChoice } from './runtime-choice.js';
 import { etaSeconds, errorLine, ownBuffer, parseTrainForm, type PageMessage, type TrainedFiles, type TrainSettings, type WorkerMessage } from './train-protocol.js';
 import { trainingCharts } from './training-charts.js';
@@ -44,7 +46,8 @@ const downloadOnnx = element<HTMLButtonElement>('#download-onnx');
 const downloadCheckpoint = element<HTMLButtonElement>('#download-checkpoint');
 
 const choice = runtimeChoice(window);
-const limit = new URL(location.href).searchParams.get('limit');
+const query = new URL(location.href).searchParams;
+const limit = query.get('limit');
 const threadsText = `wasm, ${choice.numThreads} ${choice.numThreads === 1 ? 'thread' : 'threads'}`;
 
 let history: EpochEndLog[] = [];
@@ -54,6 +57,7 @@ let files: TrainedFiles | undefined;
 let classifier: MnistClassifier | undefined;
 let optimizers: string[] = [];
 let stopping = false;
+let webgpu = false;
 
 function setState(state: TrainState, text: string, accuracy?: number): void {
   status.dataset.state = state;
@@ -87,14 +91,26 @@ async function onWorkerMessage(message: WorkerMessage): Promise<void> {
     case 'ready':
       optimizers = message.optimizers;
       inputs.optimizer.replaceChildren(...optimizers.map((name) => new Option(name, name, name === 'sgd', name === 'sgd')));
-      // The trainer runs the wasm build of onnxruntime-web (vite.config.ts aliases it); WebGPU would need its other
-      // build and gives no bit parity with Node, so a page that has it says why it is not used.
+      // wasm until a run measures WebGPU against it (the worker's provider-choice); wasm alone gives
+      // bit parity with Node, WebGPU's float math does not.
+      webgpu = message.webgpu;
       provider.textContent = message.webgpu
-        ? `${threadsText} (WebGPU is available, but this page's onnxruntime-web build is wasm-only)`
+        ? `${threadsText} (WebGPU is available, measured against wasm when Train is pressed)`
         : `${threadsText} (no WebGPU in this browser)`;
       provider.dataset.provider = 'wasm';
+      status.dataset.provider = 'wasm';
       provider.dataset.threads = String(choice.numThreads);
       setState('idle', 'Ready: choose the settings and press Train.');
+      break;
+    case 'provider-choice':
+      provider.textContent = `${message.provider === 'wasm' ? threadsText : 'webgpu'} (${message.reason})`;
+      provider.dataset.provider = message.provider;
+      status.dataset.provider = message.provider;
+      for (const [key, value] of [['wasmMsPerStep', message.wasmMsPerStep], ['webgpuMsPerStep', message.webgpuMsPerStep]] as const) {
+        if (value === undefined) delete provider.dataset[key];
+        else provider.dataset[key] = value.toFixed(2);
+      }
+      if (!stopping) status.textContent = 'Reading MNIST and building the training graph…';
       break;
     case 'provider':
       provider.title = message.line;
@@ -156,7 +172,9 @@ async function finished(trained: TrainedFiles): Promise<boolean> {
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   let settings: TrainSettings;
+  let requested: ProviderRequest;
   try {
+    requested = providerRequest(query.get('provider'));
     settings = parseTrainForm(
       { hidden: inputs.hidden.value, epochs: inputs.epochs.value, learningRate: inputs.learningRate.value, optimizer: inputs.optimizer.value, seed: inputs.seed.value, limit },
       optimizers,
@@ -171,7 +189,7 @@ form.addEventListener('submit', (event) => {
   drawCharts();
   progress.value = 0;
   eta.textContent = 'reading MNIST…';
-  setState('training', 'Reading MNIST and building the training graph…');
+  setState('training', webgpu && requested !== 'wasm' ? 'Measuring WebGPU against wasm (a few steps each)…' : 'Reading MNIST and building the training graph…');
   delete status.dataset.epochs;
   send({
     type: 'start',
@@ -179,6 +197,7 @@ form.addEventListener('submit', (event) => {
     datasetUrl: new URL('./data/mnist/', document.baseURI).href,
     wasmPaths: choice.wasmPaths,
     numThreads: choice.numThreads,
+    provider: requested,
   });
 });
 stopButton.addEventListener('click', () => {

@@ -19,6 +19,18 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
+ * What gives headless Chromium a WebGPU adapter here: SwiftShader's Vulkan on the CPU (slow, but the
+ * WebGPU path runs). Only on a secure context (http://127.0.0.1 is one); without these, requestAdapter() gives null.
+ */
+export const CHROMIUM_WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
+
+/** Options of `launchChromium`. */
+export interface LaunchChromiumOptions {
+  /** Launch with CHROMIUM_WEBGPU_ARGS (and without --disable-gpu), so pages get a SwiftShader WebGPU adapter. */
+  webgpu?: boolean;
+}
+
+/**
  * Undefined when Chromium is there; else why the browser tests are skipped. Throws instead when
  * MNIST_REQUIRE_SYSTEM_DEPS=1.
  * @example const skipReason = chromiumSkipReason();
@@ -32,9 +44,11 @@ export function chromiumSkipReason(tests = "the demo's browser tests"): string |
 }
 
 /**
- * Starts headless Chromium with a fresh profile.
+ * Starts headless Chromium with a fresh profile; `{ webgpu: true }` gives its pages a WebGPU adapter.
  * @example const browser = await launchChromium(); try { ... } finally { await browser.close(); }
+ * @example const browser = await launchChromium({ webgpu: true });
  */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+export function launchChromium(options: LaunchChromiumOptions = {}): Promise<Browser> {
+  const args = options.webgpu ? [...CHROMIUM_ARGS.filter((arg) => arg !== '--disable-gpu'), ...CHROMIUM_WEBGPU_ARGS] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }

@@ -1,0 +1,105 @@
+// The training page on WebGPU, in headless Chromium launched with SwiftShader's WebGPU adapter (on the
+// CPU): the page measures a few steps on wasm and on WebGPU before training, says which provider trains
+// and the two ms/step, and the run reaches a sane accuracy on a short `?limit=` run, on the provider it
+// chose and on WebGPU when `?provider=webgpu` forces it (or, where WebGPU fails, on wasm saying why).
+import { ensureMnist } from '@mnist/trainer/internal';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemo } from './build-demo.js';
+import { chromiumSkipReason, launchChromium } from './chromium.fixture.js';
+import { serveDemo, type DemoServer } from './serve-demo.js';
+
+const skipReason = chromiumSkipReason("the training page's WebGPU test");
+let server: DemoServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (skipReason !== undefined) return;
+  const launching = launchChromium({ webgpu: true });
+  const [dir, data] = await Promise.all([buildDemo(), ensureMnist(undefined, { verifyExisting: false })]);
+  server = await serveDemo({ dir, data });
+  browser = await launching;
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+interface PageRun {
+  state: string;
+  status: string;
+  provider: string;
+  providerText: string;
+  wasmMs: number;
+  webgpuMs: number;
+  accuracy: number;
+  errors: string[];
+}
+
+// One short run from the page's form (1000 images, 2 epochs of 20 steps at SGD 0.1: enough for a sane
+// accuracy, short on SwiftShader's WebGPU), with the page's console errors and ONNX Runtime's warnings.
+async function trainOnPage(query: string): Promise<PageRun> {
+  const page: Page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+    if (process.env.MNIST_WEBGPU_LOG === '1' || message.type() === 'warning') console.log(`[page ${message.type()}] ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  try {
+    await page.goto(`${server.trainUrl}?limit=1000${query}`);
+    await page.waitForSelector('button#train:not([disabled])', { timeout: 60_000 });
+    // The adapter is there (the flags work): the page says WebGPU will be measured.
+    expect(await page.textContent('#provider')).toMatch(/^wasm, \d threads? \(WebGPU is available, measured against wasm when Train is pressed\)$/);
+    await page.fill('#epochs', '2');
+    await page.fill('#learning-rate', '0.1');
+    await page.fill('#hidden', '64');
+    await page.click('#train');
+    await page.waitForSelector('#train-status[data-state="done"], #train-status[data-state="error"]', { timeout: 240_000 });
+    const number = async (name: string) => Number((await page.getAttribute('#provider', name)) ?? Number.NaN);
+    return {
+      state: (await page.getAttribute('#train-status', 'data-state'))!,
+      status: (await page.textContent('#train-status'))!,
+      provider: (await page.getAttribute('#train-status', 'data-provider'))!,
+      providerText: (await page.textContent('#provider'))!,
+      wasmMs: await number('data-wasm-ms-per-step'),
+      webgpuMs: await number('data-webgpu-ms-per-step'),
+      accuracy: Number(await page.getAttribute('#train-status', 'data-accuracy')),
+      errors,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+describe.skipIf(skipReason !== undefined)('the training page with a WebGPU adapter (SwiftShader)', () => {
+  it('measures both providers, trains on the faster and says so with the two ms/step', async () => {
+    const run = await trainOnPage('');
+    console.log(`auto: ${run.providerText}; ${run.status}`);
+    expect(run.state, run.status).toBe('done');
+    expect(run.accuracy).toBeGreaterThan(0.7);
+    expect(run.wasmMs).toBeGreaterThan(0);
+    if (Number.isNaN(run.webgpuMs)) {
+      // WebGPU failed in SwiftShader: wasm trains, and the page says why in one line.
+      expect(run.provider).toBe('wasm');
+      expect(run.providerText).toMatch(/^wasm, \d threads? \(WebGPU failed: [^\n]+\)$/);
+    } else {
+      expect(run.provider).toBe(run.webgpuMs < run.wasmMs ? 'webgpu' : 'wasm');
+      const ms = (v: number) => `${v < 10 ? v.toFixed(1) : Math.round(v)} ms/step`;
+      const head = run.provider === 'wasm' ? String.raw`wasm, \d threads?` : 'webgpu';
+      expect(run.providerText).toMatch(new RegExp(`^${head} \\(WebGPU measured ${ms(run.webgpuMs)} vs wasm ${ms(run.wasmMs)}\\)$`));
+    }
+    expect(run.errors).toEqual([]);
+  }, 300_000);
+
+  it('trains on WebGPU when ?provider=webgpu asks (or on wasm, saying why WebGPU failed)', async () => {
+    const run = await trainOnPage('&provider=webgpu');
+    console.log(`webgpu: ${run.providerText}; ${run.status}`);
+    expect(run.state, run.status).toBe('done');
+    expect(run.accuracy).toBeGreaterThan(0.7);
+    if (run.provider === 'wasm') expect(run.providerText).toMatch(/^wasm, \d threads? \(WebGPU failed: [^\n]+\)$/);
+    else expect(run.providerText).toMatch(/^webgpu \(as \?provider=webgpu asks; WebGPU measured [\d.]+ ms\/step vs wasm [\d.]+ ms\/step\)$/);
+    expect(run.errors).toEqual([]);
+  }, 300_000);
+});
