@@ -1,8 +1,11 @@
 // `npm run bench`: every benchmark of the SDK, each next to its peer from the same run (these
 // machines are shared and noisy, so ratios matter, not absolute times).
 //
-// Usage: node bench/run.mjs [--quick] [--rounds N] [--only training,tfjs,inference,browser,serve]
-//   --quick trains 3 epochs instead of the full default job (30 epochs, batch 50, 55000 images).
+// Usage: node bench/run.mjs [--quick] [--rounds N] [--only training,cnn,tfjs,inference,browser,serve] [--no-augment]
+//   --quick trains 3 epochs instead of the full default job (30 epochs, batch 50, 55000 images), and the
+//   CNN 1 epoch instead of its 12.
+//   The cnn section trains `mnist train --model cnn --augment` against bench/pytorch_cnn.py (the same
+//   convnet and distortion in PyTorch and torchvision); --no-augment trains both on the plain images.
 //   The browser section also times training in Chromium (bench/browser-train.mjs; its full 30-epoch job in the page unless --quick).
 //   --rounds N: training runs of ours and of the 1-thread peer, taken in turns (default: one round per
 //   core; 1 with --quick). Round r pins the 1-thread peer to core r; ours runs on every core, as
@@ -94,6 +97,14 @@ const table = (rows, columns) => {
   for (const row of rows) console.log(line(columns.map(([, key]) => row[key] ?? '')));
 };
 const fixed = (n, digits) => (typeof n === 'number' ? n.toFixed(digits) : '');
+// The fastest of a row's runs by job seconds, its note listing them all; the first error when none ran.
+const fastest = (runs) => {
+  const good = runs.filter((r) => !r.error);
+  if (!good.length) return runs[0];
+  const best = good.reduce((a, b) => (a.seconds < b.seconds ? a : b));
+  const where = (r) => (r.cpu === undefined || !taskset ? '' : ` on core ${r.cpu}`);
+  return good.length > 1 ? { ...best, note: `fastest of ${good.map((r) => `${r.seconds.toFixed(1)} s${where(r)}`).join(', ')}` } : best;
+};
 
 let trainedModel;
 
@@ -118,13 +129,6 @@ if (wants('training')) {
     oursOneCore.push(trainJob(cpu, ['--cores', '1']));
   }
   if (!missing) peerRuns[2].push(runPeer('pytorch_peer.py', ['--threads', '2', '--epochs', String(epochs)]));
-  const fastest = (runs) => {
-    const good = runs.filter((r) => !r.error);
-    if (!good.length) return runs[0];
-    const best = good.reduce((a, b) => (a.seconds < b.seconds ? a : b));
-    const where = (r) => (r.cpu === undefined || !taskset ? '' : ` on core ${r.cpu}`);
-    return good.length > 1 ? { ...best, note: `fastest of ${good.map((r) => `${r.seconds.toFixed(1)} s${where(r)}`).join(', ')}` } : best;
-  };
   const ours = fastest(oursRuns);
   const oneCore = fastest(oursOneCore);
   const rows = [];
@@ -178,6 +182,72 @@ if (wants('training')) {
     '(job s: the same span for both, from reading the data through every epoch with its validation score (and our ' +
       'checkpoint) to the saved model and its test score; importing onnxruntime-node is inside ours, importing torch is ' +
       'outside PyTorch\'s; steps s: the training epochs alone; s/epoch is job s / epochs)',
+  );
+}
+
+if (wants('cnn')) {
+  // `mnist train --model cnn --augment` (12 epochs; 1 with --quick) against the same convnet, initializer,
+  // optimizer, batch, split and distortion in PyTorch (bench/pytorch_cnn.py). --no-augment compares them
+  // on the plain images.
+  const cnnEpochs = quick ? 1 : 12;
+  const augment = !argv.includes('--no-augment');
+  console.log(`\n== Training the CNN (mnist train --model cnn${augment ? ' --augment' : ''}): ${cnnEpochs} epoch(s), batch 50, 55000 images, ours vs PyTorch ==`);
+  const { DEFAULT_AUGMENT } = await import('../packages/core/dist/index.js');
+  const noAugment = augment && !DEFAULT_AUGMENT ? '--augment needs DEFAULT_AUGMENT exported by @mnist/core (packages/core/src/augment.ts)' : null;
+  let { missing } = peer();
+  if (!missing && augment && spawnSync(python, ['-c', 'import torchvision.transforms'], { env: peer().env }).status !== 0) {
+    missing = `${python} cannot import torchvision, which draws the peer's augmentation (Debian: apt-get install -y python3-torchvision)`;
+  }
+  if (!peer().missing) console.log(peer().note);
+  // The peer is given core's own numbers, so both draw from the same distributions.
+  const peerAugment = augment && DEFAULT_AUGMENT
+    ? ['--augment', '--max-shift', String(DEFAULT_AUGMENT.maxShift), '--max-rotation', String(DEFAULT_AUGMENT.maxRotation),
+        '--scale', ...DEFAULT_AUGMENT.scale.map(String), '--elastic-alpha', String(DEFAULT_AUGMENT.elasticAlpha), '--elastic-sigma', String(DEFAULT_AUGMENT.elasticSigma)]
+    : [];
+  if (augment && DEFAULT_AUGMENT) console.log(`augmentation: ${JSON.stringify(DEFAULT_AUGMENT)} (core's DEFAULT_AUGMENT; PyTorch draws it with torchvision's RandomAffine and ElasticTransform)`);
+  // Turns as in the training section: ours on every core (as `mnist train` runs), the 1-thread peer pinned
+  // to core r, the 2-thread peer unpinned; each row keeps its fastest run.
+  const runs = { ours: [], 1: [], 2: [] };
+  for (let round = 0; round < rounds; round++) {
+    const cpu = round % cpus().length;
+    if (noAugment) runs.ours.push({ error: noAugment });
+    else runs.ours.push(runJson(process.execPath, [join(root, 'bench/train-job.mjs'), '--model', 'cnn', '--epochs', String(cnnEpochs), ...(augment ? ['--augment'] : [])]));
+    if (missing || noAugment) continue;
+    runs[1].push({ ...runPeer('pytorch_cnn.py', ['--threads', '1', '--epochs', String(cnnEpochs), ...peerAugment], cpu), cpu });
+    runs[2].push(runPeer('pytorch_cnn.py', ['--threads', '2', '--epochs', String(cnnEpochs), ...peerAugment]));
+  }
+  const ours = fastest(runs.ours);
+  const rows = [ours.error ? { name: 'mnist train --model cnn', note: ours.error } : { name: `mnist train --model cnn (${ours.engine} on ${ours.backend}, every core)`, ...ours }];
+  const peers = [];
+  for (const threads of [1, 2]) {
+    const best = missing || noAugment ? { error: `skipped: ${missing ?? noAugment}` } : fastest(runs[threads]);
+    if (best.error) rows.push({ name: `PyTorch, ${threads} thread(s)`, note: best.error });
+    else {
+      peers.push(best);
+      rows.push({ name: `PyTorch ${best.torch}, ${threads} thread(s)`, ...best });
+    }
+  }
+  table(
+    rows.map((r) => ({
+      ...r,
+      seconds: fixed(r.seconds, 1),
+      trainingSeconds: fixed(r.trainingSeconds, 1),
+      secondsPerEpoch: fixed(r.secondsPerEpoch, 2),
+      testAccuracy: fixed(r.testAccuracy, 4),
+      peakRssMb: fixed(r.peakRssMb, 0),
+    })),
+    [['run', 'name'], ['job s', 'seconds'], ['steps s', 'trainingSeconds'], ['s/epoch', 'secondsPerEpoch'], ['test acc', 'testAccuracy'], ['peak MB', 'peakRssMb'], ['note', 'note']],
+  );
+  if (!ours.error && peers.length) {
+    const best = peers.reduce((a, b) => (a.seconds < b.seconds ? a : b));
+    console.log(
+      `ratio: ours / PyTorch's best (${best.threads} thread(s)) = ${(ours.seconds / best.seconds).toFixed(3)} for the job (target <= 0.5); ` +
+        `accuracy ours - PyTorch = ${(ours.testAccuracy - best.testAccuracy).toFixed(4)} (target >= -0.002)`,
+    );
+  }
+  console.log(
+    '(job s: the span of the training section\'s, from reading the data to the saved model and its test score, ' +
+      'the distortion of every epoch\'s images included; steps s: our engine\'s epochs, PyTorch\'s optimizer steps alone)',
   );
 }
 
