@@ -2,7 +2,7 @@
 // layers' registered pieces (layers/registry.ts): one Loop over the block, each step the forward pass,
 // softmax cross-entropy, each layer's backward piece from the top down, and the optimizer's TF1 update.
 // buildTrainingGraph and buildLogitsGraph route layered specs here; the MLP keeps its own fast path.
-import { networkLayers, ONNX_PRODUCER_NAME, type ModelSpec, type NetworkLayer } from '@mnist/core';
+import { describeNetwork, networkLayers, ONNX_PRODUCER_NAME, type ModelSpec, type NetworkLayer } from '@mnist/core';
 import { activationGradConstants, activationGradient, type ActivationGradConstants } from './activation-grads.js';
 import { encodeModel, GraphBuilder, irVersionForOpset } from './graph-builder.js';
 import type { LayerWeights } from './layers/layer-kernel.js';
@@ -78,7 +78,7 @@ export function buildLayeredTrainingGraph(spec: ModelSpec, form: LayeredTraining
     g.build({
       irVersion: irVersionForOpset(form.opset),
       producerName: ONNX_PRODUCER_NAME,
-      docString: `${optimizer.name} training steps of ${describeLayers(layers)} ${spec.activation}, learning rate ${optimizer.learningRate}${frozen}`,
+      docString: `${optimizer.name} training steps of ${describeNetwork(spec)}, learning rate ${optimizer.learningRate}${frozen}`,
     }),
   );
 }
@@ -179,8 +179,4 @@ function layeredStep(
     dOutput = grads.dInput;
   }
   return { loss, updated };
-}
-
-function describeLayers(layers: readonly NetworkLayer[]): string {
-  return layers.map((l) => (l.layer.kind === 'flatten' ? 'flatten' : `${l.layer.kind}[${l.outputShape.join('x')}]`)).join('-');
 }
