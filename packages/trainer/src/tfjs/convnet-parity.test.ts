@@ -51,7 +51,7 @@ async function compare(backend: string, optimizer: OptimizerConfig, frozenLayers
     const data = { images, labels, batches, pixelScale: 1 / 255 };
     const expected = referenceEpoch(reference, state, data);
     const stats = await engine.runEpoch(data);
-    for (let s = 0; s < batches.length; s++) lossGap = Math.max(lossGap, Math.abs(stats.losses[s] - expected[s]));
+    for (let s = 0; s < batches.length; s++) lossGap = Math.max(lossGap, Math.abs(stats.losses![s] - expected[s]));
   }
   return { lossGap, weightGap: maxAbsDifference(state, await engine.readWeights()), weights: await engine.readWeights(), initial: weights };
 }

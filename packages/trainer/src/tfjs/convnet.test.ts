@@ -183,7 +183,7 @@ async function compare(spec: ModelSpec, optimizer: 'sgd' | 'momentum', backend: 
       }
     }
     const stats = await engine.runEpoch({ images, labels, batches: [Int32Array.from(rows)], pixelScale: PIXEL_SCALE });
-    lossGap = Math.max(lossGap, Math.abs(stats.losses[0] - expected));
+    lossGap = Math.max(lossGap, Math.abs(stats.losses![0] - expected));
     const got = await engine.readWeights();
     for (const [name, p] of params) {
       const w = got.get(name)!;
