@@ -205,8 +205,8 @@ if (wants('cnn')) {
         '--scale', ...DEFAULT_AUGMENT.scale.map(String), '--elastic-alpha', String(DEFAULT_AUGMENT.elasticAlpha), '--elastic-sigma', String(DEFAULT_AUGMENT.elasticSigma)]
     : [];
   if (augment && DEFAULT_AUGMENT) console.log(`augmentation: ${JSON.stringify(DEFAULT_AUGMENT)} (core's DEFAULT_AUGMENT; PyTorch draws it with torchvision's RandomAffine and ElasticTransform)`);
-  // Turns as in the training section: ours on every core (as `mnist train` runs), the 1-thread peer pinned
-  // to core r, the 2-thread peer unpinned; each row keeps its fastest run.
+  // Turns as in the training section: ours unpinned with the threads `mnist train` picks, the 1-thread
+  // peer pinned to core r, the 2-thread peer unpinned; each row keeps its fastest run.
   const runs = { ours: [], 1: [], 2: [] };
   for (let round = 0; round < rounds; round++) {
     const cpu = round % cpus().length;
@@ -217,7 +217,7 @@ if (wants('cnn')) {
     runs[2].push(runPeer('pytorch_cnn.py', ['--threads', '2', '--epochs', String(cnnEpochs), ...peerAugment]));
   }
   const ours = fastest(runs.ours);
-  const rows = [ours.error ? { name: 'mnist train --model cnn', note: ours.error } : { name: `mnist train --model cnn (${ours.engine} on ${ours.backend}, every core)`, ...ours }];
+  const rows = [ours.error ? { name: 'mnist train --model cnn', note: ours.error } : { name: `mnist train --model cnn (${ours.engine} on ${ours.backend})`, ...ours }];
   const peers = [];
   for (const threads of [1, 2]) {
     const best = missing || noAugment ? { error: `skipped: ${missing ?? noAugment}` } : fastest(runs[threads]);

@@ -2,7 +2,7 @@
 // directory, then print one JSON line with its result, seconds per epoch and peak RSS.
 // Usage: node bench/train-job.mjs [--model mlp|cnn] [--augment] [--epochs N] [--engine auto] [--cores N] [--data DIR]
 //   --epochs defaults to the model's recipe (30 for mlp, 12 for cnn); --augment trains each epoch on
-//   core's DEFAULT_AUGMENT distortion of the training images, as `mnist train --augment`.
+//   core's DEFAULT_AUGMENT distortion of the training images, as `mnist train --augment` (without it, none).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { peakRssMb } from './peak-rss.mjs';
 const argv = process.argv.slice(2);
 const flag = (name, fallback) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : fallback);
 const epochs = flag('epochs') === undefined ? undefined : Number(flag('epochs'));
-const augment = argv.includes('--augment') ? await defaultAugment() : undefined;
+// Explicit either way: the bench's peers never augment unless asked, whatever a preset's default.
+const augment = argv.includes('--augment');
 const out = join(await mkdtemp(join(tmpdir(), 'mnist-bench-')), 'dnn');
 try {
   const result = await train({
@@ -28,7 +29,7 @@ try {
   console.log(JSON.stringify({
     ...result,
     model: flag('model') ?? 'mlp',
-    augment: augment !== undefined,
+    augment,
     secondsPerEpoch: result.seconds / result.epochs,
     stepsPerSecond: result.steps / result.trainingSeconds,
     peakRssMb: peakRssMb(),
@@ -36,12 +37,4 @@ try {
   }));
 } finally {
   if (!argv.includes('--keep')) await rm(join(out, '..'), { recursive: true, force: true });
-}
-
-// Read from core's build, so the bench (and bench/pytorch_cnn.py, given the same numbers by run.mjs)
-// always distorts as the shipped default does.
-async function defaultAugment() {
-  const { DEFAULT_AUGMENT } = await import('../packages/core/dist/index.js');
-  if (!DEFAULT_AUGMENT) throw new Error('--augment needs DEFAULT_AUGMENT exported by @mnist/core (packages/core/src/augment.ts); build core first');
-  return DEFAULT_AUGMENT;
 }
