@@ -12,7 +12,13 @@ describe('buildDemo', () => {
   it('builds the page with the ort runtime beside it, then skips an up-to-date build', async () => {
     const outDir = join(parent, 'page');
     expect(await buildDemo({ outDir })).toBe(outDir);
-    expect(readdirSync(join(outDir, 'ort')).sort()).toEqual(['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']);
+    // The wasm build's runtime, and the asyncify one of the WebGPU build the training worker loads where WebGPU exists.
+    expect(readdirSync(join(outDir, 'ort')).sort()).toEqual([
+      'ort-wasm-simd-threaded.asyncify.mjs',
+      'ort-wasm-simd-threaded.asyncify.wasm',
+      'ort-wasm-simd-threaded.mjs',
+      'ort-wasm-simd-threaded.wasm',
+    ]);
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
     const script = /<script type="module" crossorigin src="\.\/(assets\/[^"]+\.js)"><\/script>/.exec(html);
     expect(script, html).not.toBeNull();
@@ -23,6 +29,7 @@ describe('buildDemo', () => {
     // The wasm-only ort build: it loads ort-wasm-simd-threaded.mjs, never the 20 MB WebGPU (jsep) runtime.
     expect(bundle).toContain('ort-wasm-simd-threaded');
     expect(bundle).not.toContain('jsep.mjs');
+    expect(bundle).not.toContain('asyncify');
     // The training page, linked both ways with the drawing page, and its module worker as its own chunk.
     expect(html).toContain('href="./train.html"');
     const trainHtml = readFileSync(join(outDir, 'train.html'), 'utf8');
