@@ -52,7 +52,7 @@ describe('exportOnnx of a layered checkpoint', () => {
     it(`${runtime}: logits equal the reference forward pass, probabilities and classes follow them`, async () => {
       const session = await ort.InferenceSession.create(exportOnnx(checkpoint));
       try {
-        const out = await (session as ortNode.InferenceSession).run({ X: new ort.Tensor('float32', x, [batch, 784]) as ortNode.Tensor });
+        const out = await (session).run({ X: new ort.Tensor('float32', x, [batch, 784]) });
         closeTo(out.logits.data as Float32Array, expected, 'logit');
         const classes = Array.from(out.classes.data as BigInt64Array, Number);
         classes.forEach((c, r) => {

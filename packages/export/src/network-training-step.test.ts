@@ -48,11 +48,11 @@ async function runBlock(ort: Ort, bytes: Uint8Array, spec: ModelSpec, state: Ref
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   try {
     const feeds: Record<string, ortNode.Tensor> = {
-      [TRAINING_GRAPH_NAMES.images]: new ort.Tensor('uint8', images, [steps, batch, spec.inputSize]) as ortNode.Tensor,
-      [TRAINING_GRAPH_NAMES.labels]: new ort.Tensor('uint8', labels, [steps, batch]) as ortNode.Tensor,
+      [TRAINING_GRAPH_NAMES.images]: new ort.Tensor('uint8', images, [steps, batch, spec.inputSize]),
+      [TRAINING_GRAPH_NAMES.labels]: new ort.Tensor('uint8', labels, [steps, batch]),
     };
-    for (const [name, w] of state) feeds[name] = new ort.Tensor('float32', w.values.slice(), w.shape) as ortNode.Tensor;
-    const out = await (session as ortNode.InferenceSession).run(feeds);
+    for (const [name, w] of state) feeds[name] = new ort.Tensor('float32', w.values.slice(), w.shape);
+    const out = await (session).run(feeds);
     const after: ReferenceWeights = new Map([...state].map(([name, w]) => [name, { name, shape: w.shape, values: out[updatedWeightName(name)].data as Float32Array }]));
     return { losses: Array.from(out[TRAINING_GRAPH_NAMES.losses].data as Float32Array), after };
   } finally {

@@ -2,7 +2,7 @@
 // on NCHW, as `networkLayers` resolves them), forward pass and gradients written plainly as loops,
 // for the layered training and logits graphs and the export to be checked against. referenceForward,
 // referenceGradients and referenceStep (reference-mlp.ts) route layered specs here.
-import { networkLayers, type ModelSpec, type NamedWeight, type NetworkLayer } from '@mnist/core';
+import { networkLayers, type ModelSpec, type NetworkLayer } from '@mnist/core';
 import { referenceActivation, referenceActivationGradient } from './reference-activation.js';
 import type { ReferenceBatch, ReferenceGradients, ReferenceWeights } from './reference-mlp.js';
 
@@ -21,7 +21,7 @@ export interface ConvnetForward {
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const valuesOf = (weights: ReferenceWeights, name: string) => {
-  const w = weights.get(name) as NamedWeight | undefined;
+  const w = weights.get(name);
   if (!w) throw new RangeError(`weights: ${name} is missing`);
   return w.values;
 };
