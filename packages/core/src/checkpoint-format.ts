@@ -3,6 +3,7 @@
 import { ACTIVATIONS, activationConstantProblem, INITIALIZERS, isImageShape, MNIST_PREPROCESSING, type ModelSpec, type Preprocessing } from './model-spec.js';
 import { layerNames, layersProblem } from './network-layers.js';
 import { SourcedError } from './sourced-error.js';
+import { augmentOptionsProblem, type AugmentOptions } from './augment.js';
 import { frozenLayersProblem } from './frozen-layers.js';
 
 export const CHECKPOINT_FORMAT = 'mnist-dnn-checkpoint';
@@ -73,6 +74,8 @@ export interface TrainingState {
   testAccuracy?: number;
   /** Dropout rate on the hidden layers while training; absent means 0. */
   dropoutRate?: number;
+  /** The augmentation every epoch's training images went through (`--augment`); absent: none. */
+  augment?: AugmentOptions;
   /** The run's budget of optimizer steps (DNNClassifier's `steps`), when it had one. */
   maxSteps?: number;
   /** Early stopping on validation accuracy, when the run used it. */
@@ -359,6 +362,9 @@ function validateModelJson(value: unknown, source: string): ModelJson {
     fail(`has no labels: expected an array of ${spec!.outputSize} strings (modelSpec.outputSize)`);
   }
   validateTraining(json.training, fail);
+  const augment = (json.training as Partial<TrainingState>).augment;
+  const augmentProblem = augment === undefined ? undefined : augmentOptionsProblem(augment);
+  if (augmentProblem) fail(`has training.augment ${JSON.stringify(augment)}: ${augmentProblem}`);
   const frozen = (json.training as Partial<TrainingState>).frozen;
   const frozenProblem = frozen === undefined ? undefined : frozenLayersProblem(spec!, frozen);
   if (frozenProblem) fail(`has training.frozen ${JSON.stringify(frozen)}: ${frozenProblem}`);

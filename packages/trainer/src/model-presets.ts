@@ -5,9 +5,9 @@ import { DEFAULT_CNN_SPEC, DEFAULT_MODEL_SPEC, type LayerSpec, type ModelSpec } 
 import type { OptimizerName } from './engine.js';
 
 /** The names `train({ model })` and `mnist train --model` take. */
-export type ModelName = 'mlp' | 'cnn';
+export type ModelName = 'mlp' | 'cnn' | 'simard';
 
-export const MODEL_NAMES: readonly ModelName[] = Object.freeze(['mlp', 'cnn'] as const);
+export const MODEL_NAMES: readonly ModelName[] = Object.freeze(['mlp', 'cnn', 'simard'] as const);
 
 /** A family's network (without its input and output sizes, which the data decides) and training defaults. */
 export interface ModelPreset {
@@ -16,13 +16,16 @@ export interface ModelPreset {
   learningRate: number;
   epochs: number;
   batchSize: number;
+  /** Augment the training images every epoch (train's `augment`); default none. */
+  augment?: boolean;
   /** One line for `--help` and logs. */
   summary: string;
 }
 
 /**
  * The presets by name: `mlp` is the chapter's program (784-300-100-10 ReLU, truncated normal, SGD 0.01,
- * batch 50, 30 epochs); `cnn` a small convnet (DEFAULT_CNN_SPEC) with He initialization and Adam.
+ * batch 50, 30 epochs); `cnn` a small convnet (DEFAULT_CNN_SPEC) with He initialization and Adam;
+ * `simard` an 800-unit MLP on augmented digits.
  */
 export const MODEL_PRESETS: Readonly<Record<ModelName, ModelPreset>> = Object.freeze({
   mlp: {
@@ -40,6 +43,17 @@ export const MODEL_PRESETS: Readonly<Record<ModelName, ModelPreset>> = Object.fr
     epochs: 12,
     batchSize: 50,
     summary: 'conv 16x5x5, max pool 2, conv 32x5x5, max pool 2, dense 128, dense 10, ReLU, He init, Adam 0.001, batch 50, 12 epochs',
+  },
+  // Simard, Steinkraus and Platt (2003): a plain 800-unit MLP trained on elastically distorted digits.
+  // Plain SGD keeps the lockstep runner (both cores) on it.
+  simard: {
+    network: { hiddenUnits: [800], activation: 'relu', initializer: 'truncated_normal' },
+    optimizer: 'sgd',
+    learningRate: 0.05,
+    epochs: 40,
+    batchSize: 50,
+    augment: true,
+    summary: '784-800-10 ReLU MLP on augmented digits (shift, rotation, scale, elastic distortion every epoch), SGD 0.05, batch 50, 40 epochs',
   },
 });
 

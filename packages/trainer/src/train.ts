@@ -16,7 +16,10 @@ import {
   sliceImages,
   splitValidation,
   withOutputSize,
+  DEFAULT_AUGMENT,
+  augmentOptionsProblem,
   type Activation,
+  type AugmentOptions,
   type Checkpoint,
   type Initializer,
   type InitProvenance,
@@ -103,6 +106,13 @@ export interface TrainOptions {
   optimizer?: OptimizerOption;
   /** Dropout rate on hidden-layer outputs while training, default 0. */
   dropoutRate?: number;
+  /**
+   * Augment the training images every epoch (core's augmentImages: a random shift, rotation and scale,
+   * and Simard's elastic distortion, per image per epoch, from `seed`): `true` for DEFAULT_AUGMENT, or
+   * options of your own (unset ones DEFAULT_AUGMENT's). Validation and test images are never augmented.
+   * The checkpoint records it; a resume must ask for the same. Default: the `model` preset's (none for mlp and cnn).
+   */
+  augment?: boolean | Partial<AugmentOptions>;
   /**
    * Stop when validation accuracy has not improved for `patience` epochs; the final checkpoint then
    * holds the best epoch's weights (the history still lists every epoch).
@@ -222,6 +232,7 @@ interface Settings {
   seed: number;
   validationSize: number;
   dropoutRate: number;
+  augment?: AugmentOptions;
   patience?: number;
   maxSteps?: number;
   /** `classes` as given (undefined: the data's). */
@@ -405,6 +416,7 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
       history: [...records],
       ...(testAccuracy === undefined ? {} : { testAccuracy }),
       ...(settings.dropoutRate > 0 ? { dropoutRate: settings.dropoutRate } : {}),
+      ...(settings.augment ? { augment: settings.augment } : {}),
       ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
       ...(initializedFrom ? { initializedFrom } : {}),
       ...(frozen.length ? { frozen: [...frozen] } : {}),
@@ -440,6 +452,7 @@ async function runTrain(options: TrainOptions): Promise<TrainResult> {
       epochs: settings.epochs,
       maxSteps: settings.maxSteps,
       dropoutRate: settings.dropoutRate,
+      augment: settings.augment,
       patience: settings.patience,
       history,
       step,
@@ -566,6 +579,7 @@ function checkOptions(options: TrainOptions): Settings {
   const dropoutRate = options.dropoutRate ?? 0;
   if (!(Number.isFinite(dropoutRate) && dropoutRate >= 0 && dropoutRate < 1)) throw new RangeError(`dropoutRate must be in [0, 1), got ${dropoutRate}`);
   if (dropoutRate > 0 && layers !== undefined) throw new RangeError(`dropoutRate ${dropoutRate}: dropout applies to the MLP's hidden layers; a convolutional network trains without it`);
+  const augment = augmentOption(options.augment ?? preset.augment);
   const seed = int('seed', options.seed, 42, 0);
   if (seed > 0xffffffff) throw new RangeError(`seed must be at most ${0xffffffff}, got ${seed}`);
   if (options.trainLimit !== undefined) int('trainLimit', options.trainLimit, 1, 1);
@@ -586,10 +600,21 @@ function checkOptions(options: TrainOptions): Settings {
     seed,
     validationSize: int('validationSize', options.validationSize, DEFAULT_VALIDATION_SIZE, 1),
     dropoutRate,
+    augment,
     patience,
     maxSteps,
     classes,
   };
+}
+
+// `augment` resolved: true is DEFAULT_AUGMENT, an object fills its unset fields from it, false/undefined none.
+function augmentOption(augment: boolean | Partial<AugmentOptions> | undefined): AugmentOptions | undefined {
+  if (augment === undefined || augment === false) return undefined;
+  if (augment !== true && (typeof augment !== 'object' || augment === null)) throw new RangeError(`augment must be true, false or augmentation options, got ${JSON.stringify(augment)}`);
+  const resolved = augment === true ? { ...DEFAULT_AUGMENT, scale: [...DEFAULT_AUGMENT.scale] as [number, number] } : { ...DEFAULT_AUGMENT, ...augment };
+  const problem = augmentOptionsProblem(resolved);
+  if (problem) throw new RangeError(problem);
+  return resolved;
 }
 
 // Labels of classes with no names: their indexes, as the digits '0'..'9' of MNIST.
@@ -720,6 +745,7 @@ function checkResumable(checkpoint: Checkpoint, spec: ModelSpec, settings: Setti
   differ('--learning-rate', t.optimizer.learningRate, settings.optimizer.learningRate);
   differ('optimizer settings', t.optimizer.params ?? {}, optimizerCheckpointState(settings.optimizer).params ?? {});
   differ('--dropout', t.dropoutRate ?? 0, settings.dropoutRate);
+  differ('--augment', t.augment ?? 'none', settings.augment ?? 'none');
   differ('--patience', t.earlyStopping?.patience, settings.patience);
   differ('--steps', t.maxSteps, settings.maxSteps);
   if (differences.length) {

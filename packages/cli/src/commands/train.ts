@@ -35,7 +35,8 @@ interface TrainFlags extends TrainingFlags {
   epochs: number;
   batchSize: number;
   hidden: number[];
-  model?: 'mlp' | 'cnn';
+  model?: 'mlp' | 'cnn' | 'simard';
+  augment?: boolean;
   classes?: number;
   seed: number;
   engine?: string;
@@ -62,8 +63,11 @@ export function configure(command: Command, io: CliIo): void {
         '--model <name>',
         "model family and its recipe: mlp, the chapter's 784-300-100-10 MLP (SGD 0.01, 30 epochs); cnn, a convnet (conv 16x5x5, pool, conv 32x5x5, pool, dense 128; He init, Adam 0.001, 12 epochs); flags given win over the recipe",
       )
-        .choices(['mlp', 'cnn'])
+        .choices(['mlp', 'cnn', 'simard'])
         .default('mlp'),
+    )
+    .addOption(
+      new Option('--augment', 'augment the training images every epoch: a random shift (2 px), rotation (12°), scale (0.9-1.1) and elastic distortion (Simard 2003) per image, from --seed'),
     )
     .addOption(new Option('--epochs <n>', 'number of epochs (default: the model\'s, 30 for mlp)').argParser(positiveInteger('--epochs')).default(30))
     .addOption(new Option('--batch-size <n>', 'mini-batch size').argParser(positiveInteger('--batch-size')).default(50));
@@ -122,10 +126,10 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
   if (flags.logEvery !== undefined && flags.logdir === undefined) throw new CliError('--log-every needs --logdir DIR (where the TensorBoard logs go)');
   const { train: runTraining, ValidationSizeError, MODEL_PRESETS } = await import('@mnist/trainer');
   // The model's recipe gives what the command line leaves out; the chapter's MLP keeps its flag defaults.
-  const recipe = flags.model === 'cnn';
-  if (recipe && cmd.getOptionValueSource('hidden') === 'cli') throw new CliError('--hidden shapes the MLP; --model cnn has its own layers');
-  if (recipe && cmd.getOptionValueSource('epochs') !== 'cli') flags.epochs = MODEL_PRESETS.cnn.epochs;
-  if (recipe && cmd.getOptionValueSource('batchSize') !== 'cli') flags.batchSize = MODEL_PRESETS.cnn.batchSize;
+  const recipe = flags.model !== undefined && flags.model !== 'mlp' ? MODEL_PRESETS[flags.model] : undefined;
+  if (recipe?.network.layers && cmd.getOptionValueSource('hidden') === 'cli') throw new CliError(`--hidden shapes the MLP; --model ${flags.model} has its own layers`);
+  if (recipe && cmd.getOptionValueSource('epochs') !== 'cli') flags.epochs = recipe.epochs;
+  if (recipe && cmd.getOptionValueSource('batchSize') !== 'cli') flags.batchSize = recipe.batchSize;
   // Ctrl-C (or SIGTERM) ends the run after the current epoch, whose checkpoint is saved; a second one
   // exits at once, which is safe too: a save is atomic at every moment (see checkpoint-io.ts).
   let savedEpochs: number | undefined;
@@ -148,6 +152,7 @@ async function train(flags: TrainFlags, cmd: Command, io: CliIo): Promise<void> 
         learningRate: !recipe || learningRateFrom(cmd).given ? learningRateFrom(cmd).learningRate : undefined,
         // Only when given: with --init-from (or resuming a warm start) the network is the checkpoint's.
         hiddenUnits: cmd.getOptionValueSource('hidden') === 'cli' ? flags.hidden : undefined,
+        augment: flags.augment,
         classes: flags.classes,
         seed: flags.seed,
         engine: flags.engine,
@@ -268,7 +273,8 @@ async function trainEstimator(flags: TrainFlags, cmd: Command, io: CliIo): Promi
   if (flags.initFrom !== undefined) throw new CliError('--init-from does not apply to --estimator');
   if (flags.freeze !== undefined) throw new CliError('--freeze does not apply to --estimator');
   if (flags.cores !== undefined) throw new CliError('--cores does not apply to --estimator (its Adagrad steps run on one core)');
-  if (flags.model === 'cnn') throw new CliError('--model cnn does not apply to --estimator (the DNNClassifier is an MLP); train without --estimator');
+  if (flags.model !== undefined && flags.model !== 'mlp') throw new CliError(`--model ${flags.model} does not apply to --estimator (the chapter's DNNClassifier); train without --estimator`);
+  if (flags.augment) throw new CliError('--augment does not apply to --estimator yet; train without --estimator');
   if (flags.classes !== undefined) throw new CliError('--classes does not apply to --estimator (it trains the 10 digits); train without --estimator');
   if (flags.logdir !== undefined || flags.logEvery !== undefined) throw new CliError('--logdir and --log-every do not apply to --estimator yet; train without --estimator to log for TensorBoard');
   if (flags.data !== undefined) requireDirectory('--data', flags.data);
