@@ -5,7 +5,9 @@
 // each in its own module worker, one after the other; the page's memory (workers included); and the
 // full 30-epoch job's wall time in the page for ours at its best thread count (--full-job), else its
 // projection from ms/step. Prints a table.
-// Usage: node bench/browser-train.mjs [--steps 300] [--repeats 3] [--configs onnx,tfjs,tfjs-webgl] [--full-job]
+// `--configs webgpu` adds ours on onnxruntime-web's WebGPU provider: Chromium is then launched with
+// SwiftShader's WebGPU adapter (on the CPU here, so slow: a few steps only).
+// Usage: node bench/browser-train.mjs [--steps 300] [--repeats 3] [--configs onnx,tfjs,tfjs-webgl,webgpu] [--full-job]
 // Needs Chromium (Debian: apt-get install -y chromium; MNIST_CHROMIUM=/path overrides /usr/bin/chromium).
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -30,6 +32,9 @@ const WARMUP_STEPS = 50;
 // WEBGL_STEPS timed steps, or a note instead of a number when the probe is over WEBGL_MAX_MS per step.
 const WEBGL_STEPS = 30;
 const WEBGL_MAX_MS = 100;
+// WebGPU on SwiftShader takes about half a second a step: a short warm-up and a few timed steps.
+const WEBGPU_STEPS = 10;
+const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
 const FULL_JOB = argv.includes('--full-job');
 // The chapter's job: 30 epochs of 55000 images in batches of 50.
 const JOB_EPOCHS = 30;
@@ -101,7 +106,11 @@ await new Promise((done) => server.listen(0, '127.0.0.1', done));
 const url = `http://127.0.0.1:${server.address().port}/`;
 
 console.log(`browser training bench, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadavg()[0].toFixed(2)}`);
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+// --configs is read before the launch: the webgpu config needs Chromium's WebGPU flags (and the GPU process).
+const picked = flag('configs', 'onnx,tfjs').split(',');
+const launchArgs = picked.includes('webgpu') ? [...ARGS.filter((a) => a !== '--disable-gpu'), ...WEBGPU_ARGS] : ARGS;
+if (picked.includes('webgpu')) console.log(`webgpu config: Chromium launched with ${WEBGPU_ARGS.join(' ')}`);
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: launchArgs });
 const rows = [];
 try {
   const page = await browser.newPage();
@@ -119,17 +128,19 @@ try {
     { name: 'tfjs, tfjs-backend-wasm, 1 thread', engine: 'tfjs', backend: 'wasm', threads: 1 },
     { name: 'tfjs, tfjs-backend-wasm, 2 threads', engine: 'tfjs', backend: 'wasm', threads: 2 },
     // The worker registers the webgl backend (the trainer does not depend on it) and this config asks for it by name.
+    { name: 'ours, onnxruntime-web webgpu', id: 'webgpu', engine: 'onnx', backend: 'web', provider: 'webgpu', threads: 1, warmupSteps: 5, steps: Math.min(STEPS, WEBGPU_STEPS), repeats: 1 },
     { name: 'tfjs, tfjs-backend-webgl', id: 'tfjs-webgl', engine: 'tfjs', backend: 'webgl', warmupSteps: 5, probeSteps: 5, steps: Math.min(STEPS, WEBGL_STEPS), repeats: 1, maxMsPerStep: WEBGL_MAX_MS },
   ];
-  // --configs onnx,tfjs picks engines (e.g. to look at one alone), tfjs-webgl the webgl config alone.
-  const picked = flag('configs', 'onnx,tfjs').split(',');
+  // --configs onnx,tfjs picks engines (e.g. to look at one alone), tfjs-webgl and webgpu those configs alone.
   const known = new Set(configs.flatMap((c) => [c.engine, c.id].filter(Boolean)));
   const unknown = picked.find((p) => !known.has(p));
   if (unknown !== undefined) throw new RangeError(`--configs: unknown config "${unknown}"; expected a comma-separated list of ${[...known].join(', ')}`);
-  for (const config of configs.filter((c) => picked.includes(c.engine) || picked.includes(c.id))) {
+  // The webgpu config runs only when named (onnx alone does not pick it: it needs the WebGPU launch flags).
+  for (const config of configs.filter((c) => (c.id !== 'webgpu' && picked.includes(c.engine)) || picked.includes(c.id))) {
     const result = await run({ ...common, ...config });
     const row = { ...config, ...result };
     // A backend that cannot start here (no WebGL 2 context, say) is a note on its row, not a failed bench.
+    if (result.error && config.provider === 'webgpu') row.error = `n/a: ${result.error}`;
     if (result.error && config.backend === 'webgl') row.error = `n/a: ${result.error} (the page's WebGL 2: ${webgl2 ?? 'none'})`;
     rows.push(row);
     console.error(`${config.name}: ${row.error ?? row.note ?? `${result.msPerStep.map((ms) => ms.toFixed(3)).join(', ')} ms/step (${result.message})`}`);
@@ -148,7 +159,7 @@ try {
     job = await run({ kind: 'job', engine: 'onnx', epochs: JOB_EPOCHS, threads: oursBest.threads, datasetUrl: common.datasetUrl, ortWasmPaths: common.ortWasmPaths });
   }
 
-  console.log(`\n== Training in one Chromium page (${isolated ? 'cross-origin isolated' : 'NOT isolated: 1 thread only'}): 784-300-100-10, batch 50, SGD 0.01, ${REPEATS} x ${STEPS} steps after ${WARMUP_STEPS} warm-up (webgl: 1 x ${Math.min(STEPS, WEBGL_STEPS)} after 5 + a 5-step probe) ==`);
+  console.log(`\n== Training in one Chromium page (${isolated ? 'cross-origin isolated' : 'NOT isolated: 1 thread only'}): 784-300-100-10, batch 50, SGD 0.01, ${REPEATS} x ${STEPS} steps after ${WARMUP_STEPS} warm-up (webgl: 1 x ${Math.min(STEPS, WEBGL_STEPS)} after 5 + a 5-step probe; webgpu: 1 x ${Math.min(STEPS, WEBGPU_STEPS)} after 5) ==`);
   const cells = rows.map((r) => [
     r.name,
     r.ms === undefined ? '' : r.ms.toFixed(3),

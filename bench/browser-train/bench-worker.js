@@ -18,7 +18,7 @@ const SEED = 42;
 let tfjsCores;
 const VALIDATION_SIZE = 5000;
 
-async function timeSteps({ engine: name, backend, threads, batchSize, learningRate, warmupSteps, steps, repeats, datasetUrl, probeSteps, maxMsPerStep }) {
+async function timeSteps({ engine: name, backend, provider, threads, batchSize, learningRate, warmupSteps, steps, repeats, datasetUrl, probeSteps, maxMsPerStep }) {
   const { train: images } = await new HttpDatasetSource().read(datasetUrl, {});
   const inputSize = DEFAULT_MODEL_SPEC.inputSize;
   const data = { images: images.images.subarray(VALIDATION_SIZE * inputSize), labels: images.labels.subarray(VALIDATION_SIZE), pixelScale: MNIST_PREPROCESSING.pixelScale };
@@ -55,7 +55,7 @@ async function timeSteps({ engine: name, backend, threads, batchSize, learningRa
   }
   // The engine stays alive: the page measures its memory before ending this worker.
   self.bench = engine;
-  return { message: `${message}${await backendDetail(name, backend)}`, msPerStep, meanLoss: loss };
+  return { message: `${message}${await backendDetail(name, backend)}${name === 'onnx' ? `, provider ${provider ?? 'wasm'}` : ''}`, msPerStep, meanLoss: loss };
 }
 
 // What ran under tfjs: for wasm, SIMD and threads as tfjs detected them and its pthread count; for
@@ -82,7 +82,11 @@ async function fullJob({ epochs, threads, datasetUrl, ortWasmPaths }) {
 
 self.onmessage = async ({ data: message }) => {
   try {
-    if (message.kind === 'steps' && message.engine === 'onnx') configureBrowserTrainer({ ortWasmPaths: message.ortWasmPaths, numThreads: message.threads });
+    if (message.kind === 'steps' && message.engine === 'onnx') {
+      // The webgpu config: onnxruntime-web's WebGPU build (the Loop runs on its CPU provider, the body's math on WebGPU).
+      const provider = message.provider ?? 'wasm';
+      configureBrowserTrainer({ ortWasmPaths: message.ortWasmPaths, numThreads: message.threads, executionProvider: provider, loadWebGpu: () => import('onnxruntime-web/webgpu') });
+    }
     if (message.engine === 'tfjs' && message.backend === 'wasm') {
       // The wasm files are served beside the page; tfjs picks its threaded SIMD build when the page is isolated.
       setWasmPaths(message.tfjsWasmPaths);
