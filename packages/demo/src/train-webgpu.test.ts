@@ -1,7 +1,8 @@
 // The training page on WebGPU, in headless Chromium launched with SwiftShader's WebGPU adapter (on the
 // CPU): the page measures a few steps on wasm and on WebGPU before training, says which provider trains
 // and the two ms/step, and the run reaches a sane accuracy on a short `?limit=` run, on the provider it
-// chose and on WebGPU when `?provider=webgpu` forces it (or, where WebGPU fails, on wasm saying why).
+// chose and on WebGPU when `?provider=webgpu` forces it; with WebGPU's runtime made to fail (a 404), the
+// page trains on wasm and says why in one line. Slow (SwiftShader): about two minutes.
 import { ensureMnist } from '@mnist/trainer/internal';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,14 +38,24 @@ interface PageRun {
   errors: string[];
 }
 
+/** `blockWebGpuRuntime`: the WebGPU build's runtime files fail to load (a 404), so WebGPU fails as a broken driver would. */
+interface RunOptions {
+  blockWebGpuRuntime?: boolean;
+}
+
 // One short run from the page's form (1000 images, 2 epochs of 20 steps at SGD 0.1: enough for a sane
 // accuracy, short on SwiftShader's WebGPU), with the page's console errors and ONNX Runtime's warnings.
-async function trainOnPage(query: string): Promise<PageRun> {
-  const page: Page = await browser.newPage();
+async function trainOnPage(query: string, options: RunOptions = {}): Promise<PageRun> {
+  const context = await browser.newContext();
+  // The context's routes reach the page's worker's requests too.
+  if (options.blockWebGpuRuntime) await context.route(/ort-wasm-simd-threaded\.asyncify\./, (route) => route.fulfill({ status: 404, body: 'blocked by the test' }));
+  const page: Page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
-    // ONNX Runtime's warning (two lines) that it placed some nodes (the Loop, see provider-probe.ts) on the CPU is expected on WebGPU.
-    if (message.type() === 'error' && !/\[W:onnxruntime:, session_state\.cc:\d+ VerifyEachNodeIsAssignedToAnEp\]/.test(message.text())) {
+    // ONNX Runtime's warning (two lines) that it placed some nodes (the Loop, see provider-probe.ts) on the CPU is expected on WebGPU;
+    // so is the blocked file's 404 when the test blocks it.
+    const expected = /\[W:onnxruntime:, session_state\.cc:\d+ VerifyEachNodeIsAssignedToAnEp\]/.test(message.text()) || (options.blockWebGpuRuntime && /404/.test(message.text()));
+    if (message.type() === 'error' && !expected) {
       errors.push(`console: ${message.text()}`);
     }
     if (process.env.MNIST_WEBGPU_LOG === '1' || message.type() === 'warning') console.log(`[page ${message.type()}] ${message.text()}`);
@@ -72,7 +83,7 @@ async function trainOnPage(query: string): Promise<PageRun> {
       errors,
     };
   } finally {
-    await page.close();
+    await context.close();
   }
 }
 
@@ -103,6 +114,18 @@ describe.skipIf(skipReason !== undefined)('the training page with a WebGPU adapt
     expect(run.accuracy).toBeGreaterThan(0.7);
     if (run.provider === 'wasm') expect(run.providerText).toMatch(/^wasm, \d threads? \(WebGPU failed: [^\n]+\)$/);
     else expect(run.providerText).toMatch(/^webgpu \(as \?provider=webgpu asks; WebGPU measured [\d.]+ ms\/step vs wasm [\d.]+ ms\/step\)$/);
+    expect(run.errors).toEqual([]);
+  }, 300_000);
+
+  it('falls back to wasm when WebGPU fails, and says why in one line', async () => {
+    const run = await trainOnPage('', { blockWebGpuRuntime: true });
+    console.log(`blocked: ${run.providerText}; ${run.status}`);
+    expect(run.state, run.status).toBe('done');
+    expect(run.provider).toBe('wasm');
+    expect(run.accuracy).toBeGreaterThan(0.7);
+    expect(run.providerText).toMatch(/^wasm, \d threads? \(WebGPU failed: [^\n]+\)$/);
+    expect(run.wasmMs).toBeGreaterThan(0);
+    expect(run.webgpuMs).toBeNaN();
     expect(run.errors).toEqual([]);
   }, 300_000);
 });
