@@ -9,6 +9,7 @@ import {
   gaussianHalfKernel,
   IDENTITY_AUGMENT,
   ImageWarp,
+  SIMARD_AUGMENT,
   type AugmentOptions,
 } from './augment.js';
 import { Rng } from './rng.js';
@@ -96,8 +97,9 @@ describe('augmentImages', () => {
 });
 
 describe('augmentOptionsProblem', () => {
-  it('accepts the defaults and the identity', () => {
+  it("accepts the defaults, Simard's and the identity", () => {
     expect(augmentOptionsProblem(DEFAULT_AUGMENT)).toBeUndefined();
+    expect(augmentOptionsProblem(SIMARD_AUGMENT)).toBeUndefined();
     expect(augmentOptionsProblem(IDENTITY_AUGMENT)).toBeUndefined();
   });
 

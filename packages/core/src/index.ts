@@ -13,7 +13,7 @@ export * from './onnx-contract.js';
 export * from './idx.js';
 export * from './rng.js';
 export * from './shuffle-batch.js';
-export { augmentImages, augmentOptionsProblem, DEFAULT_AUGMENT, type AugmentOptions } from './augment.js';
+export { augmentImages, augmentOptionsProblem, DEFAULT_AUGMENT, SIMARD_AUGMENT, type AugmentOptions } from './augment.js';
 export * from './batch.js';
 export * from './metrics.js';
 export * from './dataset.js';
