@@ -107,6 +107,9 @@ describe("the trainer's browser entry in a Vite worker", () => {
     expect(code).toContain('is being trained by another run in this page');
     // onnxruntime-web's wasm-only build (demo's alias), its runtime files fetched from ortWasmPaths.
     expect(files.some((f) => /^assets\/ort\.wasm\.min-[\w-]+\.js$/.test(f))).toBe(true);
+    // The trainer never names onnxruntime-web's WebGPU build (a page asking for WebGPU passes loadWebGpu): none of it here.
+    expect(files.filter((f) => /webgpu|asyncify/.test(f))).toEqual([]);
+    expect(code).not.toContain('ort-wasm-simd-threaded.asyncify');
   });
 
   it('pulls in no Node module, no native runtime and no Node-only data', () => {
