@@ -1,5 +1,5 @@
 // The `onnx` training engine: optimizer steps as an ONNX graph (a Loop over a block of batches) run by ONNX Runtime.
-import { frozenLayersProblem, layerNames, topOneAccuracy, type ModelSpec, type NamedWeight } from '@mnist/core';
+import { frozenLayersProblem, isLayeredSpec, layerNames, topOneAccuracy, type ModelSpec, type NamedWeight } from '@mnist/core';
 import {
   buildLogitsGraph,
   buildTrainingGraph,
@@ -37,6 +37,8 @@ export interface OnnxEpochStats extends EpochStats {
 }
 
 const DEFAULT_STEPS_PER_RUN = 100;
+/** Intra-op threads of a convnet's session when `cores` does not say: the two cores of these machines. */
+const DEFAULT_CONVNET_THREADS = 2;
 /**
  * Rows per logits run. Small chunks keep the runtime's buffers (1.6 MB of float pixels) in cache and
  * cheap to fault in: 500-row chunks score 5000 images in ~18 ms with ~45 ms for the first call, where one
@@ -66,12 +68,16 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Onnx
   trainingState(options.spec, graph);
   const frozenProblem = graph.frozenLayers ? frozenLayersProblem(options.spec, graph.frozenLayers) : undefined;
   if (frozenProblem) throw new RangeError(`frozenLayers is ${frozenProblem}`);
-  const threads = options.threads ?? 1;
   const cores = options.cores;
   if (cores !== undefined && !(Number.isInteger(cores) && cores >= 1)) throw new RangeError(`cores must be a positive integer, got ${cores}`);
+  // A convnet's step is a few large convolutions, which ONNX Runtime splits across its intra-op threads
+  // well (13-15 ms a step on two against about twice that on one); the MLP's small products are not worth
+  // the hand-offs, so it splits a step across cores with the lockstep runner instead.
+  const layered = isLayeredSpec(options.spec);
+  const threads = options.threads ?? (layered ? (cores ?? DEFAULT_CONVNET_THREADS) : 1);
   const { value: runtime, message } = await loadOrtRuntime(options.backend, threads);
   const oneSession = `${message}, ${runtime.threads} thread${runtime.threads === 1 ? '' : 's'}`;
-  if (cores === 1) return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, oneSession);
+  if (cores === 1 || layered) return new OnnxEngine(runtime, options.spec, graph, stepsPerRun, oneSession);
   // Explicit cores insist on the lockstep runner; by default the engine falls back to one session and says why.
   const refuse = (reason: string) => {
     if (cores !== undefined) throw new RangeError(`cores ${cores}: the lockstep runner cannot take this run: ${reason}`);
