@@ -1,7 +1,7 @@
 // The convolutional family's inference graphs: exportOnnx (the ONNX contract, X [batch, 784] reshaped
 // inside) and buildLogitsGraph, both from the layers' forward pieces, equal the float64 reference's
 // forward pass on onnxruntime-node and onnxruntime-web; the export passes the onnx checker.
-import { DEFAULT_CNN_SPEC, METADATA_KEYS, type ModelSpec } from '@mnist/core';
+import { DEFAULT_CNN_SPEC, METADATA_KEYS } from '@mnist/core';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,28 +10,13 @@ import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx } from './export-onnx.js';
 import { readOnnx } from './onnx-reader.js';
-import { checkOnnxFile, randomCheckpoint, referenceForward, seededRandom } from './testing/index.js';
+import { checkOnnxFile, randomCheckpoint, referenceForward, seededRandom, tinyConvnetSpec } from './testing/index.js';
 import { buildLogitsGraph, TRAINING_GRAPH_NAMES } from './training-graph.js';
 
 ortWeb.env.wasm.numThreads = 1;
 
 // The training test's tiny network on a 28x28 image (the export contract is 784 pixels).
-const SPEC: ModelSpec = {
-  inputSize: 784,
-  imageShape: [28, 28],
-  hiddenUnits: [],
-  activation: 'elu',
-  outputSize: 10,
-  initializer: 'he',
-  layers: [
-    { kind: 'conv2d', filters: 3, kernelSize: 3, strides: 1, padding: 'same' },
-    { kind: 'maxPool2d', poolSize: 2, strides: 2 },
-    { kind: 'conv2d', filters: 4, kernelSize: 3, strides: 2, padding: 'valid' },
-    { kind: 'flatten' },
-    { kind: 'dense', units: 5 },
-    { kind: 'dense', units: 10 },
-  ],
-};
+const SPEC = tinyConvnetSpec({ secondKernel: 3, size: 28, classes: 10, activation: 'elu' });
 const RUNTIMES = [
   ['onnxruntime-node', ortNode],
   ['onnxruntime-web', ortWeb],

@@ -7,28 +7,12 @@ import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { readOnnx } from './onnx-reader.js';
-import { randomCheckpoint, referenceState, referenceStep, type ReferenceOptimizer, type ReferenceWeights } from './testing/index.js';
+import { randomCheckpoint, referenceState, referenceStep, tinyConvnetSpec, type ReferenceOptimizer, type ReferenceWeights } from './testing/index.js';
 import { buildTrainingGraph, TRAINING_GRAPH_NAMES, trainingState, updatedWeightName, type TrainingGraphOptions } from './training-graph.js';
 
 ortWeb.env.wasm.numThreads = 1;
 
-/** The brief's tiny network: conv 3x3 same, pool 2, conv stride 2 valid (its kernel gradient is cropped), flatten, dense 5, dense 3. */
-export const TINY_CNN_SPEC: ModelSpec = {
-  inputSize: 64,
-  imageShape: [8, 8],
-  hiddenUnits: [],
-  activation: 'relu',
-  outputSize: 3,
-  initializer: 'he',
-  layers: [
-    { kind: 'conv2d', filters: 3, kernelSize: 3, strides: 1, padding: 'same' },
-    { kind: 'maxPool2d', poolSize: 2, strides: 2 },
-    { kind: 'conv2d', filters: 4, kernelSize: 3, strides: 2, padding: 'valid' },
-    { kind: 'flatten' },
-    { kind: 'dense', units: 5 },
-    { kind: 'dense', units: 3 },
-  ],
-};
+const TINY_CNN_SPEC = tinyConvnetSpec({ secondKernel: 3 });
 const SCALE = 1 / 255;
 const ADAM = { name: 'adam', learningRate: 0.01, momentum: 0, initialAccumulatorValue: 0.1, decay: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
 

@@ -1,28 +1,14 @@
 // The inference forward pass of a layered checkpoint (what `mnist eval --checkpoint` and `predict
 // --checkpoint` run): through the checkpoint's bytes, its logits are the training engine's, bit for bit.
+import { tinyConvnetSpec } from '@mnist/export/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint, newCheckpoint, Rng, type ModelSpec, type TrainingState } from '@mnist/core';
+import { decodeCheckpoint, encodeCheckpoint, newCheckpoint, Rng, type TrainingState } from '@mnist/core';
 import { forwardPassEngine } from './forward-pass.js';
 import { initialWeights } from './initializers.js';
 import { restoreClassifier } from './restore.js';
 import { TfjsEngine } from './tfjs/tfjs-engine.js';
 
-const SPEC: ModelSpec = {
-  inputSize: 64,
-  imageShape: [8, 8],
-  hiddenUnits: [],
-  activation: 'relu',
-  outputSize: 3,
-  initializer: 'he',
-  layers: [
-    { kind: 'conv2d', filters: 3, kernelSize: 3, strides: 1, padding: 'same' },
-    { kind: 'maxPool2d', poolSize: 2, strides: 2 },
-    { kind: 'conv2d', filters: 4, kernelSize: 2, strides: 2, padding: 'valid' },
-    { kind: 'flatten' },
-    { kind: 'dense', units: 5 },
-    { kind: 'dense', units: 3 },
-  ],
-};
+const SPEC = tinyConvnetSpec();
 
 const TRAINING: TrainingState = {
   epoch: 1,

@@ -8,6 +8,7 @@ export * from './random-model.js';
 export * from './reference-mlp.js';
 export * from './reference-update.js';
 export * from './reference-convnet.js';
+export * from './tiny-convnet.js';
 export * from './reference-logits.js';
 export * from './max-abs-difference.js';
 export * from './random-images.js';

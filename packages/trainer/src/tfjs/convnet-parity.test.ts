@@ -2,30 +2,14 @@
 // the convolution's gradients written as loops): per-step losses and every weight and slot, for every
 // optimizer, with frozen layers too.
 import { afterEach, describe, expect, it } from 'vitest';
-import { deriveSeed, Rng, shuffleBatch, type ModelSpec } from '@mnist/core';
-import { maxAbsDifference, referenceEpoch, referenceState } from '@mnist/export/testing';
+import { deriveSeed, Rng, shuffleBatch } from '@mnist/core';
+import { maxAbsDifference, referenceEpoch, referenceState, tinyConvnetSpec } from '@mnist/export/testing';
 import { OPTIMIZER_NAMES, type OptimizerConfig } from '../engine.js';
 import { initialWeights } from '../initializers.js';
 import { resolveOptimizer } from '../optimizer-slots.js';
 import { TfjsEngine } from './tfjs-engine.js';
 
-/** The brief's tiny convnet: 8x8 -> conv3 k3 same -> pool2 -> conv4 k2 s2 valid -> flatten 16 -> 5 -> 3. */
-const TINY: ModelSpec = {
-  inputSize: 64,
-  imageShape: [8, 8],
-  hiddenUnits: [],
-  activation: 'relu',
-  outputSize: 3,
-  initializer: 'he',
-  layers: [
-    { kind: 'conv2d', filters: 3, kernelSize: 3, strides: 1, padding: 'same' },
-    { kind: 'maxPool2d', poolSize: 2, strides: 2 },
-    { kind: 'conv2d', filters: 4, kernelSize: 2, strides: 2, padding: 'valid' },
-    { kind: 'flatten' },
-    { kind: 'dense', units: 5 },
-    { kind: 'dense', units: 3 },
-  ],
-};
+const TINY = tinyConvnetSpec();
 const LEARNING_RATES: Record<string, number> = { sgd: 0.1, momentum: 0.05, nesterov: 0.05, adagrad: 0.05, rmsprop: 0.005, adam: 0.005 };
 const COUNT = 24;
 

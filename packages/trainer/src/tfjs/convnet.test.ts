@@ -2,6 +2,7 @@
 // (NCHW, OIHW kernels, as checkpoints hold them), gradients by central differences of that loss, and
 // the optimizer's update in float64; per-step losses and weights agree within 1e-5. Also: frozen
 // layers, the weights' round trip, the refusal of dropout, and the layout helpers.
+import { tinyConvnetSpec } from '@mnist/export/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { networkLayers, Rng, type Activation, type ModelSpec, type NamedWeight } from '@mnist/core';
@@ -11,23 +12,7 @@ import { maxPoolGradient } from './max-pool.js';
 import { useTfjsBackend } from './backends.js';
 import { TfjsEngine } from './tfjs-engine.js';
 
-/** The brief's tiny convnet: 8x8 -> conv3 k3 same -> pool2 -> conv4 k2 s2 valid (2x2, so flatten order matters) -> 16 -> 5 -> 3. */
-const TINY: ModelSpec = {
-  inputSize: 64,
-  imageShape: [8, 8],
-  hiddenUnits: [],
-  activation: 'relu',
-  outputSize: 3,
-  initializer: 'he',
-  layers: [
-    { kind: 'conv2d', filters: 3, kernelSize: 3, strides: 1, padding: 'same' },
-    { kind: 'maxPool2d', poolSize: 2, strides: 2 },
-    { kind: 'conv2d', filters: 4, kernelSize: 2, strides: 2, padding: 'valid' },
-    { kind: 'flatten' },
-    { kind: 'dense', units: 5 },
-    { kind: 'dense', units: 3 },
-  ],
-};
+const TINY = tinyConvnetSpec();
 
 /** Odd shapes: SAME with uneven pads under a stride and an input gradient, overlapping pools, a kernel gradient cut to k. */
 const ODD: ModelSpec = {
