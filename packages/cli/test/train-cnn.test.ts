@@ -32,6 +32,8 @@ describe('train --model cnn', () => {
     expect(json.modelSpec).toMatchObject({ hiddenUnits: [], initializer: 'he', outputSize: 10 });
     expect(json.training.optimizer).toMatchObject({ name: 'adam', learningRate: 0.001 });
     expect(json.training.batchSize).toBe(50);
+    // The recipe trains on augmented digits.
+    expect(json.training.augment).toEqual({ maxShift: 1, maxRotation: 8, scale: [0.95, 1.05], elasticAlpha: 20, elasticSigma: 4 });
     expect(json.weightsManifest[0].weights.slice(0, 2)).toEqual([
       { name: 'cnn/conv1/kernel', shape: [16, 1, 5, 5], dtype: 'float32' },
       { name: 'cnn/conv1/bias', shape: [16], dtype: 'float32' },
@@ -49,8 +51,10 @@ describe('train --model cnn', () => {
   });
 
   it('trains on the tfjs engine as well, to a comparable accuracy', () => {
-    const run = lastJson(mnist('train', ...flags, '--model', 'cnn', '--engine', 'tfjs', '--out', join(work, 'tfjs'), '--json'));
+    const out = join(work, 'tfjs');
+    const run = lastJson(mnist('train', ...flags, '--model', 'cnn', '--no-augment', '--engine', 'tfjs', '--out', out, '--json'));
     expect(run.engine).toBe('tfjs');
+    expect(modelJson(out).training.augment).toBeUndefined();
     expect(run.testAccuracy as number).toBeGreaterThan(0.9);
   }, 120_000);
 

