@@ -1,11 +1,13 @@
 // Issue 17's "real-world digits": a test set made here, not taken from MNIST (digits typed in the
 // system fonts and digits stroked as a mouse draws them, at the sizes and offsets people leave them),
 // read by models trained here through the compiled `mnist` and exported to ONNX, the chapter's MLP
-// beside the convnet trained with augmentation. The issue asks the convnet to read 95% of it; at this
-// test's training budget it reads about 88% (fonts' footed 1s read as 2, closed 4s and small 6s set high
-// as 9), so what is asserted is what holds: the convnet reads at least 85%, far more than the MLP (about
-// 42%), and whether the issue's 95% is met is printed and recorded. Scores per model and per source go
-// to stdout and test-artifacts/real-world-digits.json, the images to test-artifacts/real-world-digits.png.
+// beside the convnet trained with augmentation. The issue asks the convnet to read 95% of it. At this
+// test's default budget (3 epochs on 20000 images, one to two minutes in all) it reads about 88% (fonts' footed
+// 1s read as 2, closed 4s and small 6s set high as 9), so what is asserted by default is what holds there:
+// at least 85%, far more than the MLP (about 42%), with whether 95% is met printed and recorded. With
+// MNIST_REAL_WORLD_FULL=1 both train 6 epochs on all 55000 training images (about five minutes in all) and
+// the convnet must read 95% (it reads about 95.5%). Scores per model and per source go to stdout and
+// test-artifacts/real-world-digits.json, the images to test-artifacts/real-world-digits.png.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IMAGE_PIXELS } from '@mnist/core';
@@ -19,20 +21,23 @@ const skipReason = chromiumSkipReason('the real-world digits test');
 const work = scratchDir('mnist-real-world-digits-');
 const artifacts = join(cliDir, 'test-artifacts');
 
+const FULL = process.env.MNIST_REAL_WORLD_FULL === '1';
+/** Training images each model sees: the first 20000 after the validation set, or all 55000 when FULL. */
+const DATA = FULL ? [] : ['--train-limit', '20000'];
 /**
- * The models compared, each trained on the same 20000 MNIST images with a fixed seed: the chapter's
- * 784-300-100-10 MLP with its own recipe (SGD 0.01), cut to 5 epochs; the convnet with augmentation, cut to 3.
+ * The models compared, each trained on the same MNIST images with a fixed seed: the chapter's
+ * 784-300-100-10 MLP with its own recipe (SGD 0.01), cut to 5 epochs; the convnet with augmentation, cut to 3 (6 when FULL).
  */
 const MODELS = {
-  mlp: ['--model', 'mlp', '--epochs', '5'],
-  'cnn+augment': ['--model', 'cnn', '--augment', '--epochs', '3'],
+  mlp: ['--model', 'mlp', '--epochs', '5', ...DATA],
+  'cnn+augment': ['--model', 'cnn', '--augment', '--epochs', FULL ? '6' : '3', ...DATA],
 } as const;
 type ModelName = keyof typeof MODELS;
 
-/** What issue 17 asks of the convnet with augmentation; not yet met at this test's budget (see above). */
+/** What issue 17 asks of the convnet with augmentation; met only at the FULL budget (see above). */
 const ISSUE_BAR = 0.95;
-/** What it must read here: a drop below this is a regression in training, augmentation or export. */
-const FLOOR = 0.85;
+/** What it must read at the default budget: a drop below this is a regression in training, augmentation or export. */
+const FLOOR = FULL ? ISSUE_BAR : 0.85;
 
 let set: RealWorldDigits;
 const models = {} as Record<ModelName, string>;
@@ -45,10 +50,10 @@ beforeAll(async () => {
   for (const [name, flags] of Object.entries(MODELS) as [ModelName, readonly string[]][]) {
     const out = join(work, name);
     // The convnet takes about a minute alone, several on a busy machine: more than runMnist's default 3.
-    lastJson(runMnist(['train', ...flags, '--train-limit', '20000', '--seed', '42', '--out', out, '--json'], { timeout: 480_000 }));
+    lastJson(runMnist(['train', ...flags, '--seed', '42', '--out', out, '--json'], { timeout: 900_000 }));
     models[name] = lastJson(mnist('export', '--checkpoint', out, '--json')).model as string;
   }
-}, 600_000);
+}, 1_200_000);
 
 /** The ink's bounding box of image i, in pixels of 28 (null for a blank image). */
 function inkBox(images: Uint8Array, i: number): { top: number; bottom: number; left: number; right: number } | null {
@@ -103,7 +108,7 @@ describe.skipIf(skipReason !== undefined)('real-world digits', () => {
     expect(offsets.filter((o) => o >= 2).length).toBeGreaterThan(n / 5);
   });
 
-  it('are read at least 85% right by the convnet trained with augmentation, far better than by the MLP', async () => {
+  it(`are read at least ${Math.round(FLOOR * 100)}% right by the convnet trained with augmentation, far better than by the MLP`, async () => {
     const scores = {} as Record<ModelName, Record<'all' | DigitSource, { accuracy: number; n: number; misread: string[] }>>;
     for (const name of Object.keys(MODELS) as ModelName[]) {
       const classifier = await MnistClassifier.load(models[name]);
@@ -123,7 +128,7 @@ describe.skipIf(skipReason !== undefined)('real-world digits', () => {
       ].join('\n'),
     );
     mkdirSync(artifacts, { recursive: true });
-    writeFileSync(join(artifacts, 'real-world-digits.json'), `${JSON.stringify({ fonts: set.fonts, skippedFonts: set.skippedFonts, models: MODELS, issueBar: ISSUE_BAR, scores }, null, 2)}\n`);
+    writeFileSync(join(artifacts, 'real-world-digits.json'), `${JSON.stringify({ full: FULL, fonts: set.fonts, skippedFonts: set.skippedFonts, models: MODELS, issueBar: ISSUE_BAR, scores }, null, 2)}\n`);
 
     const cnn = scores['cnn+augment'];
     expect(cnn.all.accuracy, `cnn+augment misread: ${cnn.all.misread.join('; ')}`).toBeGreaterThanOrEqual(FLOOR);
