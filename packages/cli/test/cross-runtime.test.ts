@@ -97,4 +97,3 @@ describe.each(FAMILIES)('$model: tfjs checkpoint vs onnxruntime-node vs onnxrunt
       expect(result.ok, result.output).toBe(true);
     });
   });
-});

@@ -30,7 +30,7 @@ export const DEFAULT_AUGMENT: AugmentOptions = Object.freeze({
   scale: Object.freeze([0.95, 1.05]) as unknown as [number, number],
   elasticAlpha: 20,
   elasticSigma: 4,
-}) as AugmentOptions;
+});
 
 /**
  * Simard, Steinkraus & Platt (2003)'s elastic distortion alone (alpha 34, sigma 4), which took their
@@ -42,7 +42,7 @@ export const SIMARD_AUGMENT: AugmentOptions = Object.freeze({
   scale: Object.freeze([1, 1]) as unknown as [number, number],
   elasticAlpha: 34,
   elasticSigma: 4,
-}) as AugmentOptions;
+});
 
 /** Options that leave every image unchanged (for tests, and to check a pipeline end to end). */
 export const IDENTITY_AUGMENT: AugmentOptions = Object.freeze({
@@ -51,7 +51,7 @@ export const IDENTITY_AUGMENT: AugmentOptions = Object.freeze({
   scale: Object.freeze([1, 1]) as unknown as [number, number],
   elasticAlpha: 0,
   elasticSigma: 1,
-}) as AugmentOptions;
+});
 
 /**
  * Why `options` cannot be used, in one line, or undefined when they can.

@@ -53,7 +53,7 @@ export function parameterCount(spec: Pick<ModelSpec, 'inputSize' | 'hiddenUnits'
  */
 export function checkNetworkSize(spec: Pick<ModelSpec, 'inputSize' | 'hiddenUnits' | 'outputSize'> & Partial<ModelSpec>, argument = 'hiddenUnits'): void {
   if (isLayeredSpec(spec)) {
-    const problem = layersProblem(spec as ModelSpec);
+    const problem = layersProblem(spec);
     if (problem) throw new RangeError(`layers ${problem}`);
     // A convolution's cost is in its activations, which grow with the image, not its parameters: the
     // layer checks bound those (filters, kernel sizes); the parameters are bounded as an MLP's.

@@ -89,8 +89,8 @@ export function inputGradient(dz: tf.Tensor4D, kernel: tf.Tensor4D, xShape: [num
     if (s > 1) {
       // Zeros after each column, then after each row (a stack on a new axis read as interleaving), cut after the last value.
       const zerosAfter = (t: tf.Tensor4D, axis: 2 | 3): tf.Tensor => tf.stack([t, ...Array.from({ length: s - 1 }, () => tf.zerosLike(t))], axis);
-      const wide = tf.reshape(zerosAfter(dz, 3), [n, outRows, outCols * s, filters]) as tf.Tensor4D;
-      const tall = tf.reshape(zerosAfter(wide, 2), [n, outRows * s, outCols * s, filters]) as tf.Tensor4D;
+      const wide = tf.reshape<tf.Rank.R4>(zerosAfter(dz, 3), [n, outRows, outCols * s, filters]);
+      const tall = tf.reshape<tf.Rank.R4>(zerosAfter(wide, 2), [n, outRows * s, outCols * s, filters]);
       spread = tf.slice(tall, [0, 0, 0, 0], [n, (outRows - 1) * s + 1, (outCols - 1) * s + 1, filters]);
     }
     // Only the leading pads matter: the trailing ones follow from the input's size.
@@ -103,7 +103,7 @@ export function inputGradient(dz: tf.Tensor4D, kernel: tf.Tensor4D, xShape: [num
       [0, 0],
     ]);
     const flipped = tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]);
-    return tf.conv2d(padded as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'valid');
+    return tf.conv2d(padded, flipped, 1, 'valid');
   });
 }
 
@@ -129,7 +129,7 @@ export function kernelGradient(x: tf.Tensor4D, dz: tf.Tensor4D, k: number, strid
     const padded = padding === 'valid' ? x : tf.pad(x, [[0, 0], convPads(rows, outRows, k, strides, padding), convPads(cols, outCols, k, strides, padding), [0, 0]]);
     const asBatch = tf.transpose(padded, [3, 1, 2, 0]);
     const asKernel = tf.transpose(dz, [1, 2, 0, 3]);
-    const full = tf.conv2d(asBatch as tf.Tensor4D, asKernel as tf.Tensor4D, 1, 'valid', 'NHWC', strides);
+    const full = tf.conv2d(asBatch, asKernel, 1, 'valid', 'NHWC', strides);
     const cut = full.shape[1] === k && full.shape[2] === k ? full : tf.slice(full, [0, 0, 0, 0], [channels, k, k, filters]);
     return tf.transpose(cut, [1, 2, 0, 3]);
   });

@@ -56,7 +56,7 @@ const act = (a: Activation, z: number): number => (a === 'relu' ? Math.max(z, 0)
 
 /** Mean softmax cross-entropy of the layered `spec` in float64, images as the engine reads them (float32 pixels). */
 function referenceLoss(spec: ModelSpec, params: Params, images: Uint8Array, labels: Uint8Array, rows: number[]): number {
-  const a = spec.activation as Activation;
+  const a = spec.activation;
   let total = 0;
   for (const r of rows) {
     let h = Float64Array.from(images.subarray(r * spec.inputSize, (r + 1) * spec.inputSize), (b) => Math.fround(b * PIXEL_SCALE));

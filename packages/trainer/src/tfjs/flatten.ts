@@ -12,7 +12,7 @@ export function flattenNchw(x: tf.Tensor4D): tf.Tensor2D {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const input = args[0] as tf.Tensor4D;
     return {
-      value: tf.tidy(() => tf.reshape(tf.transpose(input, [0, 3, 1, 2]), [n, channels * rows * cols])) as tf.Tensor2D,
+      value: tf.tidy(() => tf.reshape<tf.Rank.R2>(tf.transpose(input, [0, 3, 1, 2]), [n, channels * rows * cols])),
       gradFunc: (dy: tf.Tensor) => [tf.tidy(() => tf.transpose(tf.reshape(dy, [n, channels, rows, cols]), [0, 2, 3, 1]))],
     };
   });

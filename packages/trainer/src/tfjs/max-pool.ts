@@ -41,7 +41,7 @@ export function maxPoolGradient(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D,
         const end = [n, p + (outRows - 1) * s + 1, q + (outCols - 1) * s + 1, channels];
         const slice = tf.stridedSlice(x, [0, p, q, 0], end, [1, s, s, 1]) as tf.Tensor4D;
         // 0/1 floats: exact, and free of the bool kernels some backends lack.
-        const hit = tf.mul(tf.cast(tf.equal(slice, y), 'float32'), tf.sub(1, taken)) as tf.Tensor4D;
+        const hit = tf.mul<tf.Tensor4D>(tf.cast(tf.equal(slice, y), 'float32'), tf.sub(1, taken));
         taken = tf.add(taken, hit);
         const spread = tf.reshape(tf.pad(tf.reshape(tf.mul(dy, hit), [n, outRows, 1, outCols, 1, channels]), [[0, 0], [0, 0], [0, s - 1], [0, 0], [0, s - 1], [0, 0]]), [n, outRows * s, outCols * s, channels]);
         const fitRows = Math.min(outRows * s, rows - p);
@@ -80,7 +80,7 @@ function tilingGradient(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, p: numb
       }
       rowsOfPieces.push(p === 1 ? pieces[0] : tf.concat(pieces, 3));
     }
-    const dx = tf.reshape(p === 1 ? rowsOfPieces[0] : tf.concat(rowsOfPieces, 1), [n, outRows * p, outCols * p, channels]) as tf.Tensor4D;
+    const dx = tf.reshape<tf.Rank.R4>(p === 1 ? rowsOfPieces[0] : tf.concat(rowsOfPieces, 1), [n, outRows * p, outCols * p, channels]);
     return dx.shape[1] === rows && dx.shape[2] === cols ? dx : tf.pad(dx, [[0, 0], [0, rows - outRows * p], [0, cols - outCols * p], [0, 0]]);
   });
 }
