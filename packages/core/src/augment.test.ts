@@ -1,6 +1,3 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   augmentImages,
@@ -264,42 +261,5 @@ describe('ImageWarp', () => {
       warp34.draw(new Rng(3));
       for (let i = 0; i < R * C; i += 37) expect(warp34.dx[i]).toBeCloseTo(34 * warp.dx[i], 9);
     });
-  });
-});
-
-// A contact sheet for a person to look at: 10 training digits down, the original and 8 draws across.
-describe('augment.png', () => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const mnist = join(here, '../../../data/mnist/train-images-idx3-ubyte');
-  it.skipIf(!existsSync(mnist))('is written to test-artifacts from the first 10 MNIST training digits', async () => {
-    let PNG: typeof import('pngjs').PNG;
-    try {
-      ({ PNG } = await import('pngjs'));
-    } catch {
-      return; // pngjs is not a dependency of core; the sheet is only made where the workspace has it
-    }
-    const raw = readFileSync(mnist);
-    const digits = new Uint8Array(raw.buffer, raw.byteOffset + 16, 10 * R * C);
-    const draws = Array.from({ length: 8 }, (_, d) => augmentImages(digits, 10, R, C, d, DEFAULT_AUGMENT));
-    const zoom = 3;
-    const width = 9 * (C + 2) * zoom;
-    const height = 10 * (R + 2) * zoom;
-    const png = new PNG({ width, height });
-    png.data.fill(255);
-    for (let k = 0; k < 10; k++) {
-      [digits, ...draws].forEach((set, col) => {
-        for (let y = 0; y < R * zoom; y++) {
-          for (let x = 0; x < C * zoom; x++) {
-            const v = 255 - set[k * R * C + Math.floor(y / zoom) * C + Math.floor(x / zoom)];
-            const at = 4 * ((k * (R + 2) * zoom + zoom + y) * width + col * (C + 2) * zoom + zoom + x);
-            png.data[at] = png.data[at + 1] = png.data[at + 2] = v;
-          }
-        }
-      });
-    }
-    const out = join(here, '../test-artifacts/augment.png');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, PNG.sync.write(png));
-    expect(existsSync(out)).toBe(true);
   });
 });
