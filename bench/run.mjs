@@ -186,10 +186,10 @@ if (wants('training')) {
 }
 
 if (wants('cnn')) {
-  // `mnist train --model cnn --augment` (12 epochs; 1 with --quick) against the same convnet, initializer,
+  // `mnist train --model cnn` (its recipe's epochs, augmented; 1 epoch with --quick) against the same convnet, initializer,
   // optimizer, batch, split and distortion in PyTorch (bench/pytorch_cnn.py). --no-augment compares them
   // on the plain images.
-  const cnnEpochs = quick ? 1 : 12;
+  const cnnEpochs = quick ? 1 : (await import('../packages/trainer/dist/index.js')).MODEL_PRESETS.cnn.epochs;
   const augment = !argv.includes('--no-augment');
   console.log(`\n== Training the CNN (mnist train --model cnn${augment ? ' --augment' : ''}): ${cnnEpochs} epoch(s), batch 50, 55000 images, ours vs PyTorch ==`);
   const { DEFAULT_AUGMENT } = await import('../packages/core/dist/index.js');
