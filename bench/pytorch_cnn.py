@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import resource
-import struct
 import sys
 import tempfile
 import time
@@ -40,17 +39,10 @@ import time
 import numpy as np
 import torch
 
+from pytorch_peer import read_idx, shuffle_batch
+
 # Standard deviation of a standard normal truncated at +-2 (trainer/src/initializers.ts has the same).
 TRUNCATED_NORMAL_STD_FACTOR = 0.8796256610342398
-
-
-def read_idx(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    magic, = struct.unpack(">I", data[:4])
-    ndims = magic & 0xFF
-    dims = struct.unpack(">" + "I" * ndims, data[4:4 + 4 * ndims])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndims).reshape(dims)
 
 
 def he_init(layer, fan_in):
@@ -68,11 +60,6 @@ def convnet():
         he_init(torch.nn.Linear(32 * 4 * 4, 128), 32 * 4 * 4), torch.nn.ReLU(),
         he_init(torch.nn.Linear(128, 10), 128),
     )
-
-
-def shuffle_batch(n, batch_size, rng):
-    rnd_idx = rng.permutation(n)
-    return np.array_split(rnd_idx, n // batch_size)
 
 
 def gaussian_blur_separable(x, k, sigma):
