@@ -4,6 +4,7 @@
 // referenceGradients and referenceStep (reference-mlp.ts) route layered specs here.
 import { networkLayers, type ModelSpec, type NetworkLayer } from '@mnist/core';
 import { referenceActivation, referenceActivationGradient } from './reference-activation.js';
+import { referenceSoftmaxCrossEntropy } from './reference-loss.js';
 import type { ReferenceBatch, ReferenceGradients, ReferenceWeights } from './reference-mlp.js';
 
 /** The forward pass of a batch: each layer's input, output (before the activation) and activation. */
@@ -121,20 +122,8 @@ export function convnetGradients(spec: ModelSpec, weights: ReferenceWeights, bat
   const f = convnetForward(spec, weights, batch.images, batch.pixelScale);
   const { rows, layers } = f;
   if (batch.labels.length !== rows) throw new RangeError(`batch: ${batch.labels.length} labels for ${rows} rows of images`);
-  const classes = spec.outputSize;
-  let loss = 0;
-  let d = new Float64Array(rows * classes);
-  for (let r = 0; r < rows; r++) {
-    const row = f.logits.subarray(r * classes, (r + 1) * classes);
-    const max = Math.max(...row);
-    let sum = 0;
-    for (const v of row) sum += Math.exp(v - max);
-    const logSum = max + Math.log(sum);
-    const y = batch.labels[r];
-    loss += logSum - row[y];
-    for (let c = 0; c < classes; c++) d[r * classes + c] = (Math.exp(row[c] - logSum) - (c === y ? 1 : 0)) / rows;
-  }
-  loss /= rows;
+  const { loss, dLogits } = referenceSoftmaxCrossEntropy(f.logits, batch.labels, spec.outputSize);
+  let d = dLogits;
 
   const gradients = new Map<string, Float64Array>();
   for (let li = layers.length - 1; li >= 0; li--) {

@@ -8,6 +8,7 @@ import { referenceActivation, referenceActivationGradient } from './reference-ac
 // The activations' reference has its own file (the convnet's reference reads it too); exported from here as before.
 export { referenceActivation, referenceActivationGradient } from './reference-activation.js';
 import { convnetForward, convnetGradients } from './reference-convnet.js';
+import { referenceSoftmaxCrossEntropy } from './reference-loss.js';
 import { referenceUpdate } from './reference-update.js';
 
 /** Weights (and optimizer slots) by checkpoint name, as a checkpoint or an engine holds them. */
@@ -134,22 +135,8 @@ export function referenceGradients(options: Pick<ReferenceOptions, 'spec' | 'dro
   }
   const f = forward(spec, weights, batch.images, batch.pixelScale, masks, rate);
   if (f.logits.length !== rows * spec.outputSize) throw new RangeError(`batch: ${rows} labels for ${f.logits.length / spec.outputSize} rows of images`);
-  const out = spec.outputSize;
-
-  // Loss = mean(logsumexp(logits) - logits[y]); d loss / d logits = (softmax - onehot) / rows.
-  let loss = 0;
-  let dz = new Float64Array(rows * out);
-  for (let r = 0; r < rows; r++) {
-    const row = f.logits.subarray(r * out, (r + 1) * out);
-    const max = Math.max(...row);
-    let sum = 0;
-    for (const v of row) sum += Math.exp(v - max);
-    const logSum = max + Math.log(sum);
-    const y = batch.labels[r];
-    loss += logSum - row[y];
-    for (let c = 0; c < out; c++) dz[r * out + c] = (Math.exp(row[c] - logSum) - (c === y ? 1 : 0)) / rows;
-  }
-  loss /= rows;
+  const { loss, dLogits } = referenceSoftmaxCrossEntropy(f.logits, batch.labels, spec.outputSize);
+  let dz = dLogits;
 
   const gradients = new Map<string, Float64Array>();
   for (let l = layers.length - 1; l >= 0; l--) {
