@@ -3,15 +3,15 @@
 // softmax cross-entropy, each layer's backward piece from the top down, and the optimizer's TF1 update.
 // buildTrainingGraph and buildLogitsGraph route layered specs here; the MLP keeps its own fast path.
 import { describeNetwork, networkLayers, ONNX_PRODUCER_NAME, type ModelSpec, type NetworkLayer } from '@mnist/core';
-import { activationGradConstants, activationGradient, type ActivationGradConstants } from './activation-grads.js';
+import { activationGradient } from './activation-grads.js';
 import { encodeModel, GraphBuilder, irVersionForOpset } from './graph-builder.js';
 import type { LayerWeights } from './layers/layer-kernel.js';
 import { networkForward } from './layers/network-forward.js';
 import { layerKernel } from './layers/registry.js';
 import { cast, gather, identity, loop, mul, oneHot, shape } from './ops.js';
 import { TRAINING_GRAPH_NAMES, updatedWeightName } from './training-graph-names.js';
-import { blockBatchSize, softmaxCrossEntropy } from './training-step-parts.js';
-import { adamStepSize, optimizerConstants, optimizerUpdate, slotKinds, type OptimizerConstants, type TrainingOptimizer } from './training-optimizers.js';
+import { softmaxCrossEntropy, stepConstants, type StepConstants } from './training-step-parts.js';
+import { adamStepSize, optimizerUpdate, slotKinds, type TrainingOptimizer } from './training-optimizers.js';
 
 /** What buildTrainingGraph resolved and checked before routing a layered spec here. */
 export interface LayeredTrainingGraphForm {
@@ -27,14 +27,6 @@ export interface LayeredTrainingGraphForm {
   state: readonly { name: string; shape: number[] }[];
 }
 
-interface StepConstants {
-  pixelScale: string;
-  depth: string;
-  offOn: string;
-  batchSize: string;
-  activation: ActivationGradConstants;
-  optimizer: OptimizerConstants;
-}
 
 /**
  * The training graph of a layered spec, same contract as the MLP's (see buildTrainingGraph).
@@ -49,14 +41,7 @@ export function buildLayeredTrainingGraph(spec: ModelSpec, form: LayeredTraining
   const images = g.input(TRAINING_GRAPH_NAMES.images, 'uint8', [steps, batch, spec.inputSize]);
   const labels = g.input(TRAINING_GRAPH_NAMES.labels, 'uint8', [steps, batch]);
   const state = stateTensors.map((t) => g.input(t.name, 'float32', t.shape));
-  const consts: StepConstants = {
-    pixelScale: g.scalar(form.pixelScale, 'pixel_scale'),
-    depth: g.int64s([spec.outputSize], 'classes_depth'),
-    offOn: g.constant('one_hot_values', { dtype: 'float32', dims: [2], values: [0, 1] }),
-    batchSize: blockBatchSize(g, labels),
-    activation: activationGradConstants(g, spec),
-    optimizer: optimizerConstants(g, optimizer),
-  };
+  const consts = stepConstants(g, spec, optimizer, form.pixelScale, labels);
 
   const body = g.subgraph(`${optimizer.name}_step`);
   const iteration = body.input('step_index', 'int64', []);

@@ -1,6 +1,6 @@
 // Training as an ONNX graph: forward pass, backward pass and optimizer update of the MLP over a block of batches.
 import { DEFAULT_OPSET, frozenLayersProblem, isLayeredSpec, layerNames, layerShortNames, ONNX_PRODUCER_NAME, type ModelSpec } from '@mnist/core';
-import { activationGradConstants, activationGradient, activationNode, type ActivationGradConstants } from './activation-grads.js';
+import { activationGradient, activationNode } from './activation-grads.js';
 import { encodeModel, GraphBuilder, irVersionForOpset, resolveOpset } from './graph-builder.js';
 import {
   cast,
@@ -20,14 +20,12 @@ import {
 } from './ops.js';
 import { buildLayeredLogitsGraph, buildLayeredTrainingGraph } from './network-training-step.js';
 import { dropoutMaskName, TRAINING_GRAPH_NAMES, updatedWeightName } from './training-graph-names.js';
-import { blockBatchSize, checkActivation, checkLearningRate, pixelScaleOption, softmaxCrossEntropy } from './training-step-parts.js';
+import { checkActivation, checkLearningRate, pixelScaleOption, softmaxCrossEntropy, stepConstants, type StepConstants } from './training-step-parts.js';
 import {
   adamStepSize,
-  optimizerConstants,
   optimizerState,
   optimizerUpdate,
   slotKinds,
-  type OptimizerConstants,
   type TrainingOptimizer,
 } from './training-optimizers.js';
 
@@ -172,14 +170,8 @@ export function buildTrainingGraph(spec: ModelSpec, options: TrainingGraphOption
     dropoutRate > 0
       ? layers.filter((l) => !l.isOutput).map((l) => g.input(dropoutMaskName(l.scope), 'uint8', [steps, batch, l.fanOut]))
       : [];
-  const consts: StepConstants = {
-    pixelScale: g.scalar(pixelScale, 'pixel_scale'),
-    depth: g.int64s([spec.outputSize], 'classes_depth'),
-    offOn: g.constant('one_hot_values', { dtype: 'float32', dims: [2], values: [0, 1] }),
-    // Outside the Loop: read once per run.
-    batchSize: blockBatchSize(g, labels),
-    activation: activationGradConstants(g, spec),
-    optimizer: optimizerConstants(g, optimizer),
+  const consts: MlpStepConstants = {
+    ...stepConstants(g, spec, optimizer, pixelScale, labels),
     keepScale: dropoutRate > 0 ? g.scalar(1 / (1 - dropoutRate), 'dropout_keep_scale') : undefined,
   };
   const step: StepForm = {
@@ -267,13 +259,7 @@ export function buildLogitsGraph(spec: ModelSpec, options: LogitsGraphOptions = 
   return encodeModel(g.build({ irVersion: irVersionForOpset(opset), producerName: ONNX_PRODUCER_NAME }));
 }
 
-interface StepConstants {
-  pixelScale: string;
-  depth: string;
-  offOn: string;
-  batchSize: string;
-  activation: ActivationGradConstants;
-  optimizer: OptimizerConstants;
+interface MlpStepConstants extends StepConstants {
   /** 1 / (1 - dropout rate), when there is dropout. */
   keepScale?: string;
 }
@@ -299,7 +285,7 @@ interface StepForm {
 function trainingStep(
   g: GraphBuilder,
   form: StepForm,
-  c: StepConstants,
+  c: MlpStepConstants,
   xBytes: string,
   yBytes: string,
   maskBytes: readonly string[],

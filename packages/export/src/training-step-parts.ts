@@ -1,7 +1,9 @@
 // What the one-session training graph and the slice graphs share: their option checks, the batch size
 // read from a block's shape, and the loss with its gradient. Internal to the package (not in index.ts).
 import { ACTIVATIONS, MNIST_PREPROCESSING, type ModelSpec } from '@mnist/core';
+import { activationGradConstants, type ActivationGradConstants } from './activation-grads.js';
 import type { GraphBuilder } from './graph-builder.js';
+import { optimizerConstants, type OptimizerConstants, type TrainingOptimizer } from './training-optimizers.js';
 import { cast, div, gather, logSoftmax, mul, neg, reduceMean, reduceSum, shape, softmax, sub, type OutputName } from './ops.js';
 
 export function checkActivation(spec: ModelSpec): void {
@@ -27,6 +29,32 @@ export function pixelScaleOption(pixelScale: number | undefined): number {
  */
 export function blockBatchSize(g: GraphBuilder, block: string): string {
   return cast(g, gather(g, shape(g, block), g.constant('batch_axis', { dtype: 'int64', dims: [], values: [1] })), { to: 'float32' });
+}
+
+/** The constants every training step reads, made once in the outer graph so a Loop body shares them. */
+export interface StepConstants {
+  pixelScale: string;
+  depth: string;
+  offOn: string;
+  batchSize: string;
+  activation: ActivationGradConstants;
+  optimizer: OptimizerConstants;
+}
+
+/**
+ * Makes the step's constants: the pixel scale, the one-hot depth and values, the batch size read from
+ * `labels` ([steps, batch]) once per run, and the activation's and optimizer's scalars.
+ */
+export function stepConstants(g: GraphBuilder, spec: ModelSpec, optimizer: TrainingOptimizer, pixelScale: number, labels: string): StepConstants {
+  return {
+    pixelScale: g.scalar(pixelScale, 'pixel_scale'),
+    depth: g.int64s([spec.outputSize], 'classes_depth'),
+    offOn: g.constant('one_hot_values', { dtype: 'float32', dims: [2], values: [0, 1] }),
+    // Outside the Loop: read once per run.
+    batchSize: blockBatchSize(g, labels),
+    activation: activationGradConstants(g, spec),
+    optimizer: optimizerConstants(g, optimizer),
+  };
 }
 
 /**
