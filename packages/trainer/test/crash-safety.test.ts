@@ -7,7 +7,7 @@
 // the next write of that file removes.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,20 @@ function runJob(job: object, kill?: KillPlan): Promise<ChildRun> {
       resolvePromise(run);
     });
   });
+}
+
+/** `task` over `items`, at most `width` at a time; the results in the order of `items`. */
+async function mapConcurrently<T, R>(items: readonly T[], width: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  return results;
 }
 
 function writeTinyDataset(dir: string, seed: number): void {
@@ -253,9 +267,13 @@ describe('kill -9 before every file-system step of a save, in a folder with the 
     const plan = tracedSteps.filter((s) => s.step >= firstOfSave(1) && s.save <= 2);
     expect(plan.length).toBeGreaterThanOrEqual(30);
     const resumes: { out: string; where: string; resume: boolean }[] = [];
-    for (const { step, save, what } of plan) {
+    // The kills are at counted steps, not at moments, so the children can run side by side.
+    const killedRuns = await mapConcurrently(plan, availableParallelism(), async ({ step }) => {
       const out = userFolder(`step-${step}`);
-      const killed = await runChild({ ...SHORT, dataDir, out }, { steps: { within: out, killAt: step } });
+      return { out, killed: await runChild({ ...SHORT, dataDir, out }, { steps: { within: out, killAt: step } }) };
+    });
+    for (const [i, { step, save, what }] of plan.entries()) {
+      const { out, killed } = killedRuns[i];
       const where = `killed before step ${step} (${what}) of save ${save}`;
       expect(killed.signal, where).toBe('SIGKILL');
       for (const [file, text] of Object.entries(FOREIGN)) expect(readFileSync(join(out, file), 'utf8'), where).toBe(text);
