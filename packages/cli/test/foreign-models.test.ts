@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeIdx } from '@mnist/core';
 import { GraphBuilder, encodeModel, relu } from '@mnist/export';
-import { exportPytorchModel, pythonWithTorch, type PytorchModel, type PytorchModelOptions } from '@mnist/export/testing';
+import { exportPytorchModels, pythonWithTorch, type PytorchModel, type PytorchModelOptions } from '@mnist/export/testing';
 import { ensureMnist } from '@mnist/trainer/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, expectOneLineError, lastJson, mnist, scratchDir, startLongRunning, stopWith } from './mnist-bin.fixture.js';
@@ -54,26 +54,26 @@ describe.skipIf(!present)('PyTorch exports (python3-torch)', () => {
     dataDir = await ensureMnist();
   }, 60_000);
 
-  const model = (c: Case): PytorchModel => {
-    let m = exported.get(c.name);
-    if (!m) {
-      const normalized = c.normalizedBy !== undefined;
-      const result = exportPytorchModel({
+  // Every case in one Python process (importing torch alone takes seconds), made before the first is scored.
+  beforeAll(() => {
+    const results = exportPytorchModels(
+      CASES.map((c) => ({
         ...c.options,
-        ...(normalized && { normalization: NORMALIZATION }),
+        ...(c.normalizedBy !== undefined && { normalization: NORMALIZATION }),
         ...(c.normalizedBy === 'metadata' && { metadata: NORMALIZED_METADATA }),
         trainImages: 3000,
         steps: 150,
         seed: 7,
         dataDir,
         outFile: join(work, `${c.name}.onnx`),
-      });
+      })),
+    );
+    for (const [i, result] of results.entries()) {
       if (!result.ran) throw new Error(result.reason);
-      m = result;
-      exported.set(c.name, m);
+      exported.set(CASES[i].name, result);
     }
-    return m;
-  };
+  }, 300_000);
+  const model = (c: Case): PytorchModel => exported.get(c.name)!;
 
   it.each(CASES)('$name: eval --model on node and web scores exactly PyTorch\'s test accuracy', (c) => {
     const m = model(c);

@@ -1,7 +1,8 @@
 # Test support: trains a small PyTorch digit classifier with a fixed seed on a slice of MNIST's IDX
 # training files, exports it with torch.onnx.export the way PyTorch users do, and scores PyTorch's own
 # predictions on the 10000 test images, so tests can hold our runtimes to PyTorch's accuracy.
-# Called by pytorch-models.ts with one JSON argument; prints one JSON line.
+# Called by pytorch-models.ts with one JSON argument, a list of models (one interpreter start for all:
+# importing torch takes seconds); prints one JSON line per model, in order.
 import gzip
 import json
 import os
@@ -94,8 +95,7 @@ def pixels(images, normalization, layout):
     return x.reshape((x.shape[0],) + LAYOUTS[layout])
 
 
-def main():
-    o = json.loads(sys.argv[1])
+def export_model(position, o):
     torch.manual_seed(o['seed'])
     torch.set_num_threads(1)
     layout, norm = o['layout'], o.get('normalization')
@@ -136,11 +136,13 @@ def main():
         onnx.save(exported, o['outFile'])
 
     print(json.dumps({
+        'model': position,
         'accuracy': float((predictions == test_labels).mean()),
         'correct': int((predictions == test_labels).sum()),
         'predictions': ''.join(str(int(p)) for p in predictions),
         'torch': torch.__version__,
-    }))
+    }), flush=True)
 
 
-main()
+for i, request in enumerate(json.loads(sys.argv[1])):
+    export_model(i, request)

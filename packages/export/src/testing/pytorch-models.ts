@@ -87,34 +87,52 @@ function scriptPath(): string {
  * if (m.ran) expect(ourAccuracy).toBe(m.accuracy);
  */
 export function exportPytorchModel(options: PytorchModelOptions): PytorchModelResult {
-  const opset = options.opset ?? 14;
-  if (!Number.isInteger(opset) || opset < 13 || opset > 17) throw new RangeError(`opset must be an integer from 13 to 17, got ${opset}`);
-  for (const key of ['trainImages', 'steps', 'seed'] as const) {
-    if (!Number.isInteger(options[key]) || options[key] < 0) throw new RangeError(`${key} must be a non-negative integer, got ${options[key]}`);
-  }
-  if (options.fixedBatch !== undefined && !(Number.isInteger(options.fixedBatch) && options.fixedBatch > 0)) {
-    throw new RangeError(`fixedBatch must be a positive integer, got ${options.fixedBatch}`);
-  }
-  if (options.flatten === 'view-size' && options.arch !== 'mlp') throw new RangeError(`flatten 'view-size' is for the mlp arch, got ${options.arch}`);
+  return exportPytorchModels([options])[0];
+}
+
+/**
+ * {@link exportPytorchModel} for several models in one Python process (importing torch alone takes
+ * seconds); the results in the order of `list`.
+ * @example
+ * const [mlp, cnn] = exportPytorchModels([{ arch: 'mlp', ...common, outFile: a }, { arch: 'cnn', ...common, outFile: b }]);
+ */
+export function exportPytorchModels(list: readonly PytorchModelOptions[]): PytorchModelResult[] {
+  const requests = list.map((options) => {
+    const opset = options.opset ?? 14;
+    if (!Number.isInteger(opset) || opset < 13 || opset > 17) throw new RangeError(`opset must be an integer from 13 to 17, got ${opset}`);
+    for (const key of ['trainImages', 'steps', 'seed'] as const) {
+      if (!Number.isInteger(options[key]) || options[key] < 0) throw new RangeError(`${key} must be a non-negative integer, got ${options[key]}`);
+    }
+    if (options.fixedBatch !== undefined && !(Number.isInteger(options.fixedBatch) && options.fixedBatch > 0)) {
+      throw new RangeError(`fixedBatch must be a positive integer, got ${options.fixedBatch}`);
+    }
+    if (options.flatten === 'view-size' && options.arch !== 'mlp') throw new RangeError(`flatten 'view-size' is for the mlp arch, got ${options.arch}`);
+    return { ...options, opset };
+  });
   const python = pythonWithTorch();
   if (!python) {
     const reason = 'python3 with torch and onnx is not installed (Debian: apt-get install -y python3-torch python3-onnx)';
     if (process.env.MNIST_REQUIRE_SYSTEM_DEPS === '1') throw new Error(`${reason}; MNIST_REQUIRE_SYSTEM_DEPS=1 requires it`);
-    return { ran: false, reason };
+    return list.map(() => ({ ran: false, reason }));
   }
-  const request = { ...options, opset };
-  const result = spawnSync(python, [scriptPath(), JSON.stringify(request)], {
+  const result = spawnSync(python, [scriptPath(), JSON.stringify(requests)], {
     encoding: 'utf8',
-    maxBuffer: 1 << 24,
+    maxBuffer: list.length << 24,
     // One thread: the same numbers on every machine, and no fight with the other test workers for cores.
     env: { ...process.env, OMP_NUM_THREADS: '1' },
   });
+  // The script's own lines (torch may print warnings on stdout too), one per model done.
+  const answers = result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{"model": '))
+    .map((line) => JSON.parse(line) as { model: number; accuracy: number; correct: number; predictions: string; torch: string });
   if (result.status !== 0) {
+    const failed = list[answers.length] ?? list[list.length - 1];
     const lines = `${result.stderr ?? ''}${result.error?.message ?? ''}`.trim().split('\n');
-    throw new Error(`torch export of ${options.arch}/${options.layout}/${options.head} failed: ${lines[lines.length - 1]}`);
+    throw new Error(`torch export of ${failed.arch}/${failed.layout}/${failed.head} failed: ${lines[lines.length - 1]}`);
   }
-  const lines = result.stdout.trim().split('\n');
-  const answer = JSON.parse(lines[lines.length - 1]) as { accuracy: number; correct: number; predictions: string; torch: string };
-  const predictions = Uint8Array.from(answer.predictions, (c) => c.charCodeAt(0) - 48);
-  return { ran: true, file: options.outFile, accuracy: answer.accuracy, correct: answer.correct, predictions, torchVersion: answer.torch };
+  return answers.map((answer) => {
+    const predictions = Uint8Array.from(answer.predictions, (c) => c.charCodeAt(0) - 48);
+    return { ran: true, file: list[answer.model].outFile, accuracy: answer.accuracy, correct: answer.correct, predictions, torchVersion: answer.torch };
+  });
 }
